@@ -1,0 +1,47 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run setup test lint messages clean
+
+run: setup
+	$(PY) manage.py seed_demo
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+# Everything `make run` needs before it serves; also used by CI's clean-clone check.
+setup: $(VENV)/.installed
+	mkdir -p var
+	$(PY) manage.py keys generate --if-missing
+	$(PY) manage.py migrate --noinput
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+# Needs GNU gettext; the compiled catalogues are committed so running needs none.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --locale mn --locale en --no-obsolete --ignore '.venv/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Shugel needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

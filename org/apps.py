@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class OrgConfig(AppConfig):
+    default = True
+    name = "org"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from org.schedules import ensure_schedules
+
+        post_migrate.connect(ensure_schedules, sender=self)
+
+
+class ShugelAdminConfig(admin_apps.AdminConfig):
+    default = False
+    default_site = "org.admin_site.ShugelAdminSite"

@@ -1,0 +1,83 @@
+"""Fixtures every test may use: a keyring of its own, units, and one persona per role.
+
+Personas: clerk, officer, head, auditor, admin of the demo department (DG); `outsider`, an
+officer of another department (DU); `national_head`, head of the parent authority.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from org.models import Membership, Role, Unit
+from vault.keyring import Keyring, reload_keyring
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_keyring(tmp_path_factory):
+    """Tests never touch a developer's keyring: each run makes its own."""
+    from django.conf import settings
+
+    path = tmp_path_factory.mktemp("keys") / "keyring.json"
+    Keyring.generate().save(path)
+    settings.KEYRING_PATH = path
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    reload_keyring()
+    yield path
+    reload_keyring()
+
+
+@pytest.fixture
+def units(db):
+    national = Unit.objects.create(
+        code="UBEG", kind=Unit.Kind.NATIONAL, name_mn="Улсын бүртгэлийн ерөнхий газар",
+        name_en="General Authority for State Registration",
+    )
+    dg = Unit.objects.create(
+        code="DG", kind=Unit.Kind.DEPARTMENT, parent=national, public_phone="7052-2200",
+        name_mn="Дорноговь аймгийн Улсын бүртгэлийн хэлтэс",
+        name_en="Dornogovi Province State Registration Department",
+    )
+    du = Unit.objects.create(
+        code="DU", kind=Unit.Kind.DEPARTMENT, parent=national,
+        name_mn="Дундговь аймгийн Улсын бүртгэлийн хэлтэс",
+        name_en="Dundgovi Province State Registration Department",
+    )
+    return {"UBEG": national, "DG": dg, "DU": du}
+
+
+def make_staff(username, unit, role, *, with_device=True):
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, first_name=username.title(), last_name="Т."
+    )
+    Membership.objects.create(user=user, unit=unit, role=role)
+    if with_device:
+        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    return user
+
+
+@pytest.fixture
+def personas(units):
+    dg = units["DG"]
+    people = {role.value: make_staff(role.value, dg, role) for role in Role}
+    people["outsider"] = make_staff("outsider", units["DU"], Role.OFFICER)
+    people["national_head"] = make_staff("national_head", units["UBEG"], Role.HEAD)
+    return people
+
+
+def sign_in(client, user):
+    """Signs in as if through the login form with the second factor (fast path for tests
+    that are not about login itself)."""
+    client.force_login(user)
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in(client):
+    return lambda user: sign_in(client, user)

@@ -1,0 +1,37 @@
+import pytest
+from django.core.management import call_command
+
+from org.models import Membership, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_units_form_a_tree(units):
+    sub = Unit.objects.create(code="DGZU", kind=Unit.Kind.SUBUNIT, parent=units["DG"],
+                              name_mn="Замын-Үүд", name_en="Zamiin-Uud")
+    assert sub.ancestors() == [units["DG"], units["UBEG"]]
+    assert units["UBEG"].descendant_ids() == {u.pk for u in Unit.objects.all()}
+    assert units["DG"].descendant_ids() == {units["DG"].pk, sub.pk}
+
+
+def test_unit_names_follow_the_language(units):
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert units["DG"].name.startswith("Dornogovi")
+    with translation.override("mn"):
+        assert units["DG"].name.startswith("Дорноговь")
+
+
+def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
+    call_command("seed_demo")
+    first = (Unit.objects.count(), Membership.objects.count())
+    call_command("seed_demo")
+    assert (Unit.objects.count(), Membership.objects.count()) == first
+    out = capsys.readouterr().out
+    for username in ("clerk", "officer", "head", "auditor", "admin"):
+        assert username in out
+    dg = Unit.objects.get(code="DG")
+    assert dg.parent.code == "UBEG" and dg.public_phone == "7052-2200"
+    assert set(Membership.objects.filter(unit=dg).values_list("role", flat=True)) == {
+        "clerk", "officer", "head", "auditor", "admin"}

@@ -1,0 +1,152 @@
+"""The keyring: versioned 256-bit keys for separate purposes, kept outside the database.
+
+The keyring is a JSON file (path in SHUGEL_KEYRING) or the same JSON in the environment
+variable SHUGEL_KEYRING_JSON. Each purpose has numbered versions and one active version:
+
+    {"format": 1,
+     "purposes": {"wrap": {"active": 2, "keys": {"1": "<base64>", "2": "<base64>"}}, ...}}
+
+Old versions stay until everything that used them has moved on (see `keys rotate`).
+"""
+
+import base64
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject, empty
+
+FORMAT = 1
+KEY_BYTES = 32
+
+# What each purpose's keys are for; none is ever used for another purpose.
+PURPOSES = {
+    "wrap": "wraps each record's data key (AES-256-GCM)",
+    "blind": "blind indexes for equality search (HMAC-SHA256)",
+    "receipt": "pepper for receipt code hashes (Argon2id)",
+    "audit": "HMAC over each audit event",
+    "sign": "Ed25519 seed for signing audit checkpoints",
+}
+
+
+class KeyringError(Exception):
+    """The keyring is missing, unreadable, or lacks a key that is needed. Fails closed."""
+
+
+@dataclass
+class Keyring:
+    purposes: dict[str, dict] = field(default_factory=dict)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def active_version(self, purpose: str) -> int:
+        try:
+            return int(self.purposes[purpose]["active"])
+        except KeyError:
+            raise KeyringError(f"the keyring has no active key for {purpose!r}")
+
+    def key(self, purpose: str, version: int | None = None) -> bytes:
+        """The key of `purpose` at `version` (the active one when not given)."""
+        if version is None:
+            version = self.active_version(purpose)
+        try:
+            encoded = self.purposes[purpose]["keys"][str(version)]
+        except KeyError:
+            raise KeyringError(f"the keyring has no {purpose!r} key version {version}")
+        raw = base64.b64decode(encoded)
+        if len(raw) != KEY_BYTES:
+            raise KeyringError(f"the {purpose!r} key version {version} is not 256 bits")
+        return raw
+
+    def versions(self, purpose: str) -> list[int]:
+        return sorted(int(v) for v in self.purposes.get(purpose, {}).get("keys", {}))
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def add_version(self, purpose: str, *, activate: bool = True) -> int:
+        entry = self.purposes.setdefault(purpose, {"active": 0, "keys": {}})
+        version = max(self.versions(purpose), default=0) + 1
+        entry["keys"][str(version)] = base64.b64encode(secrets.token_bytes(KEY_BYTES)).decode()
+        if activate:
+            entry["active"] = version
+        return version
+
+    def remove_version(self, purpose: str, version: int) -> None:
+        if version == self.active_version(purpose):
+            raise KeyringError("the active key cannot be removed")
+        del self.purposes[purpose]["keys"][str(version)]
+
+    @classmethod
+    def generate(cls) -> "Keyring":
+        keyring = cls()
+        for purpose in PURPOSES:
+            keyring.add_version(purpose)
+        return keyring
+
+    # -- storage ----------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        return json.dumps({"format": FORMAT, "purposes": self.purposes}, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Keyring":
+        try:
+            data = json.loads(text)
+        except ValueError:
+            raise KeyringError("the keyring is not valid JSON")
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise KeyringError(f"the keyring is not in format {FORMAT}")
+        keyring = cls(purposes=data.get("purposes") or {})
+        missing = [p for p in PURPOSES if p not in keyring.purposes]
+        if missing:
+            raise KeyringError("the keyring lacks keys for: " + ", ".join(missing))
+        return keyring
+
+    def save(self, path: Path) -> None:
+        """Write atomically with owner-only permissions, so a crash never leaves half a file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".keyring-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(self.to_json())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def keyring_path() -> Path:
+    return Path(settings.KEYRING_PATH)
+
+
+def load_keyring() -> Keyring:
+    inline = os.environ.get("SHUGEL_KEYRING_JSON")
+    if inline:
+        return Keyring.from_json(inline)
+    path = keyring_path()
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise KeyringError(f"no keyring at {path}; run 'manage.py keys generate'")
+    except OSError as error:
+        raise KeyringError(f"the keyring at {path} cannot be read: {error.strerror}")
+    return Keyring.from_json(text)
+
+
+def _cached():
+    return load_keyring()
+
+
+# Loaded once per process on first use; `reload_keyring()` after the file changes.
+keyring = SimpleLazyObject(_cached)
+
+
+def reload_keyring() -> None:
+    keyring._wrapped = empty
