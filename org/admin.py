@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from org.models import Membership, Unit
+from org.models import CalendarDay, Membership, Unit
 
 
 class MembershipInline(admin.TabularInline):
@@ -22,3 +22,11 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "unit", "role", "position", "is_active"]
     list_filter = ["role", "unit", "is_active"]
     autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name_mn", "name_en", "unit"]
+    list_filter = ["kind", "unit"]
+    date_hierarchy = "date"
+    search_fields = ["name_mn", "name_en"]

@@ -137,3 +137,45 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CalendarDayQuerySet(models.QuerySet):
+    def applying_to(self, unit):
+        """Days set for the whole country and those set for this unit or a unit above it."""
+        units = [unit.pk, *(u.pk for u in unit.ancestors())] if unit is not None else []
+        return self.filter(models.Q(unit__isnull=True) | models.Q(unit_id__in=units))
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the plain rule "Monday to Friday are working days": a public
+    holiday (lunar new year, Naadam, …) or a Saturday declared a working day in exchange."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday")
+        WORKING = "working", _("Working day (transferred)")
+
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HOLIDAY)
+    name_mn = models.CharField(_("name in Mongolian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE,
+        help_text=_("Leave empty for the whole country."),
+    )
+
+    objects = CalendarDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("holiday calendar")
+        constraints = [
+            models.UniqueConstraint(fields=["date", "unit"], name="one_entry_per_day_and_unit"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(unit__isnull=True),
+                name="one_national_entry_per_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y.%m.%d} {self.name_mn}"

@@ -1,0 +1,61 @@
+"""Working days: Monday to Friday, less public holidays, plus transferred working days.
+
+Legal deadlines (acknowledge in 7 working days, resolve in 30, …) are counted here. The day
+something is received does not count; the deadline is the last working day of the period.
+"""
+
+from datetime import date, timedelta
+
+from org.models import CalendarDay, Unit
+
+# Room for the longest run of holidays (Naadam plus a weekend, lunar new year plus a weekend).
+_SLACK_DAYS = 30
+
+
+def _exceptions(start: date, end: date, unit: Unit | None) -> dict[date, str]:
+    rows = CalendarDay.objects.applying_to(unit).filter(date__range=(start, end))
+    found: dict[date, str] = {}
+    # A unit's own entry overrides the national one for the same day.
+    for day, kind, unit_id in rows.order_by("unit_id").values_list("date", "kind", "unit_id"):
+        if unit_id is not None or day not in found:
+            found[day] = kind
+    return found
+
+
+def _is_working(day: date, exceptions: dict[date, str]) -> bool:
+    kind = exceptions.get(day)
+    if kind is not None:
+        return kind == CalendarDay.Kind.WORKING
+    return day.weekday() < 5
+
+
+def is_working_day(day: date, unit: Unit | None = None) -> bool:
+    return _is_working(day, _exceptions(day, day, unit))
+
+
+def add_working_days(start: date, days: int, unit: Unit | None = None) -> date:
+    """The date `days` working days after `start` (which itself does not count)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    horizon = start + timedelta(days=days * 2 + _SLACK_DAYS)
+    exceptions = _exceptions(start, horizon, unit)
+    day, counted = start, 0
+    while counted < days:
+        day += timedelta(days=1)
+        if day > horizon:  # a calendar with months of holidays: widen and go on
+            horizon = day + timedelta(days=days * 2 + _SLACK_DAYS)
+            exceptions |= _exceptions(day, horizon, unit)
+        if _is_working(day, exceptions):
+            counted += 1
+    return day
+
+
+def working_days_between(start: date, end: date, unit: Unit | None = None) -> int:
+    """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
+    if end < start:
+        return -working_days_between(end, start, unit)
+    exceptions = _exceptions(start, end, unit)
+    return sum(
+        _is_working(start + timedelta(days=offset), exceptions)
+        for offset in range(1, (end - start).days + 1)
+    )
