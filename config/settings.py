@@ -182,6 +182,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "org.context_processors.staff_navigation",
+                "config.context_processors.language_links",
             ],
         },
     },
@@ -215,6 +216,10 @@ else:
 # The keyring lives outside the database and outside SECRET_KEY (see docs/security.md).
 KEYRING_PATH = Path(env_str("SHUGEL_KEYRING", str(DATA_DIR / "keyring.json")))
 MEDIA_ROOT = Path(env_str("SHUGEL_MEDIA_ROOT", str(DATA_DIR / "media")))
+
+# Uploads stay in memory, never in a plain-text temporary file (intake/uploads.py).
+FILE_UPLOAD_HANDLERS = ["intake.uploads.LimitedMemoryUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- task queue (django-q2 on the database) -----------------------------------------------
 

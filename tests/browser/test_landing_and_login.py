@@ -10,11 +10,11 @@ def test_a_person_opens_the_site_switches_language_and_the_clerk_signs_in(
     expect(page.locator("html")).to_have_attribute("lang", "mn")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Хээл хахууль")
 
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page).to_have_url(live_server.url + "/en/")
     expect(page.get_by_role("heading", name="Ways to complain")).to_be_visible()
 
-    page.get_by_role("button", name="Монгол").click()
+    page.get_by_role("link", name="Монгол").click()
     expect(page).to_have_url(live_server.url + "/")
     page.get_by_role("link", name="Ажилтны нэвтрэлт").click()
 
@@ -35,6 +35,6 @@ def test_the_landing_page_works_without_javascript(browser, transactional_db, li
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server.url + "/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Ways to complain")).to_be_visible()
     context.close()

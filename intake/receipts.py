@@ -1,0 +1,67 @@
+"""Receipt codes: 16 random digits that let an anonymous reporter come back to a case.
+
+A code is shown once and never stored. What is stored is an Argon2id hash of the code,
+salted with the keyring's receipt pepper (so a stolen database alone cannot be searched for
+codes), at no less than OWASP's minimum cost. The salt is the same for every code, which makes
+the hash usable as a lookup key: a lookup costs one hash per pepper version whether or not
+the code exists, so right and wrong codes take the same time.
+"""
+
+import hashlib
+import secrets
+
+from argon2.low_level import Type, hash_secret_raw
+
+from vault.keyring import keyring
+
+CODE_DIGITS = 16
+# OWASP's minimum for Argon2id: 19 MiB of memory, 2 passes, 1 lane. Never lower.
+TIME_COST = 2
+MEMORY_COST_KIB = 19 * 1024
+PARALLELISM = 1
+
+
+def new_code() -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(CODE_DIGITS))
+
+
+def format_code(code: str) -> str:
+    """Groups of four, as the reporter will read it aloud or write it down."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def clean_code(raw: str) -> str | None:
+    """The 16 digits of what a person typed (spaces and dashes allowed), or None."""
+    digits = "".join(ch for ch in (raw or "") if ch not in " -\u00a0\t")
+    if len(digits) != CODE_DIGITS or not digits.isascii() or not digits.isdigit():
+        return None
+    return digits
+
+
+def _hash(code: str, version: int) -> str:
+    pepper = keyring.key("receipt", version)
+    salt = hashlib.sha256(b"shugel-receipt-salt|" + pepper).digest()[:16]
+    digest = hash_secret_raw(
+        secret=code.encode() + pepper,
+        salt=salt,
+        time_cost=TIME_COST,
+        memory_cost=MEMORY_COST_KIB,
+        parallelism=PARALLELISM,
+        hash_len=32,
+        type=Type.ID,
+    )
+    return f"v{version}:{digest.hex()}"
+
+
+def receipt_hash(code: str) -> str:
+    """The stored form of a new code, under the active pepper."""
+    return _hash(code, keyring.active_version("receipt"))
+
+
+def receipt_candidates(code: str | None) -> list[str]:
+    """Every stored form `code` could have (one per pepper version). For a malformed code a
+    dummy is hashed instead, so the cost does not reveal that the input was malformed."""
+    versions = keyring.versions("receipt")
+    text = code if code is not None else "0" * CODE_DIGITS + "x"
+    hashes = [_hash(text, version) for version in versions]
+    return hashes if code is not None else []
