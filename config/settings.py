@@ -147,6 +147,9 @@ INSTALLED_APPS = [
     "notify",
     "reporting",
 ]
+if TESTING:
+    # Record models that exist only for the vault's tests (tests/vault/sealed_app).
+    INSTALLED_APPS.append("tests.vault.sealed_app")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -10,6 +10,7 @@ Old versions stay until everything that used them has moved on (see `keys rotate
 """
 
 import base64
+import binascii
 import json
 import os
 import secrets
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject, empty
+
+from vault.errors import KeyringError
 
 FORMAT = 1
 KEY_BYTES = 32
@@ -31,10 +34,6 @@ PURPOSES = {
     "audit": "HMAC over each audit event",
     "sign": "Ed25519 seed for signing audit checkpoints",
 }
-
-
-class KeyringError(Exception):
-    """The keyring is missing, unreadable, or lacks a key that is needed. Fails closed."""
 
 
 @dataclass
@@ -57,7 +56,10 @@ class Keyring:
             encoded = self.purposes[purpose]["keys"][str(version)]
         except KeyError:
             raise KeyringError(f"the keyring has no {purpose!r} key version {version}")
-        raw = base64.b64decode(encoded)
+        try:
+            raw = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, TypeError):
+            raise KeyringError(f"the {purpose!r} key version {version} is not valid base64")
         if len(raw) != KEY_BYTES:
             raise KeyringError(f"the {purpose!r} key version {version} is not 256 bits")
         return raw
@@ -78,6 +80,8 @@ class Keyring:
     def remove_version(self, purpose: str, version: int) -> None:
         if version == self.active_version(purpose):
             raise KeyringError("the active key cannot be removed")
+        if version not in self.versions(purpose):
+            raise KeyringError(f"the keyring has no {purpose!r} key version {version}")
         del self.purposes[purpose]["keys"][str(version)]
 
     @classmethod
@@ -126,6 +130,11 @@ def keyring_path() -> Path:
     return Path(settings.KEYRING_PATH)
 
 
+def keyring_is_inline() -> bool:
+    """True when the keyring comes from SHUGEL_KEYRING_JSON, which no command can rewrite."""
+    return bool(os.environ.get("SHUGEL_KEYRING_JSON"))
+
+
 def load_keyring() -> Keyring:
     inline = os.environ.get("SHUGEL_KEYRING_JSON")
     if inline:
@@ -140,7 +149,25 @@ def load_keyring() -> Keyring:
     return Keyring.from_json(text)
 
 
+def _file_stamp():
+    """What identifies this version of the keyring file: `Keyring.save` replaces the file,
+    so each save gives a new inode."""
+    if keyring_is_inline():
+        return None
+    try:
+        found = keyring_path().stat()
+    except OSError:
+        return None
+    return (found.st_ino, found.st_mtime_ns, found.st_size)
+
+
+_loaded_stamp = None
+
+
 def _cached():
+    global _loaded_stamp
+    # Taken before reading: a change in between only causes one more reload later.
+    _loaded_stamp = _file_stamp()
     return load_keyring()
 
 
@@ -150,3 +177,26 @@ keyring = SimpleLazyObject(_cached)
 
 def reload_keyring() -> None:
     keyring._wrapped = empty
+
+
+def refresh_keyring() -> None:
+    """Re-read the keyring if its file changed since this process read it.
+
+    Called before anything new is wrapped or indexed (a stat, no read), so that a server
+    running through `keys rotate` uses the new active key without a restart, and never
+    wraps new data under a version that is about to be removed.
+    """
+    if keyring._wrapped is not empty and _file_stamp() != _loaded_stamp:
+        reload_keyring()
+
+
+def key_for(purpose: str, version: int | None = None) -> bytes:
+    """A key from this process's keyring. When a version is unknown the keyring is read again
+    once, because `keys rotate` in another process may have added it since this one loaded."""
+    try:
+        return keyring.key(purpose, version)
+    except KeyringError:
+        if version is None:
+            raise
+        reload_keyring()
+        return keyring.key(purpose, version)
