@@ -12,6 +12,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.landing, name="landing"),
     path("staff/", include("org.urls")),
+    path("staff/u/<str:unit_code>/audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

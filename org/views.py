@@ -110,6 +110,7 @@ def unit_home(request, unit):
             "roles": roles,
             "duties": [(role.label, ROLE_DUTIES[role]) for role in roles],
             "can_see_people": bool(request.unit_roles & {Role.HEAD, Role.ADMIN}),
+            "can_audit": Role.AUDITOR in request.unit_roles,
         },
     )
 
@@ -125,4 +126,12 @@ def people(request, unit):
         )
         .order_by("user__last_name", "user__first_name", "role")
     )
-    return render(request, "org/people.html", {"unit": unit, "memberships": memberships})
+    return render(
+        request,
+        "org/people.html",
+        {
+            "unit": unit,
+            "memberships": memberships,
+            "can_audit": Role.AUDITOR in request.unit_roles,
+        },
+    )

@@ -39,6 +39,9 @@ def test_placeholders_survive_translation():
     po = polib.pofile(str(LOCALE / "mn" / "LC_MESSAGES" / "django.po"))
     placeholder = re.compile(r"%\(\w+\)[sd]|\{\w*\}|<[^>]+>")
     for entry in po.translated_entries():
-        assert sorted(placeholder.findall(entry.msgid)) == sorted(
-            placeholder.findall(entry.msgstr)
-        ), entry.msgid
+        # A plural entry keeps its translations per form, in msgstr_plural.
+        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for translated in forms:
+            assert sorted(placeholder.findall(entry.msgid)) == sorted(
+                placeholder.findall(translated)
+            ), entry.msgid

@@ -17,6 +17,8 @@ STAFF_PAGES = [
     ("org:home", {}, "any_staff"),
     ("org:unit_home", {"unit_code": "DG"}, EVERY_ROLE),
     ("org:people", {"unit_code": "DG"}, {"head", "admin"}),
+    ("audit:events", {"unit_code": "DG"}, {"auditor"}),
+    ("audit:verify", {"unit_code": "DG"}, {"auditor"}),
 ]
 
 # Pages that anyone may reach by design (sign-in itself, or a redirect for the signed-out).

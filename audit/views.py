@@ -1,0 +1,89 @@
+"""The auditor's pages: browse the unit's events, and run verification of the whole chain."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from audit.forms import EventFilterForm
+from audit.models import AuditEvent, Checkpoint
+from audit.services import READ_ACTION, record, verify_chain
+from audit.verification import Damage
+from org.access import unit_role_required
+from org.models import Role, Unit
+from vault.keyring import KeyringError
+
+EVENTS_PER_PAGE = 50
+VERIFY_ACTION = "audit.verify"
+
+
+@unit_role_required(Role.AUDITOR)
+@require_GET
+def events(request, unit):
+    scope = unit.descendant_ids()
+    form = EventFilterForm(request.GET or None, units=Unit.objects.filter(pk__in=scope))
+    found = AuditEvent.objects.in_units(scope).select_related("unit")
+    if form.is_bound:
+        found = form.filter(found) if form.is_valid() else found.none()
+    page = Paginator(found, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/events.html",
+        {"unit": unit, "form": form, "page": page, "read_action": READ_ACTION, "can_audit": True},
+    )
+
+
+def _run_summary(event: AuditEvent) -> dict:
+    details = event.details_dict
+    damage = details.get("damage")
+    return {
+        "event": event,
+        "ok": details.get("ok"),
+        "checked": details.get("checked"),
+        "first_bad_seq": details.get("first_bad_seq"),
+        "damage": Damage(damage).label if damage in Damage.values else damage,
+    }
+
+
+@unit_role_required(Role.AUDITOR)
+@require_http_methods(["GET", "POST"])
+def verify(request, unit):
+    if request.method == "POST":
+        try:
+            result = verify_chain()
+        except KeyringError:
+            messages.error(request, _("The audit trail cannot be verified: the keyring cannot "
+                                      "be read. Ask the administrator."))
+            return redirect("audit:verify", unit_code=unit.code)
+        record(
+            actor=request.user, action=VERIFY_ACTION, unit=unit,
+            details={
+                "ok": result.ok, "checked": result.checked, "checkpoints": result.checkpoints,
+                "first_bad_seq": result.first_bad_seq,
+                "damage": result.damage.value if result.damage else None,
+            },
+        )
+        if result.ok:
+            messages.success(request, _(
+                "The audit trail is intact: %(checked)s events and %(checkpoints)s "
+                "checkpoints checked."
+            ) % {"checked": result.checked, "checkpoints": result.checkpoints})
+        else:
+            messages.error(request, _(
+                "The audit trail is damaged. First bad sequence number: %(seq)s (%(damage)s). "
+                "%(explanation)s"
+            ) % {"seq": result.first_bad_seq, "damage": result.damage.label,
+                 "explanation": result.explanation})
+        return redirect("audit:verify", unit_code=unit.code)
+    runs = AuditEvent.objects.in_units(unit.descendant_ids()).filter(action=VERIFY_ACTION)
+    return render(
+        request,
+        "audit/verify.html",
+        {
+            "unit": unit,
+            "runs": [_run_summary(event) for event in runs.select_related("unit")[:10]],
+            "checkpoints": Checkpoint.objects.all()[:10],
+            "can_audit": True,
+        },
+    )
