@@ -13,3 +13,22 @@ class AuditConfig(AppConfig):
         from audit.schedules import after_migrate
 
         post_migrate.connect(after_migrate, sender=self)
+
+        from vault.rotation import register_key_usage
+
+        # Old audit and signing keys stay as long as an event or checkpoint needs them to
+        # verify: `keys remove` asks these before it lets a version go.
+        register_key_usage("audit", _events_signed_with)
+        register_key_usage("sign", _checkpoints_signed_with)
+
+
+def _events_signed_with(version: int) -> int:
+    from audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(key_version=version).count()
+
+
+def _checkpoints_signed_with(version: int) -> int:
+    from audit.models import Checkpoint
+
+    return Checkpoint.objects.filter(sign_key_version=version).count()
