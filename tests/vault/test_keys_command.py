@@ -72,7 +72,11 @@ def test_an_unused_old_blind_key_can_be_removed(db):
 
 
 @pytest.mark.parametrize("purpose", ["receipt", "audit", "sign"])
-def test_keys_whose_use_the_vault_cannot_see_are_never_removed(purpose):
+def test_keys_whose_use_the_vault_cannot_see_are_never_removed(purpose, monkeypatch):
+    from vault import rotation
+
+    # As for a purpose whose app registered no usage check.
+    monkeypatch.delitem(rotation._usage_checks, purpose, raising=False)
     run("rotate", "--purpose", purpose)
     with pytest.raises(CommandError, match="so it is kept"):
         run("remove", "--purpose", purpose, "--version", "1")
