@@ -14,7 +14,13 @@ class AuditConfig(AppConfig):
 
         post_migrate.connect(after_migrate, sender=self)
 
+        from django.utils.translation import gettext_lazy as _
+
+        from org.models import Role
+        from org.navigation import register
         from vault.rotation import register_key_usage
+
+        register("audit:events", _("Audit trail"), {Role.AUDITOR}, order=80)
 
         # Old audit and signing keys stay as long as an event or checkpoint needs them to
         # verify: `keys remove` asks these before it lets a version go.

@@ -13,6 +13,13 @@ class OrgConfig(AppConfig):
 
         post_migrate.connect(ensure_schedules, sender=self)
 
+        from django.utils.translation import gettext_lazy as _
+
+        from org.models import Role
+        from org.navigation import register
+
+        register("org:people", _("Staff"), {Role.HEAD, Role.ADMIN}, order=90)
+
 
 class ShugelAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -15,3 +15,15 @@ def staff_navigation(request):
 
     # Evaluated only by templates that show the navigation.
     return {"staff_units": units}
+
+
+def unit_navigation(request):
+    """Links to what the signed-in person may do in the unit whose page this is."""
+    roles = getattr(request, "unit_roles", None)
+    match = getattr(request, "resolver_match", None)
+    unit_code = match.kwargs.get("unit_code") if match else None
+    if not roles or not unit_code:
+        return {}
+    from org.navigation import links_for
+
+    return {"unit_links": links_for(unit_code, roles), "nav_unit_code": unit_code}

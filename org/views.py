@@ -109,8 +109,6 @@ def unit_home(request, unit):
             "unit": unit,
             "roles": roles,
             "duties": [(role.label, ROLE_DUTIES[role]) for role in roles],
-            "can_see_people": bool(request.unit_roles & {Role.HEAD, Role.ADMIN}),
-            "can_audit": Role.AUDITOR in request.unit_roles,
         },
     )
 
@@ -132,6 +130,5 @@ def people(request, unit):
         {
             "unit": unit,
             "memberships": memberships,
-            "can_audit": Role.AUDITOR in request.unit_roles,
         },
     )
