@@ -10,12 +10,48 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 
+
+def _too_large_text(path: str) -> str:
+    from django.utils import translation
+
+    with translation.override("en" if path.startswith("/en/") else settings.LANGUAGE_CODE):
+        return translation.gettext(
+            "The files are larger than allowed (5 files of 10 MB each). Go back, attach "
+            "smaller files and send again. Nothing was saved."
+        )
+
+
+def refuse_oversized_bodies(app):
+    """Answers 413 to a request that declares a body larger than any Shugel accepts, before
+    a byte of it is read: Django would otherwise buffer it, spilling to a temporary file."""
+
+    async def guarded(scope, receive, send):
+        if scope["type"] == "http":
+            for name, value in scope.get("headers", ()):
+                if name == b"content-length":
+                    try:
+                        too_large = int(value) > settings.MAX_REQUEST_BYTES
+                    except ValueError:
+                        too_large = True
+                    if too_large:
+                        await send({"type": "http.response.start", "status": 413,
+                                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                                (b"cache-control", b"no-store")]})
+                        await send({"type": "http.response.body",
+                                    "body": _too_large_text(scope["path"]).encode()})
+                        return
+        await app(scope, receive, send)
+
+    return guarded
+
+
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": refuse_oversized_bodies(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -185,6 +185,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "org.context_processors.staff_navigation",
+                "org.context_processors.unit_navigation",
                 "config.context_processors.language_links",
             ],
         },
@@ -220,8 +221,13 @@ else:
 KEYRING_PATH = Path(env_str("SHUGEL_KEYRING", str(DATA_DIR / "keyring.json")))
 MEDIA_ROOT = Path(env_str("SHUGEL_MEDIA_ROOT", str(DATA_DIR / "media")))
 
-# Uploads stay in memory, never in a plain-text temporary file (intake/uploads.py).
+# Uploads stay in memory, never in a plain-text temporary file (intake/uploads.py). Under
+# ASGI, Django first reads the whole body into a buffer that spills to disk above
+# FILE_UPLOAD_MAX_MEMORY_SIZE, so that is set to the largest body accepted at all, and
+# config.asgi refuses anything larger before reading it.
 FILE_UPLOAD_HANDLERS = ["intake.uploads.LimitedMemoryUploadHandler"]
+MAX_REQUEST_BYTES = 5 * 10 * 1024 * 1024 + 256 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # --- task queue (django-q2 on the database) -----------------------------------------------
@@ -364,6 +370,8 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "uvicorn.access": {"handlers": [], "propagate": False},
         "axes": {"level": "WARNING"},
+        # Pillow logs every EXIF tag (owner, camera, GPS) of a photo at DEBUG.
+        "PIL": {"level": "INFO"},
     },
 }
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"

@@ -11,6 +11,7 @@ urlpatterns = [
 # Mongolian at /…, English at /en/….
 urlpatterns += i18n_patterns(
     path("", views.landing, name="landing"),
+    path("", include("intake.urls")),
     path("staff/", include("org.urls")),
     path("staff/u/<str:unit_code>/audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -3,3 +3,35 @@ from django.apps import AppConfig
 
 class IntakeConfig(AppConfig):
     name = "intake"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from org.models import Role
+        from org.navigation import register
+        from vault.rotation import register_key_usage
+
+        register("intake:queue", _("Complaints"), {Role.OFFICER, Role.HEAD}, order=10)
+        register("intake:box_openings", _("Box openings"),
+                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=20)
+        register("intake:phone_call_new", _("Log a phone call"), {Role.CLERK, Role.OFFICER},
+                 order=30)
+        for order, (channel, label) in enumerate([
+            ("walk_in", _("Walk-in")), ("letter", _("Letter")),
+            ("notebook", _("Suggestion notebook")), ("email", _("Email")),
+            ("social", _("Social media")),
+        ]):
+            register("intake:channel_log", label, {Role.CLERK, Role.OFFICER}, order=40 + order,
+                     in_bar=False, channel=channel)
+
+        # A receipt hashed with an old pepper must still open its case: the pepper may go
+        # only when no live case's receipt uses it.
+        register_key_usage("receipt", _receipts_hashed_with)
+
+
+def _receipts_hashed_with(version: int) -> int:
+    from intake.models import Complaint
+
+    return Complaint.objects.filter(
+        receipt_hash__startswith=f"v{version}:", data_key__shredded_at__isnull=True
+    ).count()

@@ -7,6 +7,7 @@ memory and stops reading as soon as a limit is passed.
 """
 
 import io
+import logging
 import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -39,6 +40,18 @@ MESSAGES = {
 }
 
 
+class _NoPictureMetadata(logging.Filter):
+    """Pillow logs every EXIF tag it reads, with its value (owner, camera, GPS position), at
+    DEBUG level; those lines would put what is stripped from a photo into a log."""
+
+    def filter(self, record):
+        return record.levelno > logging.DEBUG
+
+
+for _name in ("PIL.TiffImagePlugin", "PIL.PngImagePlugin"):
+    logging.getLogger(_name).addFilter(_NoPictureMetadata())
+
+
 class UploadTooLarge(StopUpload):
     pass
 
@@ -52,8 +65,9 @@ class LimitedMemoryUploadHandler(MemoryFileUploadHandler):
         self.activated = True
 
     def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
+        # Before super(): the memory handler ends new_file() by raising StopFutureHandlers.
         self.received = 0
+        super().new_file(*args, **kwargs)
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)

@@ -61,9 +61,10 @@ def test_bad_numbers_get_a_specific_refusal(raw, code):
 
 
 def test_refusals_are_translated():
-    with translation.override("mn"), pytest.raises(ValidationError) as refused:
-        normalise_phone("99112233 ext 12")
-    message = refused.value.messages[0]
+    with translation.override("mn"):
+        with pytest.raises(ValidationError) as refused:
+            normalise_phone("99112233 ext 12")
+        message = str(refused.value.messages[0])
     assert message != "Enter the number without an extension; note the extension in the summary."
     assert "дугаар" in message
 

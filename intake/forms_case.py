@@ -1,0 +1,135 @@
+"""Forms staff fill in on the queue and on a case. Every one validates before anything is
+saved; text is plain (intake.forms_public.PlainTextField) and always shown escaped."""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from intake.forms_public import MAX_BODY, PlainTextField
+from intake.models import Channel, Complaint, Kind, Status
+from intake.services_case import AMENDABLE_FIELDS
+
+# Mongolian writes dates year first with dots; the ISO form is accepted as well.
+DATE_INPUT_FORMATS = ["%Y.%m.%d", "%Y-%m-%d"]
+MAX_REASON = 2000
+OPEN = "open"
+
+
+def field_label(name: str):
+    """A complaint field's own (translated) name, for a label or a column heading."""
+    return capfirst(Complaint._meta.get_field(name).verbose_name)
+
+
+class DayField(forms.DateField):
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                    "placeholder": "2026.03.02"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        kwargs.setdefault("help_text", _("Year, month, day: YYYY.MM.DD"))
+        kwargs.setdefault("error_messages", {
+            "invalid": _("Write the date as YYYY.MM.DD, for example 2026.03.02."),
+        })
+        super().__init__(**kwargs)
+
+
+class QueueFilterForm(forms.Form):
+    """Filters for a unit's queue. They read metadata only; no content is decrypted."""
+
+    status = forms.ChoiceField(
+        label=field_label("status"), required=False,
+        choices=[("", _("Any status")), (OPEN, _("Open (not closed)")), *Status.choices],
+    )
+    channel = forms.ChoiceField(label=field_label("channel"), required=False,
+                                choices=[("", _("Any channel")), *Channel.choices])
+    kind = forms.ChoiceField(label=field_label("kind"), required=False,
+                             choices=[("", _("Complaints and suggestions")), *Kind.choices])
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    received_from = DayField(label=_("Received from"))
+    received_to = DayField(label=_("Received until"))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("received_from"), cleaned.get("received_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The first day comes after the last day."))
+        return cleaned
+
+    def filter(self, complaints, *, today=None):
+        """Narrow a queryset of complaints to what the form asks for. Call after is_valid()."""
+        data = self.cleaned_data
+        if data["status"] == OPEN:
+            complaints = complaints.open()
+        elif data["status"]:
+            complaints = complaints.filter(status=data["status"])
+        if data["channel"]:
+            complaints = complaints.filter(channel=data["channel"])
+        if data["kind"]:
+            complaints = complaints.filter(kind=data["kind"])
+        if data["overdue"]:
+            complaints = complaints.overdue(today)
+        # Days are Ulaanbaatar days, whatever the server's clock says.
+        zone = timezone.get_current_timezone()
+        if data["received_from"]:
+            complaints = complaints.filter(
+                received_at__gte=datetime.combine(data["received_from"], time.min, tzinfo=zone))
+        if data["received_to"]:
+            next_day = data["received_to"] + timedelta(days=1)
+            complaints = complaints.filter(
+                received_at__lt=datetime.combine(next_day, time.min, tzinfo=zone))
+        return complaints
+
+
+def _text(label, *, required_message, max_length=MAX_BODY, rows=5, help_text=""):
+    return PlainTextField(
+        label=label, max_length=max_length, strip=True, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": required_message,
+            "max_length": _("Keep it under %(limit_value)d characters."),
+        },
+    )
+
+
+class ReplyForm(forms.Form):
+    body = _text(_("Reply to the reporter"), required_message=_("Write the reply."),
+                 help_text=_("The reporter reads this with their receipt code. Do not write "
+                             "anything that must stay inside the office."))
+
+
+class NoteForm(forms.Form):
+    body = _text(_("Internal note"), required_message=_("Write the note."),
+                 help_text=_("Seen only by staff who may read this case."))
+
+
+def amendable_choices():
+    return [(name, field_label(name)) for name in AMENDABLE_FIELDS]
+
+
+class AmendmentForm(forms.Form):
+    amends_field = forms.ChoiceField(
+        label=_("Which part of the record it corrects"), choices=amendable_choices,
+        error_messages={"required": _("Choose which part of the record it corrects."),
+                        "invalid_choice": _("Choose which part of the record it corrects.")},
+    )
+    body = _text(_("Corrected text"), required_message=_("Write the corrected text."),
+                 help_text=_("What was received stays as it was; the correction is kept "
+                             "beside it with your name and the time."))
+
+
+class ExtensionForm(forms.Form):
+    reason = _text(_("Reason for the extension"),
+                   required_message=_("Give the reason for the extension."),
+                   max_length=MAX_REASON, rows=3,
+                   help_text=_("Sent to the reporter as the notice of extension."))
+
+
+class ClosureForm(forms.Form):
+    reason = _text(_("Reason for closing and the outcome"),
+                   required_message=_("Give the reason for closing the case."),
+                   max_length=MAX_REASON, rows=4,
+                   help_text=_("Sent to the reporter as the answer to their complaint."))

@@ -1,0 +1,207 @@
+"""Forms a citizen fills in: the anonymous report, the receipt lookup and a follow-up message."""
+
+import re
+import secrets
+from datetime import timedelta
+
+from django import forms
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import Kind
+from intake.phones import normalise_phone
+from intake.uploads import MAX_FILE_BYTES, MAX_FILES, MESSAGES, clean_upload
+from org.models import Unit
+
+MAX_BODY = 10_000
+# Control characters other than tab and line breaks, and the mark left where the browser
+# sent bytes that were not UTF-8.
+UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+TOO_LONG = _("Keep it under %(limit_value)d characters.")
+
+# The report form's one-time token: random, so a form posted twice makes one complaint;
+# signed, so it cannot be made up; dated, so a page left open for days is checked again.
+TOKEN_SALT = "intake.report-form"
+TOKEN_MAX_AGE = timedelta(hours=24)
+TOKEN_REFUSED = _("This form has expired or is incomplete. Check what you wrote and send it "
+                  "again.")
+
+
+def new_form_token() -> str:
+    return signing.TimestampSigner(salt=TOKEN_SALT).sign(secrets.token_urlsafe(24))
+
+
+def readable_text(value: str) -> str:
+    if UNREADABLE.search(value or ""):
+        raise ValidationError(
+            _("The text contains characters that cannot be read. Type it again or paste it as "
+              "plain text."), code="unreadable",
+        )
+    return value
+
+
+class PlainTextField(forms.CharField):
+    """Text that must be readable; HTML in it is kept as text and always shown escaped."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        # No maxlength in the page: browsers cut a long paste short without a word; the
+        # server refuses it with a message instead, and keeps the text.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+    def clean(self, value):
+        # Before Django's own checks, so that every unreadable character (a NUL included)
+        # gets the same message.
+        readable_text(value if isinstance(value, str) else "")
+        return super().clean(value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to MAX_FILES files, each checked by content and stripped of metadata."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_FILES:
+            raise ValidationError(MESSAGES["too_many"], code="too_many",
+                                  params={"count": MAX_FILES})
+        return [clean_upload(f) for f in files]
+
+
+def upload_too_large() -> ValidationError:
+    """The refusal for a file that was too large to be read at all (see uploads.py)."""
+    return ValidationError(MESSAGES["too_large"], code="too_large",
+                           params={"limit": MAX_FILE_BYTES // 2**20})
+
+
+def public_units():
+    return Unit.objects.active().exclude(kind=Unit.Kind.NATIONAL).order_by("name_mn")
+
+
+class WebReportForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Which office is it about?"), queryset=Unit.objects.none(),
+        empty_label=None,
+    )
+    kind = forms.ChoiceField(
+        label=_("Is this a complaint or a suggestion?"), choices=Kind.choices,
+        initial=Kind.COMPLAINT, widget=forms.RadioSelect,
+    )
+    body = PlainTextField(
+        label=_("What happened?"), max_length=MAX_BODY, strip=True,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Describe what happened in your own words. Do not write your own name "
+                    "here if you want to stay anonymous."),
+        error_messages={"required": _("Write what happened."),
+                        "max_length": _("Keep it under %(limit_value)d characters; attach a "
+                                        "document for a longer account.")},
+    )
+    where = PlainTextField(label=_("Where?"), max_length=300, required=False)
+    when = PlainTextField(label=_("When?"), max_length=200, required=False,
+                          help_text=_("A date, or roughly, e.g. “last week”."))
+    who = PlainTextField(
+        label=_("Who was involved?"), max_length=500, required=False,
+        help_text=_("Names or positions of staff, if you know them. Staff you name here will "
+                    "not be able to see your report."),
+    )
+    name = PlainTextField(label=_("Your name"), max_length=200, required=False,
+                          widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    phone = PlainTextField(label=_("Your phone number"), max_length=40, required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "off",
+                                                         "inputmode": "tel"}))
+    email = forms.EmailField(label=_("Your email address"), max_length=200, required=False,
+                             error_messages={"max_length": TOO_LONG},
+                             widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    attachments = AttachmentsField(
+        label=_("Photos or documents"),
+        help_text=_("Up to 5 files (JPEG, PNG or PDF), 10 MB each. Location and camera "
+                    "details are removed from photos. PDF files may still show an author's "
+                    "name in their properties."),
+    )
+    # Left empty by people; filled in by the simple robots that flood forms.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200,
+                            error_messages={"required": TOKEN_REFUSED,
+                                            "max_length": TOKEN_REFUSED})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = public_units()
+        self.fields["unit"].queryset = units
+        if len(units) == 1:
+            self.fields["unit"].initial = units[0]
+            self.fields["unit"].widget = forms.HiddenInput()
+
+    def clean_phone(self):
+        raw = self.cleaned_data.get("phone", "")
+        return normalise_phone(raw) if raw.strip() else ""
+
+    def clean_token(self):
+        try:
+            signing.TimestampSigner(salt=TOKEN_SALT).unsign(
+                self.cleaned_data["token"], max_age=TOKEN_MAX_AGE
+            )
+        except signing.BadSignature:  # made up, altered or too old
+            raise ValidationError(TOKEN_REFUSED, code="token")
+        return self.cleaned_data["token"]
+
+    def renew_token(self):
+        """After a refused token: the page shown again carries a fresh one, so that sending
+        it again can succeed, and keeps everything the visitor wrote."""
+        self.data = self.data.copy()
+        self.data["token"] = new_form_token()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise ValidationError(_("The form could not be accepted. Reload the page and try "
+                                    "again."), code="robot")
+        return cleaned
+
+    def reporter(self) -> dict | None:
+        found = {key: self.cleaned_data.get(key) for key in ("name", "phone", "email")}
+        found = {key: value.strip() for key, value in found.items() if value and value.strip()}
+        return found or None
+
+    def particulars(self) -> dict | None:
+        found = {key: self.cleaned_data.get(key, "").strip() for key in ("where", "when")}
+        found = {key: value for key, value in found.items() if value}
+        return found or None
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label=_("Receipt code"), max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
+                                      "spellcheck": "false", "autocapitalize": "off"}),
+        help_text=_("The 16 digits you were given when you reported."),
+    )
+
+
+class ReporterMessageForm(forms.Form):
+    """A reporter's answer; the receipt that opened the case travels beside it in the POST
+    body and is looked up again (views_public.track_message)."""
+
+    body = PlainTextField(
+        label=_("Your message"), max_length=MAX_BODY, strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write a message."),
+                        "max_length": _("Keep it under %(limit_value)d characters; attach a "
+                                        "document for a longer account.")},
+    )
+    attachments = AttachmentsField(label=_("Photos or documents"))

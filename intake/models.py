@@ -1,0 +1,268 @@
+"""Complaints and every way they come in.
+
+What a reporter wrote, who they are and how to reach them are sealed by the vault before they
+reach the database (EncryptedTextField / EncryptedJSONField); everything else here is
+metadata that staff, reports and clocks need without reading content.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Unit
+from vault.blind import BlindIndexField
+from vault.fields import EncryptedJSONField, EncryptedTextField, SealedRecord
+from vault.models import DataKey
+
+
+class Channel(models.TextChoices):
+    SUGGESTION_BOX = "suggestion_box", _("Suggestion box")
+    COMPLAINT_BOX = "complaint_box", _("Complaint box")
+    PHONE = "phone", _("Phone line")
+    WEB = "web", _("Web form")
+    WALK_IN = "walk_in", _("Walk-in")
+    NOTEBOOK = "notebook", _("Suggestion notebook")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("Email")
+    SOCIAL = "social", _("Social media")
+
+
+BOX_CHANNELS = {Channel.SUGGESTION_BOX, Channel.COMPLAINT_BOX}
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    SUGGESTION = "suggestion", _("Suggestion or request")
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("Being handled")
+    REFERRED = "referred", _("Referred")
+    CLOSED = "closed", _("Closed")
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given in a unit and year (DG-2026-00042)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="one_counter_per_unit_year")
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.year}: {self.last}"
+
+
+class BoxOpening(models.Model):
+    """One opening of a box, held with a witness. An opening with no slips is recorded too:
+    it is the evidence behind a nil report."""
+
+    class Box(models.TextChoices):
+        SUGGESTION = Channel.SUGGESTION_BOX.value, Channel.SUGGESTION_BOX.label
+        COMPLAINT = Channel.COMPLAINT_BOX.value, Channel.COMPLAINT_BOX.label
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    box = models.CharField(_("box"), max_length=32, choices=Box.choices)
+    opened_at = models.DateTimeField(_("opened at"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("opened by"), on_delete=models.PROTECT,
+        related_name="box_openings",
+    )
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("witness"), on_delete=models.PROTECT,
+        related_name="witnessed_openings",
+    )
+    slip_count = models.PositiveIntegerField(_("number of slips"))
+    reconciled_at = models.DateTimeField(_("all slips logged at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("box opening")
+        verbose_name_plural = _("box openings")
+
+    def __str__(self):
+        return f"{self.get_box_display()} {self.opened_at:%Y.%m.%d}"
+
+    @property
+    def is_reconciled(self) -> bool:
+        return self.reconciled_at is not None
+
+
+class DiscardedSlip(models.Model):
+    """A slip from a box that is not a complaint (blank, spam, …), so that the count of slips
+    always reconciles with what was logged."""
+
+    class Reason(models.TextChoices):
+        BLANK = "blank", _("Blank")
+        SPAM = "spam", _("Unrelated or spam")
+        DUPLICATE = "duplicate", _("Duplicate of another slip")
+        ILLEGIBLE = "illegible", _("Illegible")
+
+    opening = models.ForeignKey(BoxOpening, on_delete=models.PROTECT, related_name="discarded")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.opening} · {self.get_reason_display()}"
+
+
+class ComplaintQuerySet(models.QuerySet):
+    def for_unit(self, unit):
+        return self.filter(unit=unit)
+
+    def open(self):
+        return self.exclude(status=Status.CLOSED)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(
+            models.Q(acknowledged_at__isnull=True, acknowledge_due__lt=today)
+            | models.Q(resolve_due__lt=today)
+        )
+
+
+class Complaint(SealedRecord):
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="complaints")
+    reference = models.CharField(_("reference number"), max_length=32, unique=True)
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices,
+                            default=Kind.COMPLAINT)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices,
+                              default=Status.NEW, db_index=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    logged_at = models.DateTimeField(_("logged at"), default=timezone.now)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=8, default="mn")
+
+    # Sealed content.
+    body = EncryptedTextField(_("what happened"))
+    subject = EncryptedTextField(_("whom or what it is about"), null=True, blank=True)
+    particulars = EncryptedJSONField(_("where, when, who"), null=True, blank=True)
+    reporter = EncryptedJSONField(_("reporter"), null=True, blank=True)
+    channel_details = EncryptedJSONField(_("channel details"), null=True, blank=True)
+    # Recognises a repeat caller without keeping the number readable.
+    reporter_phone_index = BlindIndexField(kind="phone", blank=True)
+
+    # Box slips.
+    box_opening = models.ForeignKey(BoxOpening, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="complaints")
+    # Phone calls: which public line rang, and whether the summary was read back.
+    phone_line = models.CharField(_("line called"), max_length=32, blank=True)
+    call_duration_seconds = models.PositiveIntegerField(
+        _("call duration (seconds)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    summary_confirmed = models.BooleanField(_("summary read back and confirmed"), default=False)
+
+    # The reporter's way back in: an Argon2id hash of the receipt code (see receipts.py).
+    receipt_hash = models.CharField(max_length=80, null=True, blank=True, unique=True)
+    # A web form's one-time token, so a form posted twice makes one complaint.
+    submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+
+    # Legal clocks, in the unit's working days, set at receipt.
+    acknowledge_due = models.DateField(_("acknowledge by"))
+    resolve_due = models.DateField(_("resolve by"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = ComplaintQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [models.Index(fields=["unit", "status", "received_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_at is not None
+
+
+class Message(models.Model):
+    """One message in the thread between the officer and the (usually anonymous) reporter.
+    Sealed with the complaint's own data key."""
+
+    class Author(models.TextChoices):
+        REPORTER = "reporter", _("Reporter")
+        STAFF = "staff", _("Officer")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="messages")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    author = models.CharField(max_length=16, choices=Author.choices)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    body = EncryptedTextField(_("message"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.get_author_display()} · {self.created_at:%Y.%m.%d}"
+
+
+class Attachment(models.Model):
+    """A file a reporter or clerk attached (a scanned slip, a photo, a document), stored
+    encrypted outside the database."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT,
+                                  related_name="attachments")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="attachments")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    stored_name = models.CharField(max_length=100, unique=True)
+    filename = EncryptedTextField(_("file name"))
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by_reporter = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.complaint} · {self.content_type} · {self.size}"
+
+
+class Note(models.Model):
+    """Staff's own working note on a case, or an amendment that corrects the record.
+    Content is never edited in place: a correction is a new amendment, audited."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        AMENDMENT = "amendment", _("Amendment")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="notes")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NOTE)
+    amends_field = models.CharField(max_length=32, blank=True)
+    body = EncryptedTextField(_("text"))
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.get_kind_display()}"

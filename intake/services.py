@@ -1,0 +1,302 @@
+"""Intake workflows: every way a complaint comes in, each one transaction with its audit event.
+
+Views parse and validate input, then call one of these. Each either saves everything it was
+given (complaint, data key, attachments, audit event) or nothing.
+"""
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import ANONYMOUS_REPORTER, record
+from intake.models import (
+    BOX_CHANNELS,
+    Attachment,
+    BoxOpening,
+    Channel,
+    Complaint,
+    DiscardedSlip,
+    Kind,
+    Message,
+    ReferenceCounter,
+    Status,
+)
+from intake.receipts import new_code, receipt_hash
+from org.calendar import add_working_days
+from org.models import Unit
+from vault.blind import blind_index
+from vault.files import delete_encrypted, save_encrypted
+from vault.models import DataKey
+
+ACKNOWLEDGE_WORKING_DAYS = 7
+RESOLVE_WORKING_DAYS = 30
+RESOLVE_SUGGESTION_WORKING_DAYS = 90
+EXTENSION_WORKING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a reporter said, as it arrives: all of it is sealed before it is stored."""
+
+    body: str
+    subject: str = ""
+    particulars: dict | None = None  # where, when, who was involved
+    reporter: dict | None = None  # name, phone (E.164), email, address: all optional
+    channel_details: dict | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file already checked for size and type, with metadata stripped (see uploads.py)."""
+
+    file: object  # a binary file object, read in chunks
+    filename: str
+    content_type: str
+
+
+@dataclass
+class Logged:
+    complaint: Complaint
+    receipt: str | None = None  # shown once to the reporter, never stored
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def next_reference(unit: Unit, year: int) -> str:
+    """DG-2026-00042: per unit and year, without gaps, safe under concurrent intake."""
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        unit=unit, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{unit.code}-{year}-{counter.last:05d}"
+
+
+def _clocks(unit: Unit, kind: str, received_at: datetime) -> dict:
+    received = timezone.localdate(received_at)
+    resolve_days = (
+        RESOLVE_SUGGESTION_WORKING_DAYS if kind == Kind.SUGGESTION else RESOLVE_WORKING_DAYS
+    )
+    return {
+        "acknowledge_due": add_working_days(received, ACKNOWLEDGE_WORKING_DAYS, unit),
+        "resolve_due": add_working_days(received, resolve_days, unit),
+    }
+
+
+def _store_uploads(complaint: Complaint, uploads, *, message=None, by_reporter: bool):
+    stored = []
+    for upload in uploads:
+        saved = save_encrypted(upload.file, data_key=complaint.data_key,
+                               context=f"intake.attachment|{complaint.uid}")
+        _files_written.get().append(saved.name)
+        stored.append(Attachment.objects.create(
+            complaint=complaint, message=message, data_key=complaint.data_key,
+            stored_name=saved.name, filename=upload.filename,
+            content_type=upload.content_type, size=saved.size, sha256=saved.sha256,
+            uploaded_by_reporter=by_reporter,
+        ))
+    return stored
+
+
+def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor,
+                    logged_by=None, receipt: tuple[str, str] | None = None, uploads=(),
+                    **metadata) -> Logged:
+    if not content.body or not content.body.strip():
+        raise ValidationError(_("Write what happened."), code="empty")
+    now = timezone.now()
+    if received_at > now + timedelta(minutes=5):
+        raise ValidationError(_("The time received cannot be in the future."), code="future")
+    phone = (content.reporter or {}).get("phone")
+    complaint = Complaint(
+        unit=unit,
+        reference=next_reference(unit, timezone.localdate(received_at).year),
+        channel=channel,
+        kind=kind,
+        received_at=received_at,
+        logged_by=logged_by,
+        data_key=DataKey.objects.create_fresh(),
+        receipt_hash=receipt[1] if receipt else None,
+        reporter_phone_index=blind_index("phone", phone) if phone else "",
+        **_clocks(unit, kind, received_at),
+        **metadata,
+    )
+    complaint.body = content.body.strip()
+    complaint.subject = content.subject.strip() or None
+    complaint.particulars = content.particulars or None
+    complaint.reporter = content.reporter or None
+    complaint.channel_details = content.channel_details or None
+    complaint.save()
+    attachments = _store_uploads(complaint, uploads, by_reporter=actor is ANONYMOUS_REPORTER)
+    record(
+        actor=actor, action="complaint.logged", target=complaint, unit=unit,
+        details={"reference": complaint.reference, "channel": channel, "kind": kind,
+                 "attachments": len(attachments), "receipt_issued": receipt is not None},
+    )
+    return Logged(complaint=complaint, receipt=receipt[0] if receipt else None,
+                  attachments=attachments)
+
+
+# The encrypted files a running workflow has written, to remove them if it fails.
+_files_written: ContextVar[list[str]] = ContextVar("intake_files_written")
+
+
+def _atomic_with_files(function):
+    """Runs an intake workflow in one transaction; files written by a workflow that fails are
+    deleted, so a failed submission leaves nothing behind on disk either. (Should an outer
+    transaction roll back later, the files stay as unreferenced ciphertext.)"""
+
+    @wraps(function)
+    def wrapped(*args, **kwargs):
+        written: list[str] = []
+        token = _files_written.set(written)
+        try:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        except BaseException:
+            for name in written:
+                delete_encrypted(name)
+            raise
+        finally:
+            _files_written.reset(token)
+
+    return wrapped
+
+
+# --- box openings --------------------------------------------------------------------------
+
+@_atomic_with_files
+def box_opening_record(*, unit, box, opened_at, opened_by, witness, slip_count,
+                       recorded_by) -> BoxOpening:
+    if witness == opened_by:
+        raise ValidationError(_("The witness must be someone other than the person who "
+                                "opened the box."), code="witness")
+    opening = BoxOpening.objects.create(
+        unit=unit, box=box, opened_at=opened_at, opened_by=opened_by, witness=witness,
+        slip_count=slip_count,
+        reconciled_at=timezone.now() if slip_count == 0 else None,
+    )
+    record(actor=recorded_by, action="box.opened", target=opening, unit=unit,
+           details={"box": box, "slips": slip_count, "witness": witness.pk,
+                    "opened_by": opened_by.pk})
+    return opening
+
+
+def _slips_logged(opening: BoxOpening) -> int:
+    return opening.complaints.count() + opening.discarded.count()
+
+
+def _check_room_for_slip(opening: BoxOpening):
+    if opening.is_reconciled or _slips_logged(opening) >= opening.slip_count:
+        raise ValidationError(
+            _("All %(count)d slips of this opening are already logged.")
+            % {"count": opening.slip_count}, code="full",
+        )
+
+
+@_atomic_with_files
+def box_slip_log(*, opening: BoxOpening, kind, content: Content, logged_by,
+                 scans=()) -> Logged:
+    opening = BoxOpening.objects.select_for_update().get(pk=opening.pk)
+    _check_room_for_slip(opening)
+    return _open_complaint(
+        unit=opening.unit, channel=opening.box, kind=kind, received_at=opening.opened_at,
+        content=content, actor=logged_by, logged_by=logged_by, box_opening=opening,
+        uploads=scans,
+    )
+
+
+@_atomic_with_files
+def box_slip_discard(*, opening: BoxOpening, reason, logged_by) -> DiscardedSlip:
+    opening = BoxOpening.objects.select_for_update().get(pk=opening.pk)
+    _check_room_for_slip(opening)
+    slip = DiscardedSlip.objects.create(opening=opening, reason=reason, logged_by=logged_by)
+    record(actor=logged_by, action="box.slip_discarded", target=opening, unit=opening.unit,
+           details={"reason": reason})
+    return slip
+
+
+@_atomic_with_files
+def box_opening_reconcile(*, opening: BoxOpening, by) -> BoxOpening:
+    opening = BoxOpening.objects.select_for_update().get(pk=opening.pk)
+    logged = _slips_logged(opening)
+    if logged != opening.slip_count:
+        raise ValidationError(
+            _("%(logged)d of %(count)d slips are logged; log or discard every slip before "
+              "closing the opening.") % {"logged": logged, "count": opening.slip_count},
+            code="unreconciled",
+        )
+    if not opening.is_reconciled:
+        opening.reconciled_at = timezone.now()
+        opening.save(update_fields=["reconciled_at"])
+        record(actor=by, action="box.reconciled", target=opening, unit=opening.unit,
+               details={"slips": logged})
+    return opening
+
+
+# --- phone calls and other staff-logged channels --------------------------------------------
+
+def _receipt_if(wanted: bool) -> tuple[str, str] | None:
+    """A new receipt code and its stored hash. The hash (Argon2id, tens of milliseconds) is
+    made before the workflow's transaction starts, so no write lock waits on it."""
+    if not wanted:
+        return None
+    code = new_code()
+    return code, receipt_hash(code)
+
+
+@_atomic_with_files
+def _log(**fields) -> Logged:
+    return _open_complaint(**fields)
+
+
+def phone_call_log(*, unit, line, started_at, duration_seconds, kind, content: Content,
+                   summary_confirmed, give_receipt, logged_by) -> Logged:
+    return _log(
+        unit=unit, channel=Channel.PHONE, kind=kind, received_at=started_at, content=content,
+        actor=logged_by, logged_by=logged_by, receipt=_receipt_if(give_receipt),
+        phone_line=line, call_duration_seconds=duration_seconds,
+        summary_confirmed=summary_confirmed,
+    )
+
+
+def staff_channel_log(*, unit, channel, kind, received_at, content: Content, logged_by,
+                      give_receipt=False, uploads=()) -> Logged:
+    if channel in BOX_CHANNELS or channel in (Channel.PHONE, Channel.WEB):
+        raise ValueError(f"{channel} has its own workflow")
+    return _log(
+        unit=unit, channel=channel, kind=kind, received_at=received_at, content=content,
+        actor=logged_by, logged_by=logged_by, receipt=_receipt_if(give_receipt),
+        uploads=uploads,
+    )
+
+
+# --- the anonymous web form and the reporter's thread ---------------------------------------
+
+def web_report_submit(*, unit, kind, content: Content, submission_token: str, language,
+                      uploads=()) -> Logged:
+    return _log(
+        unit=unit, channel=Channel.WEB, kind=kind, received_at=timezone.now(),
+        content=content, actor=ANONYMOUS_REPORTER, receipt=_receipt_if(True),
+        submission_token=submission_token, language=language, uploads=uploads,
+    )
+
+
+@_atomic_with_files
+def reporter_message_send(*, complaint: Complaint, body: str, uploads=()) -> Message:
+    if complaint.status == Status.CLOSED:
+        raise ValidationError(_("This case is closed; it no longer takes messages."),
+                              code="closed")
+    message = Message(complaint=complaint, data_key=complaint.data_key,
+                      author=Message.Author.REPORTER)
+    message.body = body.strip()
+    message.save()
+    _store_uploads(complaint, uploads, message=message, by_reporter=True)
+    record(actor=ANONYMOUS_REPORTER, action="message.from_reporter", target=message,
+           unit=complaint.unit, details={"complaint": complaint.reference,
+                                         "attachments": len(uploads)})
+    return message

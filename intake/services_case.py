@@ -1,0 +1,278 @@
+"""Staff work on one case: reading it, answering the reporter, notes, amendments, the
+resolution clock and closing.
+
+Each workflow is one transaction that locks the complaint, checks its state again, makes
+the change and ends with its audit event. Reading is a workflow too: decrypting complaint
+content is itself an audited event (audit.services.record_read), written in the same
+transaction as the decryption, so nobody sees content the trail does not show them reading.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from audit.services import record, record_read
+from intake.models import Attachment, Complaint, Message, Note, Status
+from intake.services import EXTENSION_WORKING_DAYS
+from org.calendar import add_working_days
+from vault.files import encrypted_download_response
+
+# The sealed parts of a complaint an amendment may correct.
+AMENDABLE_FIELDS = ("body", "subject", "particulars", "reporter", "channel_details")
+
+
+def attachment_context(complaint: Complaint) -> str:
+    """The context attachments of `complaint` are sealed under (see intake.services)."""
+    return f"intake.attachment|{complaint.uid}"
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    """The complaint as it is now, locked until the transaction ends, so two people acting
+    on one case at once act one after the other, each on the state the other left."""
+    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    locked.unit = complaint.unit  # already loaded by the caller; the row lock is what counts
+    return locked
+
+
+def _plain(text: str, *, empty_message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(empty_message, code="empty")
+    return text
+
+
+def _refuse_if_closed(complaint: Complaint, message: str | None = None):
+    if complaint.status == Status.CLOSED:
+        raise ValidationError(message or _("This case is closed."), code="closed")
+
+
+def _day(moment: datetime) -> str:
+    return formats.date_format(timezone.localdate(moment), "SHORT_DATE_FORMAT")
+
+
+def _staff_message(complaint: Complaint, body: str, by) -> Message:
+    message = Message(complaint=complaint, data_key=complaint.data_key,
+                      author=Message.Author.STAFF, sent_by=by)
+    message.body = body
+    message.save()
+    return message
+
+
+# --- state changes ---------------------------------------------------------------------------
+
+@transaction.atomic
+def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
+    """Tell the reporter the complaint was received and is being looked at: the reporter
+    sees the acknowledgement with their receipt. A new complaint becomes acknowledged."""
+    complaint = _locked(complaint)
+    _refuse_if_closed(complaint)
+    if complaint.acknowledged_at is not None:
+        raise ValidationError(
+            _("This complaint was already acknowledged on %(date)s.")
+            % {"date": _day(complaint.acknowledged_at)}, code="acknowledged",
+        )
+    now = timezone.now()
+    previous = complaint.status
+    complaint.acknowledged_at = now
+    if complaint.status == Status.NEW:
+        complaint.status = Status.ACKNOWLEDGED
+    complaint.save(update_fields=["acknowledged_at", "status"])
+    record(actor=by, action="complaint.acknowledged", target=complaint, unit=complaint.unit,
+           details={"reference": complaint.reference, "from": previous,
+                    "to": complaint.status,
+                    "late": timezone.localdate(now) > complaint.acknowledge_due})
+    return complaint
+
+
+@transaction.atomic
+def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
+    """A message from the officer in the reporter's thread; an anonymous reporter reads it
+    on the tracking page with their receipt."""
+    complaint = _locked(complaint)
+    _refuse_if_closed(complaint, _("This case is closed; it no longer takes messages."))
+    message = _staff_message(complaint, _plain(body, empty_message=_("Write the reply.")), by)
+    record(actor=by, action="message.from_staff", target=message, unit=complaint.unit,
+           details={"complaint": complaint.reference})
+    return message
+
+
+@transaction.atomic
+def case_note_add(*, complaint: Complaint, body: str, by) -> Note:
+    """A working note for the staff handling the case; the reporter never sees it."""
+    complaint = _locked(complaint)
+    note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.NOTE,
+                written_by=by)
+    note.body = _plain(body, empty_message=_("Write the note."))
+    note.save()
+    record(actor=by, action="note.added", target=note, unit=complaint.unit,
+           details={"complaint": complaint.reference})
+    return note
+
+
+@transaction.atomic
+def case_amendment_add(*, complaint: Complaint, field_name: str, body: str, by) -> Note:
+    """A correction of one sealed part of the record. What was received is never edited:
+    the correction is kept beside it, with who made it and when."""
+    if field_name not in AMENDABLE_FIELDS:
+        raise ValueError(f"{field_name!r} cannot be amended")
+    complaint = _locked(complaint)
+    note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.AMENDMENT,
+                amends_field=field_name, written_by=by)
+    note.body = _plain(body, empty_message=_("Write the corrected text."))
+    note.save()
+    record(actor=by, action="complaint.amended", target=complaint, unit=complaint.unit,
+           details={"reference": complaint.reference, "field": field_name,
+                    "amendment": str(note.uid)})
+    return note
+
+
+@transaction.atomic
+def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
+    """Move the resolution deadline on by EXTENSION_WORKING_DAYS working days, once. The law
+    asks for notice to the reporter: the reason is sent to them as a message in the thread."""
+    complaint = _locked(complaint)
+    _refuse_if_closed(complaint)
+    if complaint.is_extended:
+        raise ValidationError(
+            _("The resolution deadline was already extended on %(date)s; it can be extended "
+              "only once.") % {"date": _day(complaint.extended_at)}, code="extended",
+        )
+    notice = _staff_message(
+        complaint, _plain(reason, empty_message=_("Give the reason for the extension.")), by
+    )
+    previous = complaint.resolve_due
+    complaint.resolve_due = add_working_days(previous, EXTENSION_WORKING_DAYS, complaint.unit)
+    complaint.extended_at = timezone.now()
+    complaint.save(update_fields=["resolve_due", "extended_at"])
+    record(actor=by, action="complaint.extended", target=complaint, unit=complaint.unit,
+           details={"reference": complaint.reference, "from": previous.isoformat(),
+                    "to": complaint.resolve_due.isoformat(),
+                    "working_days": EXTENSION_WORKING_DAYS, "notice": str(notice.uid)})
+    return complaint
+
+
+@transaction.atomic
+def complaint_close(*, complaint: Complaint, reason: str, by) -> Complaint:
+    """Close the case. The reason is the reporter's feedback: it is sent to them as the last
+    message of the thread, which takes no messages afterwards."""
+    complaint = _locked(complaint)
+    _refuse_if_closed(complaint, _("This case is already closed."))
+    feedback = _staff_message(
+        complaint, _plain(reason, empty_message=_("Give the reason for closing the case.")), by
+    )
+    now = timezone.now()
+    previous = complaint.status
+    complaint.status = Status.CLOSED
+    complaint.closed_at = now
+    complaint.save(update_fields=["status", "closed_at"])
+    record(actor=by, action="complaint.closed", target=complaint, unit=complaint.unit,
+           details={"reference": complaint.reference, "from": previous,
+                    "late": timezone.localdate(now) > complaint.resolve_due,
+                    "feedback": str(feedback.uid)})
+    return complaint
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ThreadEntry:
+    author: str  # Message.Author
+    sent_by: object  # the staff user, or None for the reporter
+    at: datetime
+    body: str
+    files: int
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    kind: str  # Note.Kind
+    amends_field: str
+    written_by: object
+    at: datetime
+    body: str
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    uid: object
+    filename: str
+    content_type: str
+    size: int
+    at: datetime
+    by_reporter: bool
+
+
+@dataclass
+class CaseContent:
+    """Everything sealed in a case, decrypted for one reading. Plain values only: the
+    templates that show it cannot decrypt anything themselves."""
+
+    body: str
+    subject: str | None
+    particulars: dict | None
+    reporter: dict | None
+    channel_details: dict | None
+    thread: list[ThreadEntry] = field(default_factory=list)
+    notes: list[NoteEntry] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)
+    fields_read: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def case_read(*, complaint: Complaint, reader) -> CaseContent:
+    """Decrypt the whole case for `reader` and record one reading that names every part
+    that was decrypted. Raises a VaultError (nothing recorded) when the content is gone."""
+    messages = list(complaint.messages.select_related("data_key", "sent_by")
+                    .prefetch_related("attachments"))
+    notes = list(complaint.notes.select_related("data_key", "written_by"))
+    attachments = list(complaint.attachments.select_related("data_key")
+                       .order_by("created_at", "pk"))
+    content = CaseContent(
+        body=complaint.body.reveal(),
+        subject=complaint.subject.reveal() if complaint.subject is not None else None,
+        particulars=complaint.particulars.reveal() if complaint.particulars is not None else None,
+        reporter=complaint.reporter.reveal() if complaint.reporter is not None else None,
+        channel_details=(complaint.channel_details.reveal()
+                         if complaint.channel_details is not None else None),
+        thread=[ThreadEntry(author=m.author, sent_by=m.sent_by, at=m.created_at,
+                            body=m.body.reveal(), files=len(m.attachments.all()))
+                for m in messages],
+        notes=[NoteEntry(kind=n.kind, amends_field=n.amends_field, written_by=n.written_by,
+                         at=n.created_at, body=n.body.reveal()) for n in notes],
+        files=[FileEntry(uid=a.uid, filename=a.filename.reveal(), content_type=a.content_type,
+                         size=a.size, at=a.created_at, by_reporter=a.uploaded_by_reporter)
+               for a in attachments],
+    )
+    read = ["body"]
+    read += [name for name in ("subject", "particulars", "reporter", "channel_details")
+             if getattr(content, name) is not None]
+    read += [name for name, found in (("messages", messages), ("notes", notes),
+                                      ("attachment_names", attachments)) if found]
+    content.fields_read = read
+    record_read(actor=reader, target=complaint, fields=read, unit=complaint.unit)
+    return content
+
+
+def attachment_download(*, attachment: Attachment, complaint: Complaint,
+                        reader) -> StreamingHttpResponse:
+    """The decrypted file as a download, with the reading recorded. The key, the file's
+    start and its name are checked before the event is written, so a file that cannot be
+    opened records nothing and the error reaches the caller instead of half a download."""
+    with transaction.atomic():
+        response = encrypted_download_response(
+            attachment.stored_name, data_key=attachment.data_key,
+            context=attachment_context(complaint), filename=attachment.filename.reveal(),
+            content_type=attachment.content_type, size=attachment.size,
+        )
+        try:
+            record_read(actor=reader, target=attachment, fields=["attachment"],
+                        unit=complaint.unit)
+        except BaseException:
+            response.close()
+            raise
+    return response

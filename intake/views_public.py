@@ -1,0 +1,214 @@
+"""The citizen's pages: report without an account, then follow the case with a receipt.
+
+Nothing here reads, stores or logs the visitor's address or browser (the rate limits keep a
+keyed hash of the address for a few minutes, in the cache only). Receipt codes travel only
+in POST bodies, and every way a lookup can fail gives the same page in the same time.
+"""
+
+import asyncio
+import hashlib
+import time
+from functools import wraps
+
+from asgiref.sync import sync_to_async
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from audit.services import ANONYMOUS_REPORTER, record_read
+from intake import ratelimit
+from intake.forms_public import (
+    ReceiptForm,
+    ReporterMessageForm,
+    WebReportForm,
+    new_form_token,
+    upload_too_large,
+)
+from intake.models import Complaint, Status
+from intake.receipts import clean_code, format_code, receipt_candidates
+from intake.services import Content, Upload, reporter_message_send, web_report_submit
+from intake.uploads import request_too_large
+
+# Every receipt lookup answers no sooner than this after the request came in, found or not,
+# so that the time taken does not tell whether a code exists (the hash takes most of it).
+LOOKUP_FLOOR_SECONDS = 0.35
+
+SLOW_DOWN = _("Too many attempts in a short time. Wait ten minutes and try again. Nothing "
+              "was saved.")
+
+
+def answers_after_the_floor(view):
+    """Holds back the answer to a POST until LOOKUP_FLOOR_SECONDS after it arrived. The wait
+    is asynchronous, so a waiting lookup does not keep a server thread busy."""
+    run_view = sync_to_async(view)
+
+    @wraps(view)
+    async def wrapped(request, *args, **kwargs):
+        started = time.monotonic()
+        response = await run_view(request, *args, **kwargs)
+        if request.method == "POST":
+            await asyncio.sleep(max(0.0, LOOKUP_FLOOR_SECONDS - (time.monotonic() - started)))
+        return response
+
+    return wrapped
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _uploads(files) -> list[Upload]:
+    return [Upload(file=f.open(), filename=f.filename, content_type=f.content_type)
+            for f in files]
+
+
+def _too_many(request):
+    return render(request, "intake/public/slow_down.html", status=429)
+
+
+def _too_large(request):
+    return render(request, "intake/public/too_large.html", status=413)
+
+
+def _already_received(request):
+    return render(request, "intake/public/already_received.html", status=409)
+
+
+def _report_page(request, form, status=200):
+    if form.is_bound and "token" in form.errors:
+        form.renew_token()
+    return render(request, "intake/public/report.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    if request.method == "GET":
+        return _report_page(request, WebReportForm(initial={"token": new_form_token()}))
+    if request_too_large(request):  # by the declared length, before the body is parsed
+        return _too_large(request)
+    if not ratelimit.allow("report", request):
+        # The words come back with the refusal, so nothing typed is lost; the files are not
+        # checked.
+        form = WebReportForm(request.POST)
+        form.add_error(None, ValidationError(SLOW_DOWN, code="slow_down"))
+        return _report_page(request, form, status=429)
+    token = request.POST.get("token", "")
+    if token and Complaint.objects.filter(submission_token=_token_digest(token)).exists():
+        return _already_received(request)
+    if getattr(request, "upload_too_large", False):
+        # Reading stopped at the file that was too large; what came before it is shown again.
+        form = WebReportForm(request.POST)
+        form.add_error("attachments", upload_too_large())
+        return _report_page(request, form, status=413)
+    form = WebReportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _report_page(request, form, status=400)
+    data = form.cleaned_data
+    content = Content(
+        body=data["body"], subject=data["who"], particulars=form.particulars(),
+        reporter=form.reporter(),
+    )
+    try:
+        logged = web_report_submit(
+            unit=data["unit"], kind=data["kind"], content=content,
+            submission_token=_token_digest(data["token"]), language=get_language(),
+            uploads=_uploads(data["attachments"]),
+        )
+    except IntegrityError:  # the same form sent twice at the same moment
+        return _already_received(request)
+    return render(request, "intake/public/receipt.html", {
+        "receipt": format_code(logged.receipt),
+        "reference": logged.complaint.reference,
+    })
+
+
+def _find_by_receipt(raw: str) -> Complaint | None:
+    """The live complaint a receipt opens, or None. The hashing costs the same whatever was
+    typed (see receipts.receipt_candidates); the views' time floor covers the rest."""
+    candidates = receipt_candidates(clean_code(raw))
+    if not candidates:
+        return None
+    return (
+        Complaint.objects.select_related("unit", "data_key")
+        .filter(receipt_hash__in=candidates, data_key__shredded_at__isnull=True)
+        .first()
+    )
+
+
+def _case_page(request, complaint: Complaint, code: str, *, form=None, sent=False, status=200):
+    messages = list(complaint.messages.select_related("data_key").prefetch_related("attachments"))
+    with transaction.atomic():  # the reading and its record, together or not at all
+        thread = [{"author": m.get_author_display(), "mine": m.author == m.Author.REPORTER,
+                   "at": m.created_at, "body": m.body.reveal(),
+                   "files": len(m.attachments.all())} for m in messages]
+        record_read(actor=ANONYMOUS_REPORTER, target=complaint, fields=["messages"],
+                    unit=complaint.unit)
+    return render(request, "intake/public/case.html", {
+        "complaint": complaint,
+        "thread": thread,
+        # Only ever written into the hidden field of the POST form below, never into a link.
+        "receipt": code,
+        "form": form or ReporterMessageForm(),
+        "sent": sent,
+        "closed": complaint.status == Status.CLOSED,
+    }, status=status)
+
+
+def _not_found(request):
+    # The same bytes for a code that never existed, one whose case was shredded and a
+    # mistyped one: no form, no token, nothing that varies.
+    return render(request, "intake/public/not_found.html", status=404)
+
+
+@require_http_methods(["GET", "POST"])
+@answers_after_the_floor
+def track(request):
+    if request.method == "GET":
+        if request.GET:
+            # A code put in the address is not looked up, nor repeated in this page's links:
+            # the address bar is cleared instead.
+            return redirect(request.path)
+        return render(request, "intake/public/track.html", {"form": ReceiptForm()})
+    if not ratelimit.allow("track", request):
+        return _too_many(request)
+    raw = request.POST.get("receipt", "")
+    complaint = _find_by_receipt(raw)
+    if complaint is None:
+        return _not_found(request)
+    return _case_page(request, complaint, clean_code(raw))
+
+
+@require_http_methods(["GET", "POST"])
+@answers_after_the_floor
+def track_message(request):
+    if request.method == "GET":
+        # Reached only by the language switch of a page this view answered.
+        return redirect("intake:track")
+    if request_too_large(request):
+        return _too_large(request)
+    # Sending a message looks a receipt up too, so it spends a lookup as well.
+    allowed = [ratelimit.allow(scope, request) for scope in ("track", "message")]
+    if not all(allowed):
+        return _too_many(request)
+    raw = request.POST.get("receipt", "")
+    complaint = _find_by_receipt(raw)
+    if complaint is None:
+        return _not_found(request)
+    code = clean_code(raw)
+    if getattr(request, "upload_too_large", False):
+        form = ReporterMessageForm(request.POST)
+        form.add_error("attachments", upload_too_large())
+        return _case_page(request, complaint, code, form=form, status=413)
+    form = ReporterMessageForm(request.POST, request.FILES)
+    if complaint.status == Status.CLOSED or not form.is_valid():
+        return _case_page(request, complaint, code, form=form, status=400)
+    try:
+        reporter_message_send(complaint=complaint, body=form.cleaned_data["body"],
+                              uploads=_uploads(form.cleaned_data["attachments"]))
+    except ValidationError as error:  # closed in the meantime
+        form.add_error(None, error)
+        return _case_page(request, complaint, code, form=form, status=400)
+    return _case_page(request, complaint, code, sent=True)

@@ -1,0 +1,234 @@
+"""A unit's queue: its complaints as metadata, filtered, paginated, with the clocks marked,
+in a fixed number of queries however many rows a page holds."""
+
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from intake.models import Channel, Complaint, Kind, Status
+from intake.services import Content, phone_call_log, staff_channel_log, web_report_submit
+from intake.services_case import complaint_acknowledge, complaint_close
+from tests.intake.pages_case import NOW, UB, keyring_gone
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = reverse("intake:queue", kwargs={"unit_code": "DG"})
+CANARY = "canary-q-5150"
+
+
+@pytest.fixture(autouse=True)
+def _own_files_and_rate_limits(settings, tmp_path):
+    """Files and rate-limit counters stay with the test that made them."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _on_a_friday_in_march_2026():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def officer(client, personas, signed_in):
+    signed_in(personas["officer"])
+    return personas["officer"]
+
+
+def log(unit, clerk, when, *, channel=Channel.LETTER, kind=Kind.COMPLAINT, body="Гомдол"):
+    return staff_channel_log(unit=unit, channel=channel, kind=kind, received_at=when,
+                             content=Content(body=body), logged_by=clerk).complaint
+
+
+def day(month, number, hour=10):
+    return datetime(2026, month, number, hour, tzinfo=UB)
+
+
+@pytest.fixture
+def mixed(units, personas):
+    """Cases of every sort across February and March, and one in another unit."""
+    dg, clerk, head = units["DG"], personas["clerk"], personas["head"]
+    found = {
+        "old_letter": log(dg, clerk, day(2, 2)),  # both clocks long past
+        "email": log(dg, clerk, day(3, 2), channel=Channel.EMAIL),
+        "suggestion": log(dg, clerk, day(3, 10), channel=Channel.WALK_IN,
+                          kind=Kind.SUGGESTION),
+        "closed": log(dg, clerk, day(2, 3)),
+        "late_night": log(dg, clerk, datetime(2026, 3, 16, 23, 50, tzinfo=UB)),
+        "phone": phone_call_log(
+            unit=dg, line="7052-2200", started_at=day(3, 17), duration_seconds=240,
+            kind=Kind.COMPLAINT, content=Content(body=f"{CANARY} утсаар"),
+            summary_confirmed=True, give_receipt=False, logged_by=clerk,
+        ).complaint,
+        "web": web_report_submit(unit=dg, kind=Kind.COMPLAINT,
+                                 content=Content(body=f"{CANARY} вэбээр",
+                                                 reporter={"name": CANARY}),
+                                 submission_token="q" * 40, language="mn").complaint,
+    }
+    complaint_acknowledge(complaint=found["email"], by=head)
+    complaint_close(complaint=found["closed"], reason="Шийдвэрлэсэн", by=head)
+    log(units["DU"], personas["outsider"], day(3, 3))  # another department's
+    return {name: Complaint.objects.get(pk=c.pk) for name, c in found.items()}
+
+
+def listed(response) -> list[str]:
+    return [row.complaint.reference for row in response.context["rows"]]
+
+
+def refs(mixed, *names) -> list[str]:
+    """References of the named cases, newest first as the queue lists them."""
+    chosen = sorted((mixed[name] for name in names), key=lambda c: (c.received_at, c.pk),
+                    reverse=True)
+    return [c.reference for c in chosen]
+
+
+def test_the_queue_lists_the_units_complaints_newest_first(client, officer, mixed):
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert listed(response) == refs(mixed, *mixed)
+    assert not any(ref.startswith("DU-") for ref in listed(response))
+
+
+def test_the_queue_shows_reference_channel_kind_dates_status_and_clocks(client, officer,
+                                                                        mixed):
+    with translation.override("en"):
+        page = client.get(reverse("intake:queue", kwargs={"unit_code": "DG"})).content.decode()
+    email = mixed["email"]
+    case = reverse("intake:case", kwargs={"unit_code": "DG", "reference": email.reference})
+    assert f'href="{case}"' in page.replace("/en/", "/")
+    for text in (email.reference, "Email", "Complaint", "Acknowledged", "2026-03-02",
+                 email.acknowledge_due.isoformat(), email.resolve_due.isoformat(),
+                 "Suggestion or request", "Walk-in", "Phone line", "Closed"):
+        assert text in page, text
+
+
+def test_overdue_clocks_are_marked_and_closed_cases_are_never_overdue(client, officer,
+                                                                      mixed):
+    rows = {row.complaint.reference: row for row in client.get(QUEUE).context["rows"]}
+    old = rows[mixed["old_letter"].reference]
+    assert old.acknowledge_overdue and old.resolve_overdue
+    email = rows[mixed["email"].reference]  # acknowledged, resolution not yet due
+    assert not email.acknowledge_overdue and not email.resolve_overdue
+    closed = rows[mixed["closed"].reference]
+    assert not closed.acknowledge_overdue and not closed.resolve_overdue
+    with translation.override("en"):
+        page = client.get(reverse("intake:queue", kwargs={"unit_code": "DG"})).content
+    assert b"overdue" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"status": "closed"}, ["closed"]),
+        ({"status": "acknowledged"}, ["email"]),
+        ({"status": "new"}, ["old_letter", "suggestion", "late_night", "phone", "web"]),
+        ({"status": "open"}, ["old_letter", "email", "suggestion", "late_night", "phone",
+                              "web"]),
+        ({"channel": "email"}, ["email"]),
+        ({"channel": "phone"}, ["phone"]),
+        ({"channel": "web"}, ["web"]),
+        ({"kind": "suggestion"}, ["suggestion"]),
+        # The walk-in of 10 March was due to be acknowledged on the 19th.
+        ({"overdue": "on"}, ["old_letter", "suggestion"]),
+        ({"received_from": "2026.03.10"}, ["suggestion", "late_night", "phone", "web"]),
+        ({"received_to": "2026-03-02"}, ["old_letter", "closed", "email"]),
+        ({"received_from": "2026.03.16", "received_to": "2026.03.16"}, ["late_night"]),
+        ({"received_from": "2026-02-01", "received_to": "2026.02.28"},
+         ["old_letter", "closed"]),
+        ({"channel": "letter", "status": "open", "received_to": "2026.03.16"},
+         ["old_letter", "late_night"]),
+    ],
+    ids=lambda value: str(value),
+)
+def test_each_filter_narrows_the_queue(client, officer, mixed, query, expected):
+    response = client.get(QUEUE, query)
+    assert response.status_code == 200
+    assert listed(response) == refs(mixed, *expected)
+
+
+def test_days_are_ulaanbaatar_days(client, officer, mixed):
+    # 23:50 on 16 March in Ulaanbaatar is 15:50 UTC: still the 16th here.
+    response = client.get(QUEUE, {"received_from": "2026.03.16", "received_to": "2026.03.16"})
+    assert listed(response) == [mixed["late_night"].reference]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"received_from": "16/03/2026"}, "Write the date as YYYY.MM.DD"),
+        ({"received_from": "2026.02.30"}, "Write the date as YYYY.MM.DD"),
+        ({"received_from": "2026.03.10", "received_to": "2026.03.01"},
+         "The first day comes after the last day."),
+        ({"status": "lost"}, "Select a valid choice."),
+    ],
+)
+def test_bad_filters_say_what_is_wrong_and_list_nothing(client, officer, mixed, query,
+                                                        message):
+    with translation.override("en"):
+        response = client.get(reverse("intake:queue", kwargs={"unit_code": "DG"}), query)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert listed(response) == []
+
+
+def test_the_queue_is_paginated_by_25_and_keeps_the_filters(client, officer, units,
+                                                           personas):
+    start = day(1, 5)
+    for number in range(30):
+        log(units["DG"], personas["clerk"], start + timedelta(hours=number),
+            channel=Channel.LETTER)
+    log(units["DG"], personas["clerk"], day(3, 1), channel=Channel.EMAIL)
+    first = client.get(QUEUE, {"channel": "letter"})
+    assert len(first.context["rows"]) == 25 and first.context["page"].paginator.count == 30
+    assert "channel=letter&amp;page=2" in first.content.decode()
+    second = client.get(QUEUE, {"channel": "letter", "page": 2})
+    assert len(second.context["rows"]) == 5
+    assert not set(listed(first)) & set(listed(second))
+    assert client.get(QUEUE, {"channel": "letter", "page": 99}).context["page"].number == 2
+
+
+def test_a_page_of_the_queue_takes_as_many_queries_for_5_complaints_as_for_60(
+    client, officer, units, personas
+):
+    def queries_for_page():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE)
+        assert response.status_code == 200
+        return len(captured), len(response.context["rows"])
+
+    for number in range(5):
+        log(units["DG"], personas["clerk"], day(2, 2) + timedelta(hours=number))
+    few, rows_few = queries_for_page()
+    for number in range(55):
+        log(units["DG"], personas["clerk"], day(2, 9) + timedelta(hours=number))
+    many, rows_many = queries_for_page()
+    assert (rows_few, rows_many) == (5, 25)
+    assert many == few, "each row of the queue costs queries"
+
+
+def test_the_queue_decrypts_nothing(client, officer, mixed, settings, tmp_path):
+    with keyring_gone(settings, tmp_path):  # a page that decrypted would fail
+        response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert CANARY not in response.content.decode()
+    assert response.context["page"].paginator.count == len(mixed)
+
+
+def test_the_queue_stays_within_the_unit_in_the_url(client, personas, signed_in, mixed):
+    signed_in(personas["outsider"])
+    assert client.get(QUEUE).status_code == 404
+    own = client.get(reverse("intake:queue", kwargs={"unit_code": "DU"}))
+    assert own.status_code == 200 and all(ref.startswith("DU-") for ref in listed(own))
+
+
+def test_a_closed_case_still_shows_in_the_queue_with_its_state(client, officer, mixed):
+    response = client.get(QUEUE, {"status": Status.CLOSED})
+    assert [row.complaint.status for row in response.context["rows"]] == [Status.CLOSED]
