@@ -116,7 +116,8 @@ class WebReportForm(forms.Form):
                           help_text=_("A date, or roughly, e.g. “last week”."))
     who = PlainTextField(
         label=_("Who was involved?"), max_length=500, required=False,
-        help_text=_("Names or positions of staff, if you know them."),
+        help_text=_("Names or positions of staff, if you know them. Staff you name here will "
+                    "not be able to see your report."),
     )
     name = PlainTextField(label=_("Your name"), max_length=200, required=False,
                           widget=forms.TextInput(attrs={"autocomplete": "off"}))

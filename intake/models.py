@@ -125,6 +125,10 @@ class ComplaintQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status=Status.CLOSED)
 
+    def visible_to(self, user):
+        """Leaves out the complaints `user` is recused from (see intake.recusal)."""
+        return self.exclude(recusals__user=user)
+
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.open().filter(
@@ -180,6 +184,12 @@ class Complaint(SealedRecord):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Set when the unit's head is named in the complaint: the head of this unit (the
+    # parent) then sees the case too, in their own queue (see intake.views_case._case).
+    escalated_to = models.ForeignKey(
+        Unit, verbose_name=_("escalated to"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="escalated_complaints",
+    )
 
     objects = ComplaintQuerySet.as_manager()
 
@@ -266,3 +276,29 @@ class Note(models.Model):
 
     def __str__(self):
         return f"{self.complaint} · {self.get_kind_display()}"
+
+
+class Recusal(models.Model):
+    """A member of staff kept away from a complaint because it names them. Says who, not
+    why in words: what the complaint said stays sealed in the complaint."""
+
+    class Reason(models.TextChoices):
+        NAMED = "named", _("Named in the complaint")
+
+    complaint = models.ForeignKey(Complaint, verbose_name=_("complaint"),
+                                  on_delete=models.PROTECT, related_name="recusals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.PROTECT, related_name="recusals")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices,
+                              default=Reason.NAMED)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("recusal")
+        verbose_name_plural = _("recusals")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "user"], name="one_recusal_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.user_id}"

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import ANONYMOUS_REPORTER, record
+from audit.services import ANONYMOUS_REPORTER, SYSTEM, record
 from intake.models import (
     BOX_CHANNELS,
     Attachment,
@@ -24,12 +24,14 @@ from intake.models import (
     DiscardedSlip,
     Kind,
     Message,
+    Recusal,
     ReferenceCounter,
     Status,
 )
 from intake.receipts import new_code, receipt_hash
+from intake.recusal import named_staff
 from org.calendar import add_working_days
-from org.models import Unit
+from org.models import Membership, Role, Unit
 from vault.blind import blind_index
 from vault.files import delete_encrypted, save_encrypted
 from vault.models import DataKey
@@ -112,6 +114,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     if received_at > now + timedelta(minutes=5):
         raise ValidationError(_("The time received cannot be in the future."), code="future")
     phone = (content.reporter or {}).get("phone")
+    recused = _named_in(unit, content)
     complaint = Complaint(
         unit=unit,
         reference=next_reference(unit, timezone.localdate(received_at).year),
@@ -122,6 +125,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
         data_key=DataKey.objects.create_fresh(),
         receipt_hash=receipt[1] if receipt else None,
         reporter_phone_index=blind_index("phone", phone) if phone else "",
+        escalated_to=_escalation(unit, recused),
         **_clocks(unit, kind, received_at),
         **metadata,
     )
@@ -137,8 +141,49 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
         details={"reference": complaint.reference, "channel": channel, "kind": kind,
                  "attachments": len(attachments), "receipt_issued": receipt is not None},
     )
+    _recuse(complaint, recused)
     return Logged(complaint=complaint, receipt=receipt[0] if receipt else None,
                   attachments=attachments)
+
+
+def _named_in(unit, content: Content) -> set:
+    """The unit's staff the complaint names. The text is read here, in memory, and only
+    the people found leave this function."""
+    return named_staff(unit, [content.body, content.subject,
+                              *_strings(content.particulars)])
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _escalation(unit, recused: set) -> Unit | None:
+    """The parent unit, when the complaint names a head of this unit: the case is then
+    also the parent head's, since the unit's own head may not handle it."""
+    if unit.parent_id is None or not recused:
+        return None
+    heads = Membership.objects.active().filter(unit=unit, role=Role.HEAD, user__in=recused)
+    return unit.parent if heads.exists() else None
+
+
+def _recuse(complaint: Complaint, recused: set):
+    if not recused:
+        return
+    Recusal.objects.bulk_create(
+        [Recusal(complaint=complaint, user=user, reason=Recusal.Reason.NAMED)
+         for user in sorted(recused, key=lambda user: user.pk)]
+    )
+    details = {"count": len(recused), "users": sorted(user.pk for user in recused)}
+    if complaint.escalated_to_id:
+        details["escalated_to"] = complaint.escalated_to.code
+    record(actor=SYSTEM, action="complaint.recused", target=complaint, unit=complaint.unit,
+           details=details)
 
 
 # The encrypted files a running workflow has written, to remove them if it fails.

@@ -10,7 +10,7 @@ transaction as the decryption, so nobody sees content the trail does not show th
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils import formats, timezone
@@ -31,9 +31,18 @@ def attachment_context(complaint: Complaint) -> str:
     return f"intake.attachment|{complaint.uid}"
 
 
-def _locked(complaint: Complaint) -> Complaint:
+def _refuse_if_recused(complaint: Complaint, user):
+    """The views never find a case for someone recused from it (intake.views_case._case);
+    this is the same rule again where the content is touched, for any other caller."""
+    if complaint.recusals.filter(user=user).exists():
+        raise PermissionDenied("recused from this complaint")
+
+
+def _locked(complaint: Complaint, by) -> Complaint:
     """The complaint as it is now, locked until the transaction ends, so two people acting
-    on one case at once act one after the other, each on the state the other left."""
+    on one case at once act one after the other, each on the state the other left. Refuses
+    anyone recused from it."""
+    _refuse_if_recused(complaint, by)
     locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
     locked.unit = complaint.unit  # already loaded by the caller; the row lock is what counts
     return locked
@@ -69,7 +78,7 @@ def _staff_message(complaint: Complaint, body: str, by) -> Message:
 def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
     """Tell the reporter the complaint was received and is being looked at: the reporter
     sees the acknowledgement with their receipt. A new complaint becomes acknowledged."""
-    complaint = _locked(complaint)
+    complaint = _locked(complaint, by)
     _refuse_if_closed(complaint)
     if complaint.acknowledged_at is not None:
         raise ValidationError(
@@ -93,7 +102,7 @@ def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
 def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
     """A message from the officer in the reporter's thread; an anonymous reporter reads it
     on the tracking page with their receipt."""
-    complaint = _locked(complaint)
+    complaint = _locked(complaint, by)
     _refuse_if_closed(complaint, _("This case is closed; it no longer takes messages."))
     message = _staff_message(complaint, _plain(body, empty_message=_("Write the reply.")), by)
     record(actor=by, action="message.from_staff", target=message, unit=complaint.unit,
@@ -104,7 +113,7 @@ def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
 @transaction.atomic
 def case_note_add(*, complaint: Complaint, body: str, by) -> Note:
     """A working note for the staff handling the case; the reporter never sees it."""
-    complaint = _locked(complaint)
+    complaint = _locked(complaint, by)
     note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.NOTE,
                 written_by=by)
     note.body = _plain(body, empty_message=_("Write the note."))
@@ -120,7 +129,7 @@ def case_amendment_add(*, complaint: Complaint, field_name: str, body: str, by) 
     the correction is kept beside it, with who made it and when."""
     if field_name not in AMENDABLE_FIELDS:
         raise ValueError(f"{field_name!r} cannot be amended")
-    complaint = _locked(complaint)
+    complaint = _locked(complaint, by)
     note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.AMENDMENT,
                 amends_field=field_name, written_by=by)
     note.body = _plain(body, empty_message=_("Write the corrected text."))
@@ -135,7 +144,7 @@ def case_amendment_add(*, complaint: Complaint, field_name: str, body: str, by) 
 def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
     """Move the resolution deadline on by EXTENSION_WORKING_DAYS working days, once. The law
     asks for notice to the reporter: the reason is sent to them as a message in the thread."""
-    complaint = _locked(complaint)
+    complaint = _locked(complaint, by)
     _refuse_if_closed(complaint)
     if complaint.is_extended:
         raise ValidationError(
@@ -160,7 +169,7 @@ def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
 def complaint_close(*, complaint: Complaint, reason: str, by) -> Complaint:
     """Close the case. The reason is the reporter's feedback: it is sent to them as the last
     message of the thread, which takes no messages afterwards."""
-    complaint = _locked(complaint)
+    complaint = _locked(complaint, by)
     _refuse_if_closed(complaint, _("This case is already closed."))
     feedback = _staff_message(
         complaint, _plain(reason, empty_message=_("Give the reason for closing the case.")), by
@@ -227,6 +236,7 @@ class CaseContent:
 def case_read(*, complaint: Complaint, reader) -> CaseContent:
     """Decrypt the whole case for `reader` and record one reading that names every part
     that was decrypted. Raises a VaultError (nothing recorded) when the content is gone."""
+    _refuse_if_recused(complaint, reader)
     messages = list(complaint.messages.select_related("data_key", "sent_by")
                     .prefetch_related("attachments"))
     notes = list(complaint.notes.select_related("data_key", "written_by"))
@@ -263,6 +273,7 @@ def attachment_download(*, attachment: Attachment, complaint: Complaint,
     """The decrypted file as a download, with the reading recorded. The key, the file's
     start and its name are checked before the event is written, so a file that cannot be
     opened records nothing and the error reaches the caller instead of half a download."""
+    _refuse_if_recused(complaint, reader)
     with transaction.atomic():
         response = encrypted_download_response(
             attachment.stored_name, data_key=attachment.data_key,

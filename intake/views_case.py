@@ -12,6 +12,7 @@ import phonenumbers
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.text import capfirst
@@ -82,7 +83,7 @@ def queue(request, unit):
     today = timezone.localdate()
     form = QueueFilterForm(request.GET or None)
     found = (
-        Complaint.objects.for_unit(unit)
+        _cases_of(request, unit)
         # Metadata only: the sealed columns are not even fetched.
         .only("reference", "channel", "kind", "status", "received_at", "acknowledge_due",
               "acknowledged_at", "resolve_due", "extended_at", "closed_at")
@@ -100,10 +101,21 @@ def queue(request, unit):
 
 # --- one case ----------------------------------------------------------------------------
 
-def _case(unit, reference: str) -> Complaint:
-    """The case by its reference within the unit in the URL; any other unit's case is 404."""
+def _cases_of(request, unit):
+    """The cases `request.user` may see under `unit` in the URL: the unit's own, and for a
+    head of the unit also those escalated to it because they name a child unit's head;
+    never one the user is recused from."""
+    found = Q(unit=unit)
+    if Role.HEAD in request.unit_roles:
+        found |= Q(escalated_to=unit)
+    return Complaint.objects.filter(found).visible_to(request.user)
+
+
+def _case(request, unit, reference: str) -> Complaint:
+    """The case by its reference among `_cases_of` the unit in the URL; any other case, and
+    a case the user is recused from, is 404, so neither is confirmed to exist."""
     return get_object_or_404(
-        Complaint.objects.for_unit(unit).select_related("unit", "data_key", "logged_by"),
+        _cases_of(request, unit).select_related("unit", "data_key", "logged_by"),
         reference=reference,
     )
 
@@ -150,7 +162,7 @@ def _case_lists(complaint: Complaint) -> dict:
 @unit_role_required(*CASE_ROLES)
 @require_GET
 def case(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     return render(request, "intake/staff/case/case.html",
                   _case_context(unit, complaint, **_case_lists(complaint)))
 
@@ -217,7 +229,7 @@ def _read_context(content: services_case.CaseContent) -> dict:
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_read(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     try:
         content = services_case.case_read(complaint=complaint, reader=request.user)
     except VaultError as error:
@@ -258,7 +270,7 @@ def _act(request, unit, complaint, form_name, form, workflow, success):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_acknowledge(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     try:
         services_case.complaint_acknowledge(complaint=complaint, by=request.user)
     except ValidationError as error:
@@ -269,7 +281,7 @@ def case_acknowledge(request, unit, reference):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_reply(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     return _act(
         request, unit, complaint, "reply_form", ReplyForm(request.POST, prefix="reply"),
         lambda data: services_case.staff_reply_send(complaint=complaint, body=data["body"],
@@ -281,7 +293,7 @@ def case_reply(request, unit, reference):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_note(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     return _act(
         request, unit, complaint, "note_form", NoteForm(request.POST, prefix="note"),
         lambda data: services_case.case_note_add(complaint=complaint, body=data["body"],
@@ -293,7 +305,7 @@ def case_note(request, unit, reference):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_amend(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     return _act(
         request, unit, complaint, "amend_form", AmendmentForm(request.POST, prefix="amend"),
         lambda data: services_case.case_amendment_add(
@@ -306,7 +318,7 @@ def case_amend(request, unit, reference):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_extend(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     return _act(
         request, unit, complaint, "extend_form", ExtensionForm(request.POST, prefix="extend"),
         lambda data: services_case.resolve_due_extend(complaint=complaint,
@@ -320,7 +332,7 @@ def case_extend(request, unit, reference):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_close(request, unit, reference):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     return _act(
         request, unit, complaint, "close_form", ClosureForm(request.POST, prefix="close"),
         lambda data: services_case.complaint_close(complaint=complaint, reason=data["reason"],
@@ -332,7 +344,7 @@ def case_close(request, unit, reference):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def case_file(request, unit, reference, uid):
-    complaint = _case(unit, reference)
+    complaint = _case(request, unit, reference)
     attachment = get_object_or_404(complaint.attachments.select_related("data_key"), uid=uid)
     try:
         return services_case.attachment_download(attachment=attachment, complaint=complaint,
