@@ -1,0 +1,443 @@
+"""Triage suggestions: which categories a complaint points to, whether it is corruption-related,
+and the lexicon terms that decided it, so an officer sees why.
+
+    from routing.triage import suggest
+
+    suggestion = suggest(complaint.body)   # the lexicon in the database, cached per process
+    suggestion.corruption, suggestion.category, suggestion.matched
+
+The text is read in memory and never stored, logged or cached: a suggestion holds only lexicon
+terms, category codes and a score, so keeping it beside a decision keeps no complaint content.
+
+How a text is read. It is normalised (NFKC, casefolded, ё→е, punctuation removed, digit groups
+joined) and split into words. A word in Cyrillic is compared with the Cyrillic form of a term
+(ө→о and ү→у as well, for people typing on a Russian layout); any other word (Mongolian typed
+in Latin letters, English) is compared with a folded Latin *skeleton* of the term, in which
+ө/ү/о/у are one vowel, х/kh/x are h, ц/ts are c, and doubled letters count once, so that
+"хахууль", "hahuuli", "xaxuuli" and "haxuuli" meet. Terms match at the start of a word, which
+covers inflected forms (хахуулийн, авлигагүйгээр, авлигын); a term written with a leading "-"
+matches the end of a word instead (-аач, a polite request).
+
+How it scores. Each matched term adds its weight to its category once. A negation term
+(e.g. "авлиг эсрэг", "anti corrupt", "сургалт") takes the words it covers away from the
+categories it applies to (all corruption-related ones when it has no category) and lowers their
+score by its weight: an anti-corruption poster or training is not a corruption complaint, but
+"the trainer took a bribe" still is. A text is corruption-related when the corruption-related
+categories together score at least CORRUPTION_THRESHOLD. Missing a corruption complaint costs
+far more than a false alarm that an officer dismisses, so the threshold is low.
+
+The lexicon is data (routing.TriageTerm, seeded from routing/data/lexicon.json). `suggest`
+loads it once per process and re-reads it when the terms or categories change, checked at most
+every LEXICON_TTL_SECONDS. Tests and the benchmark pass a lexicon directly (`lexicon_from_file`
+or `compile_lexicon`), which needs no database.
+"""
+
+import json
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.json"
+CORRUPTION_THRESHOLD = 1.0
+LEXICON_TTL_SECONDS = 10.0
+FALLBACK_CATEGORY = "other"
+PHRASE_MAX_GAP = 2  # words allowed between two parts of a phrase
+
+STEM, PHRASE, NEGATION = "stem", "phrase", "negation"
+KINDS = (STEM, PHRASE, NEGATION)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One lexicon entry. `category` is a category code; a negation may have none, and then
+    applies to every corruption-related category."""
+
+    category: str | None
+    term: str
+    weight: float
+    kind: str = STEM
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    code: str
+    corruption_related: bool
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What triage suggests for one text. `categories` are ranked, corruption-related ones
+    first when `corruption`; `category` is the first of them, or "other". `matched` are the
+    lexicon terms that counted and `against` the negation terms that lowered the score."""
+
+    corruption: bool
+    category: str
+    categories: list[str]
+    score: float
+    matched: list[str]
+    against: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+# --- Normalising text -----------------------------------------------------------------------
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[a-z]")
+_WORD = re.compile(r"[^\W_]+")
+_DIGIT_GROUPS = re.compile(r"(?<=\d)[ ,.\u00a0\u202f](?=\d{3}(?!\d))")
+_DOUBLED = re.compile(r"(.)\1+")
+
+# People without a Mongolian keyboard layout type о for ө and у for ү.
+_CYRILLIC_FOLD = str.maketrans({"ё": "е", "ө": "о", "ү": "у"})
+_TO_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "ө": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f", "х": "h", "ц": "c", "ч": "ch",
+    "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "i", "э": "e", "ю": "iu", "я": "ia",
+})
+_LATIN_FOLDS = (("kh", "h"), ("x", "h"), ("zh", "j"), ("ts", "c"), ("w", "v"), ("y", "i"),
+                ("o", "u"))
+
+
+def normalise(text: str) -> str:
+    """NFKC, casefolded, ё→е, punctuation turned into spaces, digit groups joined."""
+    text = unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
+    text = _DIGIT_GROUPS.sub("", text)
+    return " ".join(_WORD.findall(text))
+
+
+def skeleton(word: str) -> str:
+    """The folded Latin form of a normalised word, Cyrillic or Latin."""
+    word = word.translate(_TO_LATIN)
+    if not word.isascii():  # ö, ü, é…: drop the marks
+        word = "".join(
+            c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
+        )
+    for old, new in _LATIN_FOLDS:
+        word = word.replace(old, new)
+    return _DOUBLED.sub(r"\1", word)
+
+
+def _token(word: str) -> tuple[str | None, str]:
+    """(Cyrillic form, "") for a Cyrillic word, else (None, skeleton). A word mixing scripts
+    is read as Latin."""
+    if _CYRILLIC.search(word) and not _LATIN.search(word):
+        return word.translate(_CYRILLIC_FOLD), ""
+    return None, skeleton(word)
+
+
+def tokens(text: str) -> list[tuple[str | None, str]]:
+    return [_token(word) for word in normalise(text).split()]
+
+
+# --- Compiling a lexicon --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Part:
+    cyrillic: str | None  # compared with Cyrillic words; None for a term written in Latin
+    skeleton: str  # compared with every other word
+    ending: bool  # matches the end of a word, not its start
+    whole: bool  # a short single-word term must be the whole word in Latin text ("вэ"/"very")
+
+    def matches(self, token: tuple[str | None, str]) -> bool:
+        cyrillic, skel = token
+        if cyrillic is not None:
+            if self.cyrillic is None:
+                return False
+            return (cyrillic.endswith(self.cyrillic) if self.ending
+                    else cyrillic.startswith(self.cyrillic))
+        if self.ending:
+            # A Mongolian ending spelt in Latin letters is too short to tell from English.
+            return self.cyrillic is None and skel.endswith(self.skeleton)
+        return skel == self.skeleton if self.whole else skel.startswith(self.skeleton)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    term: Term
+    parts: tuple[_Part, ...]
+    targets: frozenset[str]  # the categories it adds to, or for a negation, those it lowers
+
+
+class LexiconError(ValueError):
+    pass
+
+
+def parse_term(text: str, kind: str) -> list[str]:
+    """The normalised words of a term, checked against its kind."""
+    if kind not in KINDS:
+        raise LexiconError(f"unknown kind {kind!r}")
+    raw = (text or "").strip()
+    words = []
+    for piece in raw.split():
+        ending = piece.startswith("-")
+        word = normalise(piece)
+        if not word or " " in word:
+            raise LexiconError(f"{text!r}: each word must be letters or digits")
+        words.append("-" + word if ending else word)
+    if not words:
+        raise LexiconError("a term needs at least one word")
+    if kind == STEM and len(words) != 1:
+        raise LexiconError(f"{text!r}: a stem is one word; use a phrase for several")
+    if kind == PHRASE and len(words) < 2:
+        raise LexiconError(f"{text!r}: a phrase has two words or more; use a stem for one")
+    return words
+
+
+def _part(word: str, single: bool) -> _Part:
+    ending = word.startswith("-")
+    word = word.lstrip("-")
+    skel = skeleton(word)
+    is_latin = _CYRILLIC.search(word) is None
+    return _Part(
+        cyrillic=None if is_latin else word.translate(_CYRILLIC_FOLD),
+        skeleton=skel, ending=ending, whole=single and not ending and len(skel) < 3,
+    )
+
+
+@dataclass
+class Lexicon:
+    """A compiled lexicon: terms indexed by how they start and end, for fast matching."""
+
+    terms: list[_Compiled]
+    categories: dict[str, CategoryInfo]
+    # (Cyrillic?, first letters, up to three) -> [(term index, part index, part)]
+    _starts: dict = field(default_factory=dict, repr=False)
+    _ends: dict = field(default_factory=dict, repr=False)  # (Cyrillic?, last letter) -> [...]
+
+    def __post_init__(self):
+        starts, ends = defaultdict(list), defaultdict(list)
+        for t_index, compiled in enumerate(self.terms):
+            for p_index, part in enumerate(compiled.parts):
+                entry = (t_index, p_index, part)
+                index = ends if part.ending else starts
+                for cyrillic_side, form in ((True, part.cyrillic), (False, part.skeleton)):
+                    if form and not (part.ending and part.cyrillic and not cyrillic_side):
+                        key = form[-1] if part.ending else form[:3]
+                        index[(cyrillic_side, key)].append(entry)
+        self._starts, self._ends = dict(starts), dict(ends)
+
+    @property
+    def corruption_codes(self) -> frozenset[str]:
+        return frozenset(c.code for c in self.categories.values() if c.corruption_related)
+
+    def candidates(self, token: tuple[str | None, str]):
+        cyrillic, skel = token
+        side, form = (True, cyrillic) if cyrillic is not None else (False, skel)
+        if not form:
+            return
+        for length in range(min(len(form), 3), 0, -1):
+            yield from self._starts.get((side, form[:length]), ())
+        yield from self._ends.get((side, form[-1]), ())
+
+
+def compile_lexicon(terms: Iterable[Term | dict],
+                    categories: Iterable[CategoryInfo | dict]) -> Lexicon:
+    """A lexicon from plain lists, without the database (tests, benchmarks, --lexicon)."""
+    infos = {}
+    for category in categories:
+        info = category if isinstance(category, CategoryInfo) else CategoryInfo(
+            code=category["code"], corruption_related=bool(category["corruption_related"]),
+            order=int(category.get("order", 100)),
+        )
+        infos[info.code] = info
+    corruption = frozenset(code for code, info in infos.items() if info.corruption_related)
+    compiled, seen = [], {}
+    for term in terms:
+        if isinstance(term, dict):
+            term = Term(**term)
+        words = parse_term(term.term, term.kind)
+        if term.category is not None and term.category not in infos:
+            raise LexiconError(f"{term.term!r}: unknown category {term.category!r}")
+        if term.kind != NEGATION and term.category is None:
+            raise LexiconError(f"{term.term!r}: only a negation may have no category")
+        targets = frozenset([term.category]) if term.category else corruption
+        single = len(words) == 1
+        parts = tuple(_part(w, single) for w in words)
+        # Spellings that fold to the same form (-ооч/-өөч) count once, at the larger weight.
+        key = (term.kind == NEGATION, targets, parts)
+        if key in seen:
+            index = seen[key]
+            if term.weight > compiled[index].term.weight:
+                compiled[index] = _Compiled(term, parts, targets)
+            continue
+        seen[key] = len(compiled)
+        compiled.append(_Compiled(term, parts, targets))
+    return Lexicon(compiled, infos)
+
+
+def read_lexicon_file(path: Path | str = LEXICON_FILE) -> tuple[list[Term], list[dict]]:
+    """The terms and categories of a lexicon file (see routing/data/lexicon.json)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    terms = [
+        Term(category=group["category"], term=text, weight=float(group["weight"]),
+             kind=group["kind"])
+        for group in data["terms"]
+        for text in group["terms"]
+    ]
+    return terms, data["categories"]
+
+
+def lexicon_from_file(path: Path | str = LEXICON_FILE) -> Lexicon:
+    terms, categories = read_lexicon_file(path)
+    return compile_lexicon(terms, categories)
+
+
+# --- Matching -------------------------------------------------------------------------------
+
+def _occurrences(parts_at: list[list[int]], usable) -> list[tuple[int, ...]]:
+    """Every non-overlapping way the parts occur in order, each within PHRASE_MAX_GAP words
+    of the one before, using only positions that `usable` allows."""
+    found, taken = [], set()
+    for start in parts_at[0]:
+        if start in taken or not usable(start):
+            continue
+        chain = [start]
+        for positions in parts_at[1:]:
+            after = chain[-1]
+            following = next(
+                (p for p in positions
+                 if after < p <= after + PHRASE_MAX_GAP + 1 and p not in taken and usable(p)),
+                None,
+            )
+            if following is None:
+                break
+            chain.append(following)
+        else:
+            found.append(tuple(chain))
+            taken.update(chain)
+    return found
+
+
+def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Suggestion:
+    """Suggest categories for `text`. Without `lexicon`, the database's (cached per process);
+    or pass a compiled Lexicon, or a list of Terms for the seeded categories."""
+    if lexicon is None:
+        lexicon = current_lexicon()
+    elif not isinstance(lexicon, Lexicon):
+        lexicon = compile_lexicon(lexicon, read_lexicon_file()[1])
+    words = tokens(text)
+
+    # Where each part of each term occurs.
+    positions: dict[int, list[list[int]]] = {}
+    for position, token in enumerate(words):
+        for t_index, p_index, part in lexicon.candidates(token):
+            if part.matches(token):
+                slots = positions.get(t_index)
+                if slots is None:
+                    slots = positions[t_index] = [[] for _ in lexicon.terms[t_index].parts]
+                if not slots[p_index] or slots[p_index][-1] != position:
+                    slots[p_index].append(position)
+
+    # Negations first: the words they cover are taken from the categories they apply to.
+    masked: dict[str, set[int]] = defaultdict(set)
+    lowered: dict[str, float] = defaultdict(float)
+    corruption_lowered, against = 0.0, []
+    corruption_codes = lexicon.corruption_codes
+    for t_index, parts_at in positions.items():
+        compiled = lexicon.terms[t_index]
+        if compiled.term.kind != NEGATION or not all(parts_at):
+            continue
+        occurrences = _occurrences(parts_at, lambda _p: True)
+        if not occurrences:
+            continue
+        against.append(compiled.term.term)
+        covered = {p for occurrence in occurrences for p in occurrence}
+        for code in compiled.targets:
+            masked[code] |= covered
+            lowered[code] += compiled.term.weight
+        if compiled.targets & corruption_codes:
+            corruption_lowered += compiled.term.weight
+
+    evidence: dict[str, float] = defaultdict(float)
+    matched: list[tuple[float, str]] = []
+    for t_index, parts_at in positions.items():
+        compiled = lexicon.terms[t_index]
+        if compiled.term.kind == NEGATION or not all(parts_at):
+            continue
+        (code,) = compiled.targets
+        hidden = masked.get(code, set())
+        if not _occurrences(parts_at, lambda p, hidden=hidden: p not in hidden):
+            continue
+        evidence[code] += compiled.term.weight
+        matched.append((compiled.term.weight, compiled.term.term))
+
+    raw = sum(weight for code, weight in evidence.items() if code in corruption_codes)
+    score = round(max(0.0, raw - corruption_lowered), 2)
+    corruption = score >= CORRUPTION_THRESHOLD
+
+    def order(code):
+        return lexicon.categories[code].order
+
+    ranked = []
+    if corruption:
+        ranked += sorted(
+            (c for c in evidence if c in corruption_codes and evidence[c] > 0),
+            key=lambda c: (-evidence[c], order(c)),
+        )
+    net = {c: evidence[c] - lowered.get(c, 0.0) for c in evidence if c not in corruption_codes}
+    ranked += sorted((c for c in net if net[c] > 0), key=lambda c: (-net[c], order(c)))
+    return Suggestion(
+        corruption=corruption,
+        category=ranked[0] if ranked else FALLBACK_CATEGORY,
+        categories=ranked,
+        score=score,
+        matched=[term for _, term in sorted(matched, key=lambda m: (-m[0], m[1]))],
+        against=sorted(against),
+    )
+
+
+# --- The database's lexicon, cached per process ----------------------------------------------
+
+_cache: dict = {"stamp": None, "lexicon": None, "checked": float("-inf")}
+
+
+def _stamp() -> tuple:
+    """Changes whenever a term or category is added, edited (through save) or deleted."""
+    from django.db.models import Count, Max
+
+    from routing.models import Category, TriageTerm
+
+    terms = TriageTerm.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    categories = Category.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    return terms["n"], terms["latest"], categories["n"], categories["latest"]
+
+
+def _database_lexicon() -> Lexicon:
+    from routing.models import Category, TriageTerm
+
+    categories = list(Category.objects.filter(active=True))
+    codes = {c.code for c in categories}
+    terms = [
+        Term(category=t.category.code if t.category_id else None, term=t.term,
+             weight=t.weight, kind=t.kind)
+        for t in TriageTerm.objects.filter(active=True).select_related("category")
+        if t.category_id is None or t.category.code in codes
+    ]
+    return compile_lexicon(terms, [
+        CategoryInfo(c.code, c.corruption_related, c.order) for c in categories
+    ])
+
+
+def current_lexicon() -> Lexicon:
+    """The database's lexicon, rebuilt when it has changed (checked every TTL seconds)."""
+    now = time.monotonic()
+    if _cache["lexicon"] is not None and now - _cache["checked"] < LEXICON_TTL_SECONDS:
+        return _cache["lexicon"]
+    stamp = _stamp()
+    if _cache["lexicon"] is None or stamp != _cache["stamp"]:
+        _cache.update(lexicon=_database_lexicon(), stamp=stamp)
+    _cache["checked"] = now
+    return _cache["lexicon"]
+
+
+def forget_lexicon() -> None:
+    """Drop the cached lexicon, so the next suggestion reads the database again."""
+    _cache.update(stamp=None, lexicon=None, checked=float("-inf"))
