@@ -30,7 +30,7 @@ def events(request, unit):
     return render(
         request,
         "audit/events.html",
-        {"unit": unit, "form": form, "page": page, "read_action": READ_ACTION, "can_audit": True},
+        {"unit": unit, "form": form, "page": page, "read_action": READ_ACTION},
     )
 
 
@@ -84,6 +84,5 @@ def verify(request, unit):
             "unit": unit,
             "runs": [_run_summary(event) for event in runs.select_related("unit")[:10]],
             "checkpoints": Checkpoint.objects.all()[:10],
-            "can_audit": True,
         },
     )

@@ -72,9 +72,6 @@ def _page(request, unit, template, context=None, *, status=200):
     roles = request.unit_roles
     return render(request, TEMPLATES + template, {
         "unit": unit,
-        # For the unit's navigation bar (templates/org/unit_nav.html).
-        "can_see_people": bool(roles & {Role.HEAD, Role.ADMIN}),
-        "can_audit": Role.AUDITOR in roles,
         # For intake's own links.
         "can_keep_boxes": bool(roles & set(BOX_KEEPERS)),
         "can_view_boxes": bool(roles & set(BOX_VIEWERS)),
