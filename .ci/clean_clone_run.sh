@@ -12,15 +12,20 @@ setsid make run PORT=$port >"$work/run.log" 2>&1 &
 pid=$!
 ok=""
 for _ in $(seq 180); do
-  if curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"worker": {"status": "ok"'; then
+  health=$(curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null || true)
+  if grep -q '"worker": {"status": "ok"' <<<"$health"; then
     ok=yes; break
   fi
   sleep 1
 done
 fail() { echo "clean-clone run: $*"; cat "$work/run.log"; kill -INT -- -$pid 2>/dev/null || true; exit 1; }
 [ -n "$ok" ] || fail "the site or its worker did not come up"
-curl -fsS "http://127.0.0.1:$port/" | grep -q 'Шүгэл' || fail "no Mongolian landing page"
-curl -fsS "http://127.0.0.1:$port/en/" | grep -q 'Ways to complain' || fail "no English page"
+# Read each page whole before searching it: `curl | grep -q` fails under pipefail when grep
+# stops reading early.
+page=$(curl -fsS "http://127.0.0.1:$port/") || fail "the landing page did not answer"
+grep -q 'Шүгэл' <<<"$page" || fail "no Mongolian landing page"
+page=$(curl -fsS "http://127.0.0.1:$port/en/") || fail "the English page did not answer"
+grep -q 'Ways to complain' <<<"$page" || fail "no English page"
 grep -q 'clerk' "$work/run.log" || fail "demo logins were not printed"
 if grep -E '"(GET|POST) /' "$work/run.log"; then fail "the server logged request lines"; fi
 kill -INT -- -$pid
