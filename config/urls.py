@@ -6,12 +6,15 @@ from config import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Machine to machine: no language prefix, no session, signed requests only.
+    path("api/agency/", include("routing.urls_agency")),
 ]
 
 # Mongolian at /…, English at /en/….
 urlpatterns += i18n_patterns(
     path("", views.landing, name="landing"),
     path("", include("intake.urls")),
+    path("", include("routing.urls")),
     path("staff/", include("org.urls")),
     path("staff/u/<str:unit_code>/audit/", include("audit.urls")),
     path("admin/", admin.site.urls),

@@ -1,10 +1,18 @@
 """Categories of complaints and the triage lexicon, both data that an administrator edits."""
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from org.models import Unit
+from vault.fields import EncryptedTextField, SealedRecord
+from vault.models import DataKey
 
 
 class Category(models.Model):
@@ -79,3 +87,358 @@ class TriageTerm(models.Model):
             )})
         if self.kind != self.Kind.NEGATION and self.category_id is None:
             raise ValidationError({"category": _("Only a negation may have no category.")})
+
+
+# --- the officer's decision --------------------------------------------------------------
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class TriageDecisionQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(current=True)
+
+
+class TriageDecision(models.Model):
+    """What an officer decided a complaint is about. Decisions are never edited: a new one
+    replaces the old as `current`, and both stay. The suggestion the officer was shown is kept
+    beside it (lexicon terms, category codes and a score: no complaint text); the officer's
+    reason is sealed with the complaint's data key, as it may repeat what the reporter said."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.ForeignKey("intake.Complaint", verbose_name=_("complaint"),
+                                  on_delete=models.PROTECT, related_name="triage_decisions")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+",
+                                 editable=False)
+    categories = models.ManyToManyField(Category, verbose_name=_("categories"),
+                                        related_name="decisions")
+    corruption_related = models.BooleanField(_("corruption-related"))
+    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices,
+                                default=Priority.NORMAL)
+    reason = EncryptedTextField(_("reason"))
+    suggestion = models.JSONField(_("suggestion shown"), null=True, blank=True)
+    # Set when the case is corruption-related: the case must be referred on by this day.
+    refer_due = models.DateField(_("refer by"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    current = models.BooleanField(default=True)
+
+    objects = TriageDecisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("triage decision")
+        verbose_name_plural = _("triage decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["complaint"], condition=models.Q(current=True),
+                                    name="one_current_triage_per_complaint"),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint} · {self.decided_at:%Y.%m.%d}"
+
+
+# --- agencies -----------------------------------------------------------------------------
+
+class Agency(SealedRecord):
+    """A body a complaint can be referred to, and how a referral reaches it. The secret the
+    agency's API shares with us is sealed like complaint content: it never sits in the
+    database in the clear."""
+
+    class Kind(models.TextChoices):
+        ANTI_CORRUPTION = "anti_corruption", _("Anti-corruption agency")
+        POLICE = "police", _("Police")
+        PROSECUTOR = "prosecutor", _("Prosecutor")
+        PARENT = "parent", _("Parent authority")
+        OTHER = "other", _("Other competent body")
+
+    class Delivery(models.TextChoices):
+        API = "api", _("HTTPS API")
+        EMAIL = "email", _("Email, encrypted with OpenPGP")
+        LETTER = "letter", _("Printed letter")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_mn = models.CharField(_("name in Mongolian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    delivery = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices)
+    is_default = models.BooleanField(
+        _("default for corruption-related cases"), default=False,
+        help_text=_("The agency a corruption-related referral is addressed to unless the "
+                    "officer chooses another."),
+    )
+    email = models.EmailField(_("email address"), blank=True)
+    openpgp_key = models.TextField(
+        _("OpenPGP public key"), blank=True,
+        help_text=_("ASCII-armoured. Referrals by email are encrypted to this key."),
+    )
+    api_url = models.URLField(_("API address"), blank=True)
+    api_secret = EncryptedTextField(_("API shared secret"), null=True, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    # Working days the agency is expected to take to acknowledge a referral.
+    acknowledge_within_days = models.PositiveSmallIntegerField(
+        _("acknowledges within (working days)"), default=5,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["-is_default", "kind", "code"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
+                                    name="one_default_agency"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if get_language() == "en" else self.name_mn
+
+
+# --- referrals ----------------------------------------------------------------------------
+
+class ReferralState(models.TextChoices):
+    PREPARED = "prepared", _("Awaiting approval")
+    RETURNED = "returned", _("Returned by the head")
+    APPROVED = "approved", _("Approved, being sent")
+    AWAITING_LETTER = "awaiting_letter", _("Approved, letter to be sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Delivery failed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the agency")
+    CONCLUDED = "concluded", _("Outcome received")
+
+
+# States in which a referral is still on its way or waiting for the agency.
+OPEN_REFERRAL_STATES = (
+    ReferralState.PREPARED, ReferralState.APPROVED, ReferralState.AWAITING_LETTER,
+    ReferralState.DELIVERED, ReferralState.FAILED, ReferralState.ACKNOWLEDGED,
+)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Leaves out referrals of complaints `user` is recused from."""
+        return self.exclude(complaint__recusals__user=user)
+
+
+class Referral(models.Model):
+    """A complaint sent on to an agency: prepared by an officer, approved by the head (two
+    different people), delivered through the outbox, then followed until the agency answers.
+    The cover letter and the redactions are sealed with the complaint's data key, so that
+    shredding the complaint shreds them too."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("referral number"), max_length=40, unique=True)
+    complaint = models.ForeignKey("intake.Complaint", verbose_name=_("complaint"),
+                                  on_delete=models.PROTECT, related_name="referrals")
+    # The complaint's unit, kept here so that the tracker filters without a join.
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
+                             related_name="referrals")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+",
+                                 editable=False)
+    agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT,
+                               related_name="referrals")
+    state = models.CharField(_("state"), max_length=20, choices=ReferralState.choices,
+                             default=ReferralState.PREPARED, db_index=True)
+
+    cover_letter = EncryptedTextField(_("cover letter"))
+    # Words or phrases blacked out of the complaint's text before it is sent, one per line.
+    redactions = EncryptedTextField(_("blacked out"), null=True, blank=True)
+    include_reporter = models.BooleanField(
+        _("include who the reporter is"), default=False,
+        help_text=_("Leave unticked unless the reporter agreed to be named to the agency."),
+    )
+    attachments = models.ManyToManyField("intake.Attachment", verbose_name=_("files sent"),
+                                         blank=True, related_name="referrals")
+
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("prepared by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(_("prepared at"), default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
+                                    null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    returned_reason = models.CharField(_("why it was returned"), max_length=500, blank=True)
+
+    # What exactly was sent: the package is built once, at approval, and its hash recorded.
+    package_sha256 = models.CharField(_("package hash (SHA-256)"), max_length=64, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    # Letters: the outgoing letter's number in the unit's register, entered by the clerk.
+    letter_number = models.CharField(_("letter number"), max_length=64, blank=True)
+
+    # The agency's side.
+    acknowledge_expected_by = models.DateField(_("acknowledgement expected by"), null=True,
+                                               blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    agency_reference = models.CharField(_("agency's reference number"), max_length=64,
+                                        blank=True)
+    agency_status = models.CharField(_("agency's status"), max_length=200, blank=True)
+    concluded_at = models.DateTimeField(_("outcome received at"), null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-prepared_at", "-pk"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [
+            models.Index(fields=["unit", "state", "prepared_at"]),
+            models.Index(fields=["unit", "prepared_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class AgencyAnswer(models.Model):
+    """Something the agency told us about a referral: by a signed callback on the API, or
+    entered by staff from a letter or an email. What it says in words is sealed."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        STATUS = "status", _("Status change")
+        OUTCOME = "outcome", _("Outcome")
+        RECOMMENDATION = "recommendation", _("Recommendation (зөвлөмж)")
+        NOTICE = "notice", _("Notice (мэдэгдэл)")
+
+    class Via(models.TextChoices):
+        CALLBACK = "callback", _("Agency's API")
+        STAFF = "staff", _("Entered by staff")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="answers")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+",
+                                 editable=False)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    via = models.CharField(_("received by"), max_length=16, choices=Via.choices)
+    # The agency's own id of the message, so a callback sent twice is kept once.
+    event_id = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001 (unique when set)
+    agency_reference = models.CharField(_("agency's reference number"), max_length=64,
+                                        blank=True)
+    status = models.CharField(_("agency's status"), max_length=200, blank=True)
+    text = EncryptedTextField(_("what the agency said"), null=True, blank=True)
+    answered_on = models.DateField(_("date of the answer"))
+    received_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        verbose_name = _("agency's answer")
+        verbose_name_plural = _("agency's answers")
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "event_id"],
+                                    name="one_answer_per_agency_event"),
+        ]
+
+    def __str__(self):
+        return f"{self.referral} · {self.get_kind_display()}"
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+class Outbox(models.Model):
+    """One package to deliver, written in the same transaction as the decision to send it.
+    A task delivers it; it is never sent from inside a request. The package itself is an
+    encrypted file (vault.files), so this row holds nothing but what to send where, and the
+    idempotency key the agency uses to keep a package delivered twice as one."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        MANUAL = "manual", _("To be sent by hand")
+        DELIVERED = "delivered", _("Delivered")
+        DEAD = "dead", _("Given up")
+
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True,
+                           editable=False)
+    referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="outbox")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    delivery = models.CharField(max_length=16, choices=Agency.Delivery.choices)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    package_name = models.CharField(max_length=100)
+    package_sha256 = models.CharField(max_length=64)
+    package_size = models.PositiveBigIntegerField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING,
+                             db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # A worker that claims the row holds it until then; one that dies lets it go.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.key} · {self.state}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering an outbox entry: when, and how it ended (a status code or the
+    kind of error; never what was sent)."""
+
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")
+        RETRY = "retry", _("Failed, will retry")
+        PERMANENT = "permanent", _("Refused, will not retry")
+
+    outbox = models.ForeignKey(Outbox, on_delete=models.PROTECT, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["outbox", "number"]
+
+    def __str__(self):
+        return f"{self.outbox_id} #{self.number} {self.outcome}"
+
+
+# --- clocks -------------------------------------------------------------------------------
+
+class Escalation(models.Model):
+    """One step of one overdue clock, taken once: step 1 tells the unit's head, step 2 the
+    parent unit's head. The unique constraint is what makes a scan that runs twice, or
+    crashes half-way and runs again, escalate each step exactly once."""
+
+    class Clock(models.TextChoices):
+        REFER = "refer", _("Referral deadline")
+        AGENCY_ACKNOWLEDGE = "agency_acknowledge", _("Agency's acknowledgement")
+        ACKNOWLEDGE = "acknowledge", _("Acknowledgement to the reporter")
+        RESOLVE = "resolve", _("Resolution deadline")
+
+    clock = models.CharField(_("clock"), max_length=24, choices=Clock.choices)
+    complaint = models.ForeignKey("intake.Complaint", on_delete=models.PROTECT,
+                                  related_name="escalations")
+    referral = models.ForeignKey(Referral, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="escalations")
+    step = models.PositiveSmallIntegerField(_("step"))
+    due = models.DateField(_("was due"))
+    to_unit = models.ForeignKey(Unit, verbose_name=_("escalated to"), on_delete=models.PROTECT,
+                                related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "complaint", "step", "due"],
+                                    name="one_escalation_per_clock_step"),
+        ]
+
+    def __str__(self):
+        return f"{self.complaint_id} · {self.clock} · {self.step}"

@@ -1,0 +1,412 @@
+"""Triage decisions and referrals, from the officer's decision to the agency's answer.
+
+Each workflow is one transaction that locks what it changes, checks the state again, makes
+the change and ends with its audit event. Who may act is checked here as well as in the
+views: a clerk cannot prepare, the head approves, the person who prepared a referral cannot
+approve it, and nobody recused from a complaint can touch it.
+
+Approval builds the package (routing.package), seals it on disk and writes the outbox row in
+the same transaction as the approval; the delivery task is queued only once that transaction
+has committed (routing.tasks), with nothing in its payload but the outbox row's id.
+"""
+
+import io
+from dataclasses import asdict
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.services import SYSTEM, record, record_read
+from intake.models import Complaint, Status
+from intake.services_case import _locked
+from org.calendar import add_working_days
+from org.models import Membership, Role
+from routing import package
+from routing.models import (
+    Agency,
+    AgencyAnswer,
+    Category,
+    Outbox,
+    Priority,
+    Referral,
+    ReferralState,
+    TriageDecision,
+)
+from routing.triage import Suggestion
+from vault.files import delete_encrypted, save_encrypted
+
+# Working days from receipt by which a corruption-related case must be referred on.
+REFER_WORKING_DAYS = getattr(settings, "REFER_WORKING_DAYS", 5)
+
+
+def refer_working_days() -> int:
+    return getattr(settings, "REFER_WORKING_DAYS", REFER_WORKING_DAYS)
+
+
+def _holds(user, unit, roles) -> bool:
+    return Membership.objects.active().filter(user=user, unit=unit, role__in=roles).exists()
+
+
+def _require_role(user, complaint: Complaint, roles, message: str):
+    """`user` holds one of `roles` in the complaint's unit (or, for a head, in the unit it
+    was escalated to)."""
+    units = [complaint.unit] + ([complaint.escalated_to] if complaint.escalated_to else [])
+    if not any(_holds(user, unit, roles) for unit in units):
+        raise PermissionDenied(message)
+
+
+def current_decision(complaint: Complaint) -> TriageDecision | None:
+    return complaint.triage_decisions.current().prefetch_related("categories").first()
+
+
+# --- triage --------------------------------------------------------------------------------
+
+def suggestion_record(suggestion: Suggestion) -> dict:
+    """What is kept of a suggestion: category codes, the score and lexicon terms only."""
+    kept = asdict(suggestion)
+    return {key: kept[key] for key in
+            ("corruption", "category", "categories", "score", "matched", "against")
+            if key in kept}
+
+
+@transaction.atomic
+def triage_decide(*, complaint: Complaint, by, categories, corruption_related: bool | None,
+                  priority: str, reason: str, suggestion: dict | None) -> TriageDecision:
+    """Record the officer's decision. `corruption_related` None means: as the categories say
+    (bribery, conflict of interest, abuse of office); a person may set it either way."""
+    complaint = _locked(complaint, by)
+    _require_role(by, complaint, (Role.OFFICER, Role.HEAD),
+                  "only an officer or the head triages")
+    if complaint.status == Status.CLOSED:
+        raise ValidationError(_("This case is closed."), code="closed")
+    categories = list(categories)
+    if not categories:
+        raise ValidationError(_("Choose at least one category."), code="no_category")
+    if priority not in Priority.values:
+        raise ValidationError(_("Choose a priority."), code="priority")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say briefly why."), code="no_reason")
+    derived = any(category.corruption_related for category in categories)
+    corruption = derived if corruption_related is None else bool(corruption_related)
+
+    previous = current_decision(complaint)
+    if previous is not None:
+        TriageDecision.objects.filter(pk=previous.pk).update(current=False)
+    refer_due = None
+    if corruption:
+        refer_due = (previous.refer_due if previous and previous.refer_due else
+                     add_working_days(timezone.localdate(complaint.received_at),
+                                      refer_working_days(), complaint.unit))
+    decision = TriageDecision(
+        complaint=complaint, data_key=complaint.data_key, corruption_related=corruption,
+        priority=priority, suggestion=suggestion, refer_due=refer_due, decided_by=by,
+    )
+    decision.reason = reason
+    decision.save()
+    decision.categories.set(categories)
+    if complaint.status in (Status.NEW, Status.ACKNOWLEDGED):
+        complaint.status = Status.IN_PROGRESS
+        complaint.save(update_fields=["status"])
+    suggested = (suggestion or {}).get("corruption")
+    record(actor=by, action="complaint.triaged", target=decision, unit=complaint.unit,
+           details={
+               "complaint": complaint.reference,
+               "categories": sorted(category.code for category in categories),
+               "corruption": corruption, "derived": derived, "priority": priority,
+               "suggested_corruption": suggested,
+               "suggested_category": (suggestion or {}).get("category"),
+               "agrees_with_suggestion": None if suggested is None else suggested == corruption,
+               "replaces": previous.pk if previous else None,
+           })
+    return decision
+
+
+# --- preparing and approving a referral ------------------------------------------------------
+
+def default_agency() -> Agency | None:
+    return Agency.objects.filter(active=True, is_default=True).first()
+
+
+def cover_letter_draft(complaint: Complaint, agency: Agency,
+                       decision: TriageDecision | None) -> str:
+    """The Mongolian cover letter the officer starts from."""
+    with translation.override("mn"):
+        categories = ", ".join(
+            category.name_mn.lower() for category in (decision.categories.all()
+                                                      if decision else [])
+        ) or _("the matter")
+        return render_to_string("routing/cover_letter.txt", {
+            "agency": agency, "unit": complaint.unit, "complaint": complaint,
+            "received": timezone.localtime(complaint.received_at),
+            "channel": complaint.get_channel_display().lower(),
+            "kind": complaint.get_kind_display().lower(),
+            "categories": categories,
+        }).strip() + "\n"
+
+
+def _next_referral_reference(complaint: Complaint) -> str:
+    # The complaint row is locked by the caller, so two referrals never get one number.
+    return f"{complaint.reference}-R{complaint.referrals.count() + 1}"
+
+
+@transaction.atomic
+def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: str,
+                     attachments=(), include_reporter: bool = False,
+                     redactions: str = "") -> Referral:
+    complaint = _locked(complaint, by)
+    _require_role(by, complaint, (Role.OFFICER, Role.HEAD),
+                  "only an officer or the head prepares a referral")
+    if complaint.status == Status.CLOSED:
+        raise ValidationError(_("This case is closed."), code="closed")
+    if current_decision(complaint) is None:
+        raise ValidationError(_("Triage the case before referring it."), code="untriaged")
+    if not agency.active:
+        raise ValidationError(_("This agency no longer takes referrals."), code="inactive")
+    if complaint.referrals.filter(agency=agency, state=ReferralState.PREPARED).exists():
+        raise ValidationError(
+            _("A referral of this case to this agency is already awaiting approval."),
+            code="duplicate",
+        )
+    cover_letter = (cover_letter or "").strip()
+    if not cover_letter:
+        raise ValidationError(_("Write the cover letter."), code="no_letter")
+    attachments = list(attachments)
+    if any(attachment.complaint_id != complaint.pk for attachment in attachments):
+        raise ValidationError(_("Choose only this case's files."), code="foreign_file")
+    referral = Referral(
+        reference=_next_referral_reference(complaint), complaint=complaint, unit=complaint.unit,
+        data_key=complaint.data_key, agency=agency, include_reporter=include_reporter,
+        prepared_by=by,
+    )
+    referral.cover_letter = cover_letter
+    referral.redactions = (redactions or "").strip() or None
+    referral.save()
+    referral.attachments.set(attachments)
+    record(actor=by, action="referral.prepared", target=referral, unit=complaint.unit,
+           details={"complaint": complaint.reference, "referral": referral.reference,
+                    "agency": agency.code, "attachments": len(attachments),
+                    "include_reporter": include_reporter,
+                    "redacted_phrases": len(package.redaction_phrases(redactions))})
+    return referral
+
+
+def _locked_referral(referral: Referral, by) -> Referral:
+    _locked(referral.complaint, by)  # recusal check and the case's lock come first
+    return Referral.objects.select_for_update().select_related(
+        "complaint", "complaint__unit", "complaint__data_key", "agency", "unit", "prepared_by",
+    ).get(pk=referral.pk)
+
+
+def _require_approver(referral: Referral, by):
+    _require_role(by, referral.complaint, (Role.HEAD,), "only the head approves a referral")
+    if referral.prepared_by_id == by.pk:
+        raise PermissionDenied("the person who prepared a referral cannot approve it")
+
+
+def _refuse_unless_prepared(referral: Referral):
+    if referral.state != ReferralState.PREPARED:
+        raise ValidationError(
+            _("This referral is no longer awaiting approval (%(state)s).")
+            % {"state": referral.get_state_display()}, code="state",
+        )
+
+
+def _seal_package(referral: Referral) -> tuple[Outbox, list[str]]:
+    decision = current_decision(referral.complaint)
+    categories = sorted(category.code for category in decision.categories.all())
+    data, read = package.build(referral, categories)
+    stored = save_encrypted(io.BytesIO(data), data_key=referral.data_key,
+                            context=outbox_context(referral.reference))
+    outbox = Outbox(
+        referral=referral, agency=referral.agency, delivery=referral.agency.delivery,
+        data_key=referral.data_key, package_name=stored.name, package_sha256=stored.sha256,
+        package_size=stored.size,
+        state=(Outbox.State.MANUAL if referral.agency.delivery == Agency.Delivery.LETTER
+               else Outbox.State.PENDING),
+    )
+    try:
+        outbox.save()
+    except Exception:
+        delete_encrypted(stored.name)
+        raise
+    return outbox, read
+
+
+def outbox_context(reference: str) -> str:
+    """The context a referral's package is sealed under (see vault.files)."""
+    return f"routing.package|{reference}"
+
+
+def referral_approve(*, referral: Referral, by) -> Referral:
+    """The head's approval: the package is built and sealed, the outbox row written, all in
+    one transaction with the approval and its audit event; delivery starts after commit."""
+    stored = []
+    try:
+        with transaction.atomic():
+            referral = _locked_referral(referral, by)
+            _require_approver(referral, by)
+            _refuse_unless_prepared(referral)
+            now = timezone.now()
+            referral.approved_by, referral.approved_at = by, now
+            outbox, read = _seal_package(referral)
+            stored.append(outbox.package_name)
+            letter = referral.agency.delivery == Agency.Delivery.LETTER
+            referral.state = ReferralState.AWAITING_LETTER if letter else ReferralState.APPROVED
+            referral.package_sha256 = outbox.package_sha256
+            referral.save(update_fields=["approved_by", "approved_at", "state",
+                                         "package_sha256"])
+            complaint = referral.complaint
+            if complaint.status != Status.CLOSED:
+                complaint.status = Status.REFERRED
+                complaint.save(update_fields=["status"])
+            record_read(actor=by, target=complaint, fields=read, unit=complaint.unit)
+            record(actor=by, action="referral.approved", target=referral, unit=referral.unit,
+                   details={"referral": referral.reference, "agency": referral.agency.code,
+                            "delivery": outbox.delivery, "outbox": str(outbox.key),
+                            "package_sha256": outbox.package_sha256,
+                            "package_bytes": outbox.package_size})
+            if not letter:
+                outbox_id = outbox.pk
+                transaction.on_commit(lambda: _queue_delivery(outbox_id))
+    except BaseException:
+        for name in stored:
+            delete_encrypted(name)
+        raise
+    return referral
+
+
+def _queue_delivery(outbox_id: int):
+    from routing.tasks import queue_delivery
+
+    queue_delivery(outbox_id)
+
+
+@transaction.atomic
+def referral_return(*, referral: Referral, by, reason: str) -> Referral:
+    """The head sends a prepared referral back; the officer prepares a new one."""
+    referral = _locked_referral(referral, by)
+    _require_role(by, referral.complaint, (Role.HEAD,), "only the head returns a referral")
+    _refuse_unless_prepared(referral)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the referral goes back."), code="no_reason")
+    referral.state = ReferralState.RETURNED
+    referral.returned_reason = reason[:500]
+    referral.save(update_fields=["state", "returned_reason"])
+    record(actor=by, action="referral.returned", target=referral, unit=referral.unit,
+           details={"referral": referral.reference})
+    return referral
+
+
+@transaction.atomic
+def letter_mark_sent(*, referral: Referral, by, letter_number: str, sent_on: date) -> Referral:
+    """A clerk (or officer) posted or handed over the printed letter."""
+    referral = _locked_referral(referral, by)
+    _require_role(by, referral.complaint, (Role.CLERK, Role.OFFICER, Role.HEAD),
+                  "only the unit's staff mark a letter sent")
+    if referral.state != ReferralState.AWAITING_LETTER:
+        raise ValidationError(_("This referral is not waiting for a letter."), code="state")
+    letter_number = (letter_number or "").strip()
+    if not letter_number:
+        raise ValidationError(_("Enter the letter's number."), code="no_number")
+    if sent_on > timezone.localdate():
+        raise ValidationError(_("The letter cannot have been sent in the future."),
+                              code="future")
+    outbox = Outbox.objects.select_for_update().get(referral=referral)
+    now = timezone.now()
+    outbox.state, outbox.delivered_at = Outbox.State.DELIVERED, now
+    outbox.save(update_fields=["state", "delivered_at"])
+    referral.letter_number = letter_number[:64]
+    mark_delivered(referral, at=now, on=sent_on)
+    record(actor=by, action="referral.letter_sent", target=referral, unit=referral.unit,
+           details={"referral": referral.reference, "letter_number": referral.letter_number,
+                    "sent_on": sent_on.isoformat()})
+    return referral
+
+
+def mark_delivered(referral: Referral, *, at, on: date | None = None):
+    """Sets a referral delivered and starts the agency's acknowledgement clock; the caller
+    holds the row lock and records the event."""
+    referral.state = ReferralState.DELIVERED
+    referral.delivered_at = at
+    referral.acknowledge_expected_by = add_working_days(
+        on or timezone.localdate(at), referral.agency.acknowledge_within_days, referral.unit)
+    referral.save(update_fields=["state", "delivered_at", "acknowledge_expected_by",
+                                 "letter_number"])
+
+
+# --- the agency's answers --------------------------------------------------------------------
+
+ANSWERABLE = (ReferralState.DELIVERED, ReferralState.ACKNOWLEDGED, ReferralState.CONCLUDED,
+              ReferralState.APPROVED, ReferralState.FAILED)
+
+
+def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
+                  event_id: str | None = None, agency_reference: str = "", status: str = "",
+                  text: str = "") -> tuple[AgencyAnswer, bool]:
+    """Keep one answer of the agency and move the referral along: an acknowledgement (or
+    any answer with the agency's reference) acknowledges it, an outcome concludes it.
+    `by` is the member of staff who entered it, or None for the agency's signed callback.
+    Returns the answer and whether it is new (a callback repeated is kept once)."""
+    with transaction.atomic():
+        if by is not None:
+            referral = _locked_referral(referral, by)
+            _require_role(by, referral.complaint, (Role.CLERK, Role.OFFICER, Role.HEAD),
+                          "only the unit's staff enter an agency's answer")
+        else:
+            referral = Referral.objects.select_for_update().select_related(
+                "agency", "unit", "complaint").get(pk=referral.pk)
+        if event_id:
+            existing = referral.answers.filter(event_id=event_id).first()
+            if existing is not None:
+                return existing, False
+        if referral.state not in ANSWERABLE:
+            raise ValidationError(_("This referral has not been sent, so it has no answers."),
+                                  code="state")
+        if kind not in AgencyAnswer.Kind.values:
+            raise ValidationError(_("Choose what kind of answer this is."), code="kind")
+        if answered_on > timezone.localdate():
+            raise ValidationError(_("The answer cannot be dated in the future."),
+                                  code="future")
+        answer = AgencyAnswer(
+            referral=referral, data_key=referral.data_key, kind=kind,
+            via=AgencyAnswer.Via.STAFF if by else AgencyAnswer.Via.CALLBACK,
+            event_id=event_id or None, agency_reference=(agency_reference or "")[:64],
+            status=(status or "")[:200], answered_on=answered_on, entered_by=by,
+        )
+        answer.text = (text or "").strip() or None
+        answer.save()
+        now = timezone.now()
+        changed = ["agency_status"]
+        if agency_reference:
+            referral.agency_reference = answer.agency_reference
+            changed.append("agency_reference")
+        if status:
+            referral.agency_status = answer.status
+        if kind == AgencyAnswer.Kind.OUTCOME:
+            referral.state, referral.concluded_at = ReferralState.CONCLUDED, now
+            changed += ["state", "concluded_at"]
+        elif referral.state != ReferralState.CONCLUDED and (
+                kind == AgencyAnswer.Kind.ACKNOWLEDGEMENT or agency_reference):
+            referral.state = ReferralState.ACKNOWLEDGED
+            changed.append("state")
+        if referral.acknowledged_at is None and referral.state in (
+                ReferralState.ACKNOWLEDGED, ReferralState.CONCLUDED):
+            referral.acknowledged_at = now
+            changed.append("acknowledged_at")
+        referral.save(update_fields=changed)
+        record(actor=by or SYSTEM, action="referral.answer", target=answer, unit=referral.unit,
+               details={"referral": referral.reference, "kind": kind, "via": answer.via,
+                        "agency_reference": answer.agency_reference,
+                        "state": referral.state, "has_text": answer.text is not None})
+        return answer, True
+
+
+def categories_for_form():
+    return Category.objects.filter(active=True)

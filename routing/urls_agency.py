@@ -1,0 +1,4 @@
+from routing import urls_api
+
+app_name = "agency_api"
+urlpatterns = urls_api.urlpatterns

@@ -1,0 +1,3 @@
+"""The head's referral tracker and its CSV export."""
+
+urlpatterns = []
