@@ -372,6 +372,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Pillow logs every EXIF tag (owner, camera, GPS) of a photo at DEBUG.
         "PIL": {"level": "INFO"},
+        # python-gnupg logs what gpg writes back at DEBUG.
+        "gnupg": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
@@ -384,3 +386,38 @@ SILENCED_SYSTEM_CHECKS = [
     # not recognise (config.middleware.CsrfNullOriginMiddleware; tests/config/test_csrf.py).
     "security.W003",
 ]
+
+# --- mail: staff alerts and referrals by email ----------------------------------------------
+# No mail server in development: messages are printed, and they carry nothing sensitive
+# (alerts say only that something needs attention; referral packages are OpenPGP-encrypted).
+EMAIL_BACKEND = env_str(
+    "SHUGEL_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION or os.environ.get("EMAIL_HOST")
+    else ("django.core.mail.backends.locmem.EmailBackend" if TESTING
+          else "django.core.mail.backends.console.EmailBackend"),
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("SHUGEL_FROM_EMAIL", "shugel@localhost")
+# Links in email to staff point here.
+SITE_URL = env_str("SHUGEL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- routing: referral deadlines, delivery and escalation -----------------------------------
+# Working days from receipt by which a corruption-related case must be referred on.
+REFER_WORKING_DAYS = env_int("SHUGEL_REFER_WORKING_DAYS", 5)
+# Delivery: tries before a referral is given up (dead letter, the head is alerted), and the
+# back-off between tries (doubling from the base up to the cap).
+REFERRAL_MAX_ATTEMPTS = env_int("SHUGEL_REFERRAL_MAX_ATTEMPTS", 8)
+REFERRAL_RETRY_BASE_SECONDS = env_int("SHUGEL_REFERRAL_RETRY_BASE_SECONDS", 30)
+REFERRAL_RETRY_MAX_SECONDS = env_int("SHUGEL_REFERRAL_RETRY_MAX_SECONDS", 3600)
+# A worker that claims a delivery holds it this long; one that dies lets it go after.
+OUTBOX_LEASE_SECONDS = env_int("SHUGEL_OUTBOX_LEASE_SECONDS", 120)
+AGENCY_HTTP_TIMEOUT_SECONDS = env_int("SHUGEL_AGENCY_HTTP_TIMEOUT_SECONDS", 20)
+# A signed callback older or newer than this is refused (replay protection).
+AGENCY_CALLBACK_MAX_SKEW_SECONDS = env_int("SHUGEL_AGENCY_CALLBACK_MAX_SKEW_SECONDS", 300)
+# Working days after a missed deadline before it escalates from the head to the parent unit.
+ESCALATION_WORKING_DAYS = env_int("SHUGEL_ESCALATION_WORKING_DAYS", 3)

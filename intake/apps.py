@@ -7,6 +7,8 @@ class IntakeConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from intake.demo import seed_complaints
+        from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
         from vault.rotation import register_key_usage
@@ -27,6 +29,7 @@ class IntakeConfig(AppConfig):
         # A receipt hashed with an old pepper must still open its case: the pepper may go
         # only when no live case's receipt uses it.
         register_key_usage("receipt", _receipts_hashed_with)
+        register_demo(seed_complaints, order=20)
 
 
 def _receipts_hashed_with(version: int) -> int:

@@ -31,6 +31,7 @@ from intake.forms_case import (
     field_label,
 )
 from intake.models import Attachment, Complaint, Message, Note, Status
+from intake.panels import render_case_panels
 from intake.phones import display_phone
 from org.access import unit_role_required
 from org.models import Role
@@ -164,7 +165,8 @@ def _case_lists(complaint: Complaint) -> dict:
 def case(request, unit, reference):
     complaint = _case(request, unit, reference)
     return render(request, "intake/staff/case/case.html",
-                  _case_context(unit, complaint, **_case_lists(complaint)))
+                  _case_context(unit, complaint, **_case_lists(complaint),
+                                panels=render_case_panels(request, unit, complaint)))
 
 
 def _shown(value) -> str:
@@ -236,7 +238,8 @@ def case_read(request, unit, reference):
         messages.error(request, error.user_message)
         return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
     return render(request, "intake/staff/case/read.html",
-                  _case_context(unit, complaint, **_read_context(content)))
+                  _case_context(unit, complaint, **_read_context(content),
+                                panels=render_case_panels(request, unit, complaint, content)))
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -246,14 +249,20 @@ def _done(request, unit, complaint, text: str):
     return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
 
 
-def _refused(request, unit, complaint, *, form_name=None, form=None, error=None):
-    """The case page again, with what was wrong; nothing was saved."""
+def _refused(request, unit, complaint, *, form_name=None, form=None, error=None,
+             panel_extra=None):
+    """The case page again, with what was wrong; nothing was saved. `panel_extra` reaches
+    the panels other apps add (intake.panels), so their refused forms show their errors."""
     extra = {form_name: form} if form_name else {}
     if error is not None:
         extra["refusal"] = error.messages
-    status = 400 if form is not None and form.errors else 409
+    status = 400 if (form is not None and form.errors) or panel_extra else 409
+    if error is not None:
+        status = 409
     return render(request, "intake/staff/case/case.html",
-                  _case_context(unit, complaint, **_case_lists(complaint), **extra),
+                  _case_context(unit, complaint, **_case_lists(complaint), **extra,
+                                panels=render_case_panels(request, unit, complaint,
+                                                          **(panel_extra or {}))),
                   status=status)
 
 

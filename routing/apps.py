@@ -6,7 +6,20 @@ class RoutingConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_migrate
+        from django.utils.translation import gettext_lazy as _
 
+        from intake.panels import register_case_panel
+        from org.demo import register_demo
+        from org.models import Role
+        from org.navigation import register
+        from routing.demo import seed_agencies
         from routing.schedules import ensure_schedules
+        from routing.views_case import case_panel
 
         post_migrate.connect(ensure_schedules, sender=self)
+        register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)
+        register("routing:letters", _("Letters to send"), {Role.CLERK, Role.OFFICER, Role.HEAD},
+                 order=35, in_bar=False)
+        # Triage and referrals on the case's pages, without intake importing routing.
+        register_case_panel(case_panel, order=10)
+        register_demo(seed_agencies, order=10)

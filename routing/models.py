@@ -202,6 +202,35 @@ class Agency(SealedRecord):
     def name(self) -> str:
         return self.name_en if get_language() == "en" else self.name_mn
 
+    def clean(self):
+        """Each way of delivery needs its own details; a referral approved to an agency
+        missing them would only fail later, at sending."""
+        from routing.delivery import api_url_allowed, openpgp_key_usable
+
+        errors = {}
+        if self.delivery == self.Delivery.EMAIL:
+            if not self.email:
+                errors["email"] = _("Email delivery needs the agency's email address.")
+            if not self.openpgp_key.strip():
+                errors["openpgp_key"] = _("Email delivery needs the agency's OpenPGP "
+                                          "public key.")
+            elif not openpgp_key_usable(self.openpgp_key):
+                errors["openpgp_key"] = _("This is not one OpenPGP public key that can "
+                                          "encrypt.")
+        elif self.delivery == self.Delivery.API:
+            if not self.api_url:
+                errors["api_url"] = _("API delivery needs the agency's API address.")
+            elif not api_url_allowed(self.api_url):
+                errors["api_url"] = _("The API address must start with https:// (plain "
+                                      "http only to this computer, for testing).")
+            if self.api_secret is None or not self.api_secret.reveal():
+                errors["api_secret"] = _("API delivery needs the secret shared with the "
+                                         "agency.")
+        elif self.delivery == self.Delivery.LETTER and not self.postal_address.strip():
+            errors["postal_address"] = _("Letters need the agency's postal address.")
+        if errors:
+            raise ValidationError(errors)
+
 
 # --- referrals ----------------------------------------------------------------------------
 
@@ -437,7 +466,12 @@ class Escalation(models.Model):
         verbose_name_plural = _("escalations")
         constraints = [
             models.UniqueConstraint(fields=["clock", "complaint", "step", "due"],
+                                    condition=models.Q(referral__isnull=True),
                                     name="one_escalation_per_clock_step"),
+            # A case may have several referrals, each with its own acknowledgement clock.
+            models.UniqueConstraint(fields=["clock", "referral", "step", "due"],
+                                    condition=models.Q(referral__isnull=False),
+                                    name="one_escalation_per_referral_clock_step"),
         ]
 
     def __str__(self):

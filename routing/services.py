@@ -52,7 +52,7 @@ def _holds(user, unit, roles) -> bool:
     return Membership.objects.active().filter(user=user, unit=unit, role__in=roles).exists()
 
 
-def _require_role(user, complaint: Complaint, roles, message: str):
+def require_role(user, complaint: Complaint, roles, message: str):
     """`user` holds one of `roles` in the complaint's unit (or, for a head, in the unit it
     was escalated to)."""
     units = [complaint.unit] + ([complaint.escalated_to] if complaint.escalated_to else [])
@@ -80,7 +80,7 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
     """Record the officer's decision. `corruption_related` None means: as the categories say
     (bribery, conflict of interest, abuse of office); a person may set it either way."""
     complaint = _locked(complaint, by)
-    _require_role(by, complaint, (Role.OFFICER, Role.HEAD),
+    require_role(by, complaint, (Role.OFFICER, Role.HEAD),
                   "only an officer or the head triages")
     if complaint.status == Status.CLOSED:
         raise ValidationError(_("This case is closed."), code="closed")
@@ -160,7 +160,7 @@ def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: 
                      attachments=(), include_reporter: bool = False,
                      redactions: str = "") -> Referral:
     complaint = _locked(complaint, by)
-    _require_role(by, complaint, (Role.OFFICER, Role.HEAD),
+    require_role(by, complaint, (Role.OFFICER, Role.HEAD),
                   "only an officer or the head prepares a referral")
     if complaint.status == Status.CLOSED:
         raise ValidationError(_("This case is closed."), code="closed")
@@ -196,7 +196,7 @@ def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: 
     return referral
 
 
-def _locked_referral(referral: Referral, by) -> Referral:
+def locked_referral(referral: Referral, by) -> Referral:
     _locked(referral.complaint, by)  # recusal check and the case's lock come first
     return Referral.objects.select_for_update().select_related(
         "complaint", "complaint__unit", "complaint__data_key", "agency", "unit", "prepared_by",
@@ -204,7 +204,7 @@ def _locked_referral(referral: Referral, by) -> Referral:
 
 
 def _require_approver(referral: Referral, by):
-    _require_role(by, referral.complaint, (Role.HEAD,), "only the head approves a referral")
+    require_role(by, referral.complaint, (Role.HEAD,), "only the head approves a referral")
     if referral.prepared_by_id == by.pk:
         raise PermissionDenied("the person who prepared a referral cannot approve it")
 
@@ -249,7 +249,7 @@ def referral_approve(*, referral: Referral, by) -> Referral:
     stored = []
     try:
         with transaction.atomic():
-            referral = _locked_referral(referral, by)
+            referral = locked_referral(referral, by)
             _require_approver(referral, by)
             _refuse_unless_prepared(referral)
             now = timezone.now()
@@ -290,8 +290,8 @@ def _queue_delivery(outbox_id: int):
 @transaction.atomic
 def referral_return(*, referral: Referral, by, reason: str) -> Referral:
     """The head sends a prepared referral back; the officer prepares a new one."""
-    referral = _locked_referral(referral, by)
-    _require_role(by, referral.complaint, (Role.HEAD,), "only the head returns a referral")
+    referral = locked_referral(referral, by)
+    require_role(by, referral.complaint, (Role.HEAD,), "only the head returns a referral")
     _refuse_unless_prepared(referral)
     reason = (reason or "").strip()
     if not reason:
@@ -307,8 +307,8 @@ def referral_return(*, referral: Referral, by, reason: str) -> Referral:
 @transaction.atomic
 def letter_mark_sent(*, referral: Referral, by, letter_number: str, sent_on: date) -> Referral:
     """A clerk (or officer) posted or handed over the printed letter."""
-    referral = _locked_referral(referral, by)
-    _require_role(by, referral.complaint, (Role.CLERK, Role.OFFICER, Role.HEAD),
+    referral = locked_referral(referral, by)
+    require_role(by, referral.complaint, (Role.CLERK, Role.OFFICER, Role.HEAD),
                   "only the unit's staff mark a letter sent")
     if referral.state != ReferralState.AWAITING_LETTER:
         raise ValidationError(_("This referral is not waiting for a letter."), code="state")
@@ -333,7 +333,11 @@ def letter_mark_sent(*, referral: Referral, by, letter_number: str, sent_on: dat
 def mark_delivered(referral: Referral, *, at, on: date | None = None):
     """Sets a referral delivered and starts the agency's acknowledgement clock; the caller
     holds the row lock and records the event."""
-    referral.state = ReferralState.DELIVERED
+    if referral.state in (ReferralState.APPROVED, ReferralState.AWAITING_LETTER,
+                          ReferralState.FAILED):
+        # An answer that arrived before this record (the agency acknowledged at once)
+        # has already moved the referral on; that is not undone.
+        referral.state = ReferralState.DELIVERED
     referral.delivered_at = at
     referral.acknowledge_expected_by = add_working_days(
         on or timezone.localdate(at), referral.agency.acknowledge_within_days, referral.unit)
@@ -356,8 +360,8 @@ def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
     Returns the answer and whether it is new (a callback repeated is kept once)."""
     with transaction.atomic():
         if by is not None:
-            referral = _locked_referral(referral, by)
-            _require_role(by, referral.complaint, (Role.CLERK, Role.OFFICER, Role.HEAD),
+            referral = locked_referral(referral, by)
+            require_role(by, referral.complaint, (Role.CLERK, Role.OFFICER, Role.HEAD),
                           "only the unit's staff enter an agency's answer")
         else:
             referral = Referral.objects.select_for_update().select_related(

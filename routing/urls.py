@@ -1,4 +1,4 @@
-from routing import urls_case, urls_tracker
+from routing import urls_case, urls_letters, urls_tracker
 
 app_name = "routing"
-urlpatterns = urls_case.urlpatterns + urls_tracker.urlpatterns
+urlpatterns = urls_case.urlpatterns + urls_letters.urlpatterns + urls_tracker.urlpatterns

@@ -102,9 +102,12 @@ def named_staff_routes():
 
 
 def test_every_staff_route_is_in_the_access_table():
-    # Intake keeps its tables beside its own tests, which run every persona against them.
+    # Intake and routing keep their tables beside their own tests, which run every persona
+    # against them.
     from tests.intake import pages_case, pages_channels
+    from tests.routing import pages_letters, pages_referral, pages_tracker
 
-    tables = [STAFF_PAGES, pages_channels.PAGES, pages_case.PAGES]
+    tables = [STAFF_PAGES, pages_channels.PAGES, pages_case.PAGES, pages_tracker.PAGES,
+              pages_referral.PAGES, pages_letters.PAGES]
     covered = {page[0] for table in tables for page in table} | OPEN_BY_DESIGN
     assert named_staff_routes() - covered == set()

@@ -35,3 +35,17 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
     assert dg.parent.code == "UBEG" and dg.public_phone == "7052-2200"
     assert set(Membership.objects.filter(unit=dg).values_list("role", flat=True)) == {
         "clerk", "officer", "head", "auditor", "admin"}
+
+
+def test_seed_demo_adds_agencies_and_complaints_once(settings, tmp_path):
+    from intake.models import Complaint, Recusal
+    from routing.models import Agency
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert Complaint.objects.filter(unit__code="DG").count() == 4
+    assert not Recusal.objects.exists()  # the demo texts name none of the demo staff
+    default = Agency.objects.get(is_default=True)
+    assert default.delivery == Agency.Delivery.API and default.api_secret.reveal()
+    assert Agency.objects.count() == 3

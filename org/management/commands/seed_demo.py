@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from org.demo import run_demo_seeders
 from org.models import Membership, Role, Unit
 
 DEMO_PASSWORD = "shugel-demo-2026"
@@ -33,7 +34,8 @@ PEOPLE = [
 
 class Command(BaseCommand):
     help = (
-        "Create the demo units and one account per role, and print their logins. "
+        "Create the demo units, one account per role, the agencies and a few complaints, "
+        "and print the logins. "
         "Safe to run again: existing records are kept. Refuses to run in production."
     )
 
@@ -55,6 +57,7 @@ class Command(BaseCommand):
                 },
             )
         User = get_user_model()
+        people = {}
         for username, first, last, unit, role, position in PEOPLE:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"first_name": first, "last_name": last}
@@ -67,6 +70,9 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(
                 user=user, unit=units[unit], role=role, defaults={"position": position}
             )
+            people[username] = user
+        # Agencies, complaints and the like, from the apps that own them (org.demo).
+        run_demo_seeders(units, people, self.stdout)
 
     def print_logins(self):
         self.stdout.write("")

@@ -1,0 +1,261 @@
+"""Triage and referrals on a case: the panel routing adds to the case's pages
+(intake.panels) and the POST actions behind its forms.
+
+The plain case page shows metadata only: the decision, the referrals and their answers,
+never their sealed words. The page shown after "Read the case" (a POST that records the
+reading) adds what needs the text: the triage suggestion, computed in memory from the text
+just read, and the forms to decide and to prepare a referral. A head about to approve sees
+the cover letter there too, and that reading is recorded as well.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.services import record_read
+from intake import services_case
+from intake.models import Status
+from intake.panels import render_case_panels
+from intake.views_case import (
+    CASE_ROLES,
+    _case,
+    _case_context,
+    _read_context,
+    _refused,
+)
+from org.access import unit_role_required
+from org.models import Role
+from routing import services
+from routing.clocks import escalations_for, overdue_clocks
+from routing.forms import (
+    AnswerForm,
+    ReferralForm,
+    ReturnForm,
+    TriageForm,
+    sign_suggestion,
+)
+from routing.models import Agency, Referral, ReferralState
+from routing.triage import suggest
+from vault.errors import VaultError
+
+
+def _referrals(complaint):
+    return list(
+        complaint.referrals.defer("cover_letter", "redactions")
+        .select_related("agency", "prepared_by", "approved_by")
+        .prefetch_related("answers")
+        .order_by("prepared_at", "pk")
+    )
+
+
+def _answer_forms(referrals) -> dict:
+    return {referral.pk: AnswerForm(prefix=f"answer-{referral.pk}")
+            for referral in referrals if referral.state in services.ANSWERABLE}
+
+
+def case_panel(request, unit, complaint, content):
+    """Registered in routing.apps: triage and referrals on the case and read pages."""
+    decision = services.current_decision(complaint)
+    referrals = _referrals(complaint)
+    context = {
+        "unit": unit, "complaint": complaint, "decision": decision,
+        "decisions_before": complaint.triage_decisions.filter(current=False).count(),
+        "referrals": referrals,
+        "is_head": Role.HEAD in getattr(request, "unit_roles", set()),
+        "me": request.user,
+        "closed": complaint.status == Status.CLOSED,
+        "return_form": ReturnForm(prefix="return"),
+        "answer_forms": _answer_forms(referrals),
+        "ANSWERABLE": services.ANSWERABLE,
+        "PREPARED": ReferralState.PREPARED, "FAILED": ReferralState.FAILED,
+        "reading": content is not None,
+    }
+    context["overdue_clocks"] = overdue_clocks(complaint)
+    context["escalations"] = escalations_for(complaint)
+    if content is not None and not context["closed"]:
+        context.update(_reading_context(request, complaint, content, decision, referrals))
+    return "routing/case_panel.html", context
+
+
+def _reading_context(request, complaint, content, decision, referrals) -> dict:
+    text = "\n".join(part for part in (content.subject, content.body) if part)
+    found = services.suggestion_record(suggest(text))
+    initial_categories = (list(decision.categories.all()) if decision
+                          else list(services.categories_for_form().filter(
+                              code__in=found["categories"])))
+    triage_form = TriageForm(prefix="triage", initial={
+        "categories": initial_categories,
+        "priority": decision.priority if decision else "normal",
+        "suggestion": sign_suggestion(found),
+    })
+    agency = services.default_agency()
+    referral_form = None
+    if decision is not None:
+        referral_form = ReferralForm(
+            prefix="refer", files_choices=[(str(f.uid), f.filename) for f in content.files],
+            initial={"agency": agency,
+                     "cover_letter": (services.cover_letter_draft(complaint, agency, decision)
+                                      if agency else "")},
+        )
+    letters = {}
+    pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
+    if pending:
+        for referral in Referral.objects.filter(pk__in=[r.pk for r in pending]):
+            letters[referral.pk] = {
+                "cover_letter": referral.cover_letter.reveal(),
+                "redactions": (referral.redactions.reveal()
+                               if referral.redactions is not None else ""),
+            }
+            record_read(actor=request.user, target=referral,
+                        fields=["cover_letter", "redactions"], unit=complaint.unit)
+    return {"suggestion": found, "triage_form": triage_form, "referral_form": referral_form,
+            "letters": letters, "has_agencies": Agency.objects.filter(active=True).exists()}
+
+
+# --- actions ------------------------------------------------------------------------------
+
+def _back(request, unit, complaint, text):
+    messages.success(request, text)
+    return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
+
+
+def _read_again(request, unit, complaint, **extra):
+    """The read page again with a refused form and its errors. Showing it decrypts the case
+    once more, which is recorded like any reading."""
+    try:
+        content = services_case.case_read(complaint=complaint, reader=request.user)
+    except VaultError as error:
+        messages.error(request, error.user_message)
+        return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
+    return render(request, "intake/staff/case/read.html", _case_context(
+        unit, complaint, **_read_context(content),
+        panels=render_case_panels(request, unit, complaint, content, **extra),
+    ), status=400)
+
+
+@unit_role_required(*CASE_ROLES)
+@require_POST
+def triage(request, unit, reference):
+    complaint = _case(request, unit, reference)
+    form = TriageForm(request.POST, prefix="triage")
+    if not form.is_valid():
+        return _read_again(request, unit, complaint, triage_form=form)
+    data = form.cleaned_data
+    try:
+        services.triage_decide(
+            complaint=complaint, by=request.user, categories=data["categories"],
+            corruption_related=data["corruption"], priority=data["priority"],
+            reason=data["reason"], suggestion=data["suggestion"],
+        )
+    except ValidationError as error:
+        return _refused(request, unit, complaint, error=error)
+    return _back(request, unit, complaint, _("The triage decision was recorded."))
+
+
+@unit_role_required(*CASE_ROLES)
+@require_POST
+def refer(request, unit, reference):
+    complaint = _case(request, unit, reference)
+    files = {str(uid): uid for uid in complaint.attachments.values_list("uid", flat=True)}
+    form = ReferralForm(request.POST, prefix="refer",
+                        files_choices=[(key, key) for key in files])
+    if not form.is_valid():
+        return _read_again(request, unit, complaint, referral_form=_with_names(form, complaint))
+    data = form.cleaned_data
+    try:
+        referral = services.referral_prepare(
+            complaint=complaint, by=request.user, agency=data["agency"],
+            cover_letter=data["cover_letter"],
+            attachments=complaint.attachments.filter(uid__in=data["attachments"]),
+            include_reporter=data["include_reporter"], redactions=data["redactions"],
+        )
+    except ValidationError as error:
+        return _refused(request, unit, complaint, error=error)
+    return _back(request, unit, complaint,
+                 _("Referral %(reference)s was prepared; it goes out when the head approves "
+                   "it.") % {"reference": referral.reference})
+
+
+def _with_names(form, complaint):
+    """The refused referral form with the files' real names as its choices again."""
+    names = {str(a.uid): a.filename.reveal() for a in complaint.attachments.all()}
+    form.fields["attachments"].choices = [(key, names.get(key, key))
+                                          for key, _label in form.fields["attachments"].choices]
+    return form
+
+
+def _referral(complaint, number: str) -> Referral:
+    return get_object_or_404(complaint.referrals.select_related("agency", "complaint"),
+                             reference=number)
+
+
+@unit_role_required(Role.HEAD)
+@require_POST
+def approve(request, unit, reference, number):
+    complaint = _case(request, unit, reference)
+    referral = _referral(complaint, number)
+    try:
+        services.referral_approve(referral=referral, by=request.user)
+    except ValidationError as error:
+        return _refused(request, unit, complaint, error=error)
+    if referral.agency.delivery == Agency.Delivery.LETTER:
+        text = _("Referral %(reference)s was approved; print the letter and send it.")
+    else:
+        text = _("Referral %(reference)s was approved and is being sent.")
+    return _back(request, unit, complaint, text % {"reference": referral.reference})
+
+
+@unit_role_required(Role.HEAD)
+@require_POST
+def send_back(request, unit, reference, number):
+    complaint = _case(request, unit, reference)
+    referral = _referral(complaint, number)
+    form = ReturnForm(request.POST, prefix="return")
+    if not form.is_valid():
+        return _refused(request, unit, complaint, panel_extra={"return_form": form})
+    try:
+        services.referral_return(referral=referral, by=request.user,
+                                 reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        return _refused(request, unit, complaint, error=error)
+    return _back(request, unit, complaint, _("Referral %(reference)s was returned.")
+                 % {"reference": referral.reference})
+
+
+@unit_role_required(*CASE_ROLES)
+@require_POST
+def answer(request, unit, reference, number):
+    complaint = _case(request, unit, reference)
+    referral = _referral(complaint, number)
+    form = AnswerForm(request.POST, prefix=f"answer-{referral.pk}")
+    if not form.is_valid():
+        forms = _answer_forms(_referrals(complaint))
+        forms[referral.pk] = form
+        return _refused(request, unit, complaint, panel_extra={"answer_forms": forms})
+    data = form.cleaned_data
+    try:
+        services.answer_record(
+            referral=referral, by=request.user, kind=data["kind"],
+            answered_on=data["answered_on"], agency_reference=data["agency_reference"],
+            status=data["status"], text=data["text"],
+        )
+    except ValidationError as error:
+        return _refused(request, unit, complaint, error=error)
+    return _back(request, unit, complaint, _("The agency's answer was recorded."))
+
+
+@unit_role_required(Role.HEAD)
+@require_POST
+def retry(request, unit, reference, number):
+    complaint = _case(request, unit, reference)
+    referral = _referral(complaint, number)
+    from routing.delivery import dead_letter_retry
+
+    try:
+        dead_letter_retry(referral=referral, by=request.user)
+    except ValidationError as error:
+        return _refused(request, unit, complaint, error=error)
+    return _back(request, unit, complaint, _("Referral %(reference)s will be sent again.")
+                 % {"reference": referral.reference})

@@ -1,0 +1,96 @@
+"""Referrals that go by post: the list of letters waiting to be sent, the letter printed
+from the approved package, and the clerk's note that it went out.
+
+The printed letter is made from the sealed package itself, so what is posted is exactly
+what the head approved and what the recorded hash proves; printing it is a reading of that
+package and is recorded as one.
+"""
+
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.services import record_read
+from org.access import unit_role_required
+from org.models import Role
+from routing import services
+from routing.forms import LetterSentForm
+from routing.models import Referral, ReferralState
+from routing.services import outbox_context
+from vault.errors import VaultError
+from vault.files import open_encrypted
+
+LETTER_ROLES = (Role.CLERK, Role.OFFICER, Role.HEAD)
+
+
+def _waiting(request, unit):
+    return (Referral.objects.visible_to(request.user)
+            .filter(unit=unit, state=ReferralState.AWAITING_LETTER)
+            .defer("cover_letter", "redactions")
+            .select_related("agency", "complaint", "approved_by")
+            .order_by("approved_at", "pk"))
+
+
+def _render_list(request, unit, *, forms=None, status=200):
+    waiting = list(_waiting(request, unit))
+    forms = forms or {}
+    rows = [(referral, forms.get(referral.pk) or LetterSentForm(prefix=f"sent-{referral.pk}"))
+            for referral in waiting]
+    return render(request, "routing/letters.html", {"unit": unit, "rows": rows},
+                  status=status)
+
+
+@unit_role_required(*LETTER_ROLES)
+@require_GET
+def letters(request, unit):
+    return _render_list(request, unit)
+
+
+def _letter(request, unit, number) -> Referral:
+    return get_object_or_404(_waiting(request, unit).select_related("outbox"),
+                             reference=number)
+
+
+@unit_role_required(*LETTER_ROLES)
+@require_POST
+def letter_print(request, unit, number):
+    referral = _letter(request, unit, number)
+    outbox = referral.outbox
+    try:
+        with transaction.atomic():
+            data = b"".join(open_encrypted(outbox.package_name, data_key=outbox.data_key,
+                                           context=outbox_context(referral.reference)))
+            record_read(actor=request.user, target=referral, fields=["package"],
+                        unit=referral.unit)
+    except VaultError as error:
+        messages.error(request, error.user_message)
+        return redirect("routing:letters", unit_code=unit.code)
+    package = json.loads(data)
+    return render(request, "routing/letter_print.html", {
+        "unit": unit, "referral": referral, "package": package,
+        "complaint": package["complaint"],
+    })
+
+
+@unit_role_required(*LETTER_ROLES)
+@require_POST
+def letter_sent(request, unit, number):
+    referral = _letter(request, unit, number)
+    form = LetterSentForm(request.POST, prefix=f"sent-{referral.pk}")
+    if not form.is_valid():
+        return _render_list(request, unit, forms={referral.pk: form}, status=400)
+    try:
+        services.letter_mark_sent(referral=referral, by=request.user,
+                                  letter_number=form.cleaned_data["letter_number"],
+                                  sent_on=form.cleaned_data["sent_on"])
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _render_list(request, unit, forms={referral.pk: form}, status=409)
+    messages.success(request, _("Referral %(reference)s was marked as sent.")
+                     % {"reference": referral.reference})
+    return redirect("routing:letters", unit_code=unit.code)

@@ -1,0 +1,301 @@
+"""The head's referral tracker: every referral of a unit and of the units below it, with the
+deadline each one waits on, and the same list as a CSV file.
+
+Metadata only. The cover letter, the redactions and everything sealed in the complaint are
+not even fetched (`.only()`), so neither the page nor the file can show them, and nothing is
+decrypted or audited as a reading. A referral of a complaint the user is recused from is left
+out of the rows, the counts and the file alike.
+
+Which deadline a referral waits on depends on its state:
+  prepared, approved, awaiting a letter → the case's refer-by day (its current triage);
+  delivered                            → the day the agency should have acknowledged;
+  acknowledged                         → the case's resolve-by day;
+  delivery failed                      → no day: it needs someone now, so it counts overdue;
+  returned, concluded                  → nothing is waited for.
+The rule is one SQL expression (`_tracked`), so the rows, the overdue filter and the overdue
+count cannot disagree.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+from django.core.handlers.asgi import ASGIRequest
+from django.core.paginator import Paginator
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from intake.models import Complaint
+from org.access import unit_role_required
+from org.models import Role
+from routing.forms_tracker import TrackerFilterForm, referral_label
+from routing.models import Referral, ReferralState, TriageDecision
+
+TRACKER_PER_PAGE = 50
+TRACKER_ROLES = (Role.OFFICER, Role.HEAD)
+# Until the agency has the referral, the clock that runs is the case's own refer-by day.
+NOT_YET_WITH_AGENCY = (ReferralState.PREPARED, ReferralState.APPROVED,
+                       ReferralState.AWAITING_LETTER)
+# What a row shows; nothing sealed is among these, on the referral or on what it joins.
+METADATA = (
+    "reference", "state", "prepared_at", "approved_at", "acknowledge_expected_by",
+    "agency_reference", "unit__code", "complaint__reference", "agency__code",
+    "agency__name_mn", "agency__name_en",
+)
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_CHUNK = 1000
+CSV_COLUMNS = (
+    "reference", "complaint__reference", "unit__code", "agency__name_mn", "agency__name_en",
+    "state", "prepared_at", "approved_at", "next_due", "overdue", "agency_reference",
+)
+SLOT = "__reference__"
+
+LABELS = {
+    "reference": referral_label("reference"),
+    "complaint": referral_label("complaint"),
+    "unit": referral_label("unit"),
+    "agency": referral_label("agency"),
+    "state": referral_label("state"),
+    "prepared_at": referral_label("prepared_at"),
+    "age": gettext_lazy("Age (days)"),
+    "next_due": gettext_lazy("Next deadline"),
+    "overdue": gettext_lazy("Overdue"),
+    "agency_reference": referral_label("agency_reference"),
+}
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    referral: Referral
+    age_days: int
+    state_label: str
+    case_url: str | None  # the case page is under the URL's unit only for the unit's own
+
+    @property
+    def next_due(self) -> date | None:
+        return self.referral.next_due
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.referral.overdue)
+
+    @property
+    def failed(self) -> bool:
+        return self.referral.state == ReferralState.FAILED
+
+
+def _tracked(referrals, today: date):
+    """`referrals` with `next_due` (the day waited on) and `overdue` (that day has passed,
+    or delivery failed). The refer-by day comes from the current triage decision by a
+    subquery, so a page of 50 costs the same one query as a page of 5."""
+    refer_due = Subquery(
+        TriageDecision.objects.filter(complaint=OuterRef("complaint_id"), current=True)
+        .order_by().values("refer_due")[:1]
+    )
+    # A subquery rather than a join: the counts scan every referral of the unit, and only
+    # the acknowledged ones need their case's day.
+    resolve_due = Subquery(
+        Complaint.objects.filter(pk=OuterRef("complaint_id")).order_by()
+        .values("resolve_due")[:1]
+    )
+    return referrals.annotate(
+        next_due=Case(
+            When(state__in=NOT_YET_WITH_AGENCY, then=refer_due),
+            When(state=ReferralState.DELIVERED, then=F("acknowledge_expected_by")),
+            When(state=ReferralState.ACKNOWLEDGED, then=resolve_due),
+            default=None, output_field=DateField(),
+        ),
+    ).annotate(
+        overdue=Case(
+            When(Q(state=ReferralState.FAILED) | Q(next_due__lt=today), then=Value(True)),
+            default=Value(False), output_field=BooleanField(),
+        ),
+    )
+
+
+def _scope(unit) -> set[int]:
+    """The units whose referrals the URL's unit tracks: itself and every unit below it."""
+    return unit.descendant_ids()
+
+
+def _referrals_in(request, unit_ids, today: date):
+    return _tracked(
+        Referral.objects.filter(unit_id__in=unit_ids).visible_to(request.user), today,
+    )
+
+
+def _counts(referrals) -> tuple[list[dict], int, int]:
+    """Referrals by state, how many are overdue and how many in all, in one query."""
+    found = referrals.aggregate(
+        **{f"state_{state.value}": Count("pk", filter=Q(state=state))
+           for state in ReferralState},
+        overdue_count=Count("pk", filter=Q(overdue=True)),
+        total=Count("pk"),
+    )
+    by_state = [{"state": state.value, "label": state.label,
+                 "count": found[f"state_{state.value}"]} for state in ReferralState]
+    return by_state, found["overdue_count"], found["total"]
+
+
+def _age(referral, today: date) -> int:
+    """Days since approval, or since preparation for a referral not approved."""
+    started = timezone.localdate(referral.approved_at or referral.prepared_at)
+    return max((today - started).days, 0)
+
+
+def _filtered(request, unit):
+    """The form, every referral the user may see here, and those the form selects, newest
+    first (none when the form is invalid)."""
+    today = timezone.localdate()
+    unit_ids = _scope(unit)
+    form = TrackerFilterForm(request.GET or None, unit_ids=unit_ids)
+    everything = _referrals_in(request, unit_ids, today)
+    found = everything.order_by("-prepared_at", "-pk")
+    if form.is_bound:
+        found = (form.filter(found, overdue=Q(overdue=True)) if form.is_valid()
+                 else found.none())
+    return today, unit_ids, form, everything, found
+
+
+def _shown(found):
+    """The columns a row shows, and nothing else (nothing sealed is among them)."""
+    return found.select_related("unit", "complaint", "agency").only(*METADATA)
+
+
+def _filters_given(form) -> bool:
+    """Whether the form narrows anything (a query string with only `page` does not)."""
+    if not form.is_bound:
+        return False
+    return not form.is_valid() or any(form.cleaned_data.values())
+
+
+@unit_role_required(*TRACKER_ROLES)
+@require_GET
+def tracker(request, unit):
+    today, unit_ids, form, everything, found = _filtered(request, unit)
+    by_state, overdue_count, total = _counts(everything)
+    # The page is found by ids first, then its 50 rows are read with their deadlines: so
+    # the deadlines are worked out for 50 rows, not for every row sorted to find them.
+    paginator = Paginator(found.values_list("pk", flat=True), TRACKER_PER_PAGE)
+    if not _filters_given(form):
+        paginator.count = total  # already counted with the states: no second scan
+    page = paginator.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    by_id = {referral.pk: referral for referral in _shown(found).filter(pk__in=ids)}
+    # Reversed once, not once a row: reversing under i18n_patterns is what a page of 50
+    # rows would otherwise spend most of its time on.
+    case_url = reverse("intake:case", kwargs={"unit_code": unit.code, "reference": SLOT})
+    states = dict(ReferralState.choices)
+    rows = [
+        TrackerRow(referral, _age(referral, today), str(states[referral.state]),
+                   case_url.replace(SLOT, quote(referral.complaint.reference))
+                   if referral.unit_id == unit.pk else None)
+        for referral in (by_id[pk] for pk in ids if pk in by_id)
+    ]
+    return render(request, "routing/tracker.html", {
+        "unit": unit, "form": form, "page": page, "rows": rows, "today": today,
+        "labels": LABELS, "by_state": by_state, "overdue_count": overdue_count,
+        "total": total, "with_units": len(unit_ids) > 1,
+    })
+
+
+# --- the CSV export ---------------------------------------------------------------------------
+
+def neutralised(value) -> str:
+    """A cell as text that no spreadsheet runs as a formula: one that would start a formula
+    gets a leading apostrophe, which Excel and LibreOffice show as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class _Line:
+    """csv.writer writes to this and hands back what it wrote."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def _header() -> list[str]:
+    return [str(LABELS[name]) for name in (
+        "reference", "complaint", "unit", "agency", "state", "prepared_at", "age",
+        "next_due", "overdue", "agency_reference",
+    )]
+
+
+def _csv_rows(found):
+    """Plain tuples of exactly the exported columns: quicker than model instances, and
+    nothing sealed can be among them."""
+    return found.values_list(*CSV_COLUMNS, named=True)
+
+
+def _cells(row, today: date, states: dict, english: bool) -> list[str]:
+    # ISO dates: every spreadsheet reads them as dates, whatever its locale.
+    return [neutralised(cell) for cell in (
+        row.reference, row.complaint__reference, row.unit__code,
+        row.agency__name_en if english else row.agency__name_mn, states[row.state],
+        timezone.localdate(row.prepared_at).isoformat(), _age(row, today),
+        row.next_due.isoformat() if row.next_due else "",
+        _("yes") if row.overdue else "", row.agency_reference,
+    )]
+
+
+def _csv_lines(found, today: date, language: str):
+    writer = csv.writer(_Line())
+    with translation.override(language):
+        states = {value: str(label) for value, label in ReferralState.choices}
+        english = language == "en"
+        # A byte-order mark first, or Excel reads UTF-8 Cyrillic as mojibake.
+        yield "\ufeff" + writer.writerow(_header())
+        for row in _csv_rows(found).iterator(chunk_size=CSV_CHUNK):
+            yield writer.writerow(_cells(row, today, states, english))
+
+
+async def _csv_lines_async(found, today: date, language: str):
+    """The same lines for an ASGI server, fetched a chunk at a time off the event loop, so a
+    long file streams instead of being built in memory first."""
+    writer = csv.writer(_Line())
+    with translation.override(language):
+        states = {value: str(label) for value, label in ReferralState.choices}
+        english = language == "en"
+        yield "\ufeff" + writer.writerow(_header())
+        async for row in _csv_rows(found).aiterator(chunk_size=CSV_CHUNK):
+            yield writer.writerow(_cells(row, today, states, english))
+
+
+@unit_role_required(*TRACKER_ROLES)
+@require_GET
+def tracker_csv(request, unit):
+    today, unit_ids, form, everything, found = _filtered(request, unit)
+    if form.is_bound and not form.is_valid():
+        # The page, with the form's errors, rather than a file that silently holds nothing.
+        return render(request, "routing/tracker.html", {
+            "unit": unit, "form": form, "page": None, "rows": [], "today": today,
+            "labels": LABELS, "by_state": [], "overdue_count": 0, "total": 0,
+            "with_units": len(unit_ids) > 1,
+        }, status=400)
+    language = translation.get_language()
+    lines = (_csv_lines_async if isinstance(request, ASGIRequest) else _csv_lines)(
+        found, today, language)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    filename = f"referrals-{unit.code}-{today.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
