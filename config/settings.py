@@ -187,6 +187,7 @@ TEMPLATES = [
                 "org.context_processors.staff_navigation",
                 "org.context_processors.unit_navigation",
                 "config.context_processors.language_links",
+                "notify.context_processors.live_notifications",
             ],
         },
     },
@@ -216,6 +217,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# How often an open staff page reads its new notifications from the database (seconds;
+# 0 = never). With the in-process channel layer, a notification made in the task worker
+# cannot be pushed to the web process, so pages poll; with Redis every process can push and
+# pages poll only if Redis fails (notify.consumers).
+NOTIFY_POLL_SECONDS = env_int("SHUGEL_NOTIFY_POLL_SECONDS", 0 if REDIS_URL else 2)
 
 # The keyring lives outside the database and outside SECRET_KEY (see docs/security.md).
 KEYRING_PATH = Path(env_str("SHUGEL_KEYRING", str(DATA_DIR / "keyring.json")))
@@ -372,6 +379,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Pillow logs every EXIF tag (owner, camera, GPS) of a photo at DEBUG.
         "PIL": {"level": "INFO"},
+        # A variable missing from a template is logged at DEBUG with the page's whole
+        # context, decrypted content included.
+        "django.template": {"level": "INFO"},
         # python-gnupg logs what gpg writes back at DEBUG.
         "gnupg": {"level": "WARNING"},
     },
@@ -405,6 +415,9 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("SHUGEL_FROM_EMAIL", "shugel@localhost")
 # Links in email to staff point here.
 SITE_URL = env_str("SHUGEL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Text messages to staff who ask for them: the class that sends them (notify/sms.py says
+# how to add a real gateway). The default writes them to the log.
+SMS_BACKEND = env_str("SHUGEL_SMS_BACKEND", "notify.sms.ConsoleSMS")
 
 # --- routing: referral deadlines, delivery and escalation -----------------------------------
 # Working days from receipt by which a corruption-related case must be referred on.
@@ -421,3 +434,8 @@ AGENCY_HTTP_TIMEOUT_SECONDS = env_int("SHUGEL_AGENCY_HTTP_TIMEOUT_SECONDS", 20)
 AGENCY_CALLBACK_MAX_SKEW_SECONDS = env_int("SHUGEL_AGENCY_CALLBACK_MAX_SKEW_SECONDS", 300)
 # Working days after a missed deadline before it escalates from the head to the parent unit.
 ESCALATION_WORKING_DAYS = env_int("SHUGEL_ESCALATION_WORKING_DAYS", 3)
+# Working days before a legal deadline on which the unit's officers and heads are reminded
+# of it (0: no reminders).
+REMINDER_WORKING_DAYS_AHEAD = env_int("SHUGEL_REMINDER_WORKING_DAYS_AHEAD", 2)
+if REMINDER_WORKING_DAYS_AHEAD < 0:
+    raise ImproperlyConfigured("SHUGEL_REMINDER_WORKING_DAYS_AHEAD must not be negative")

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("", include("intake.urls")),
     path("", include("routing.urls")),
     path("staff/", include("org.urls")),
+    path("staff/notifications/", include("notify.urls")),
     path("staff/u/<str:unit_code>/audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -8,6 +8,7 @@ class IntakeConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from intake.demo import seed_complaints
+        from notify.events import register_exclusion
         from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
@@ -31,6 +32,15 @@ class IntakeConfig(AppConfig):
         register_key_usage("receipt", _receipts_hashed_with)
         register_demo(seed_complaints, order=20)
 
+        from org import counts
+
+        counts.register("new_complaints", _("new complaints"), {Role.OFFICER, Role.HEAD},
+                        _new_complaints, order=10, url_name="intake:queue")
+
+        # Staff recused from a complaint are never told of anything about it: notify asks
+        # us who they are, and needs to know nothing of recusals itself.
+        register_exclusion(_recused_from_subject)
+
 
 def _receipts_hashed_with(version: int) -> int:
     from intake.models import Complaint
@@ -38,3 +48,21 @@ def _receipts_hashed_with(version: int) -> int:
     return Complaint.objects.filter(
         receipt_hash__startswith=f"v{version}:", data_key__shredded_at__isnull=True
     ).count()
+
+
+def _recused_from_subject(event) -> set[int]:
+    """Ids of the users recused from the complaint an event is about (none if it is about
+    no complaint)."""
+    from intake.models import Recusal
+
+    complaint_id = event.subject.get("complaint")
+    if complaint_id is None:
+        return set()
+    return set(Recusal.objects.filter(complaint_id=complaint_id)
+               .values_list("user_id", flat=True))
+
+
+def _new_complaints(unit, user) -> int:
+    from intake.models import Complaint, Status
+
+    return Complaint.objects.for_unit(unit).filter(status=Status.NEW).visible_to(user).count()

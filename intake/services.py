@@ -30,6 +30,8 @@ from intake.models import (
 )
 from intake.receipts import new_code, receipt_hash
 from intake.recusal import named_staff
+from notify.events import emit
+from notify.models import Kind as Notice
 from org.calendar import add_working_days
 from org.models import Membership, Role, Unit
 from vault.blind import blind_index
@@ -142,6 +144,8 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
                  "attachments": len(attachments), "receipt_issued": receipt is not None},
     )
     _recuse(complaint, recused)
+    # After the recusals, so that the staff the complaint names are not told of it.
+    _tell(Notice.COMPLAINT_LOGGED, complaint)
     return Logged(complaint=complaint, receipt=receipt[0] if receipt else None,
                   attachments=attachments)
 
@@ -170,6 +174,17 @@ def _escalation(unit, recused: set) -> Unit | None:
         return None
     heads = Membership.objects.active().filter(unit=unit, role=Role.HEAD, user__in=recused)
     return unit.parent if heads.exists() else None
+
+
+def _tell(kind: str, complaint: Complaint):
+    """Tell the unit's officers and heads (notify.rules) of `complaint`, by id and reference
+    only. A case put with the parent unit because its head is named is the parent's heads'
+    too: a second event of that unit tells them, so that they open it from their own unit
+    (the parent's officers do not see the case, so they are not told)."""
+    subject = {"complaint": complaint.pk, "reference": complaint.reference}
+    emit(kind, unit=complaint.unit, subject=subject)
+    if complaint.escalated_to_id:
+        emit(kind, unit=complaint.escalated_to, subject=subject, roles={Role.HEAD})
 
 
 def _recuse(complaint: Complaint, recused: set):
@@ -344,4 +359,5 @@ def reporter_message_send(*, complaint: Complaint, body: str, uploads=()) -> Mes
     record(actor=ANONYMOUS_REPORTER, action="message.from_reporter", target=message,
            unit=complaint.unit, details={"complaint": complaint.reference,
                                          "attachments": len(uploads)})
+    _tell(Notice.REPORTER_MESSAGE, complaint)
     return message

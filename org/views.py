@@ -13,6 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from org import counts
 from org.access import staff_required, unit_role_required
 from org.forms import StaffLoginForm, TokenConfirmForm
 from org.models import Membership, Role
@@ -71,7 +72,17 @@ def home(request):
     units = {m.unit for m in memberships}
     if len(units) == 1:
         return redirect("org:unit_home", unit_code=units.pop().code)
-    return render(request, "org/home.html", {"memberships": memberships})
+    by_unit: dict = {}
+    for membership in memberships:
+        by_unit.setdefault(membership.unit, []).append(membership)
+    groups = [
+        {"unit": unit, "memberships": held,
+         "counts": counts.for_unit(unit, {m.role for m in held}, request.user)}
+        for unit, held in by_unit.items()
+    ]
+    return render(request, "org/home.html", {
+        "memberships": memberships, "groups": groups, "live_kinds": counts.LIVE_KINDS,
+    })
 
 
 # What each role finds on its unit's home page; later work adds its pages here.
@@ -109,6 +120,8 @@ def unit_home(request, unit):
             "unit": unit,
             "roles": roles,
             "duties": [(role.label, ROLE_DUTIES[role]) for role in roles],
+            "counts": counts.for_unit(unit, request.unit_roles, request.user),
+            "live_kinds": counts.LIVE_KINDS,
         },
     )
 

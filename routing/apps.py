@@ -23,3 +23,15 @@ class RoutingConfig(AppConfig):
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10)
         register_demo(seed_agencies, order=10)
+
+        from org import counts
+
+        counts.register("open_referrals", _("referrals under way"), {Role.OFFICER, Role.HEAD},
+                        _open_referrals, order=20, url_name="routing:tracker")
+
+
+def _open_referrals(unit, user) -> int:
+    from routing.models import OPEN_REFERRAL_STATES, Referral
+
+    return (Referral.objects.filter(unit=unit, state__in=OPEN_REFERRAL_STATES)
+            .visible_to(user).count())

@@ -25,18 +25,24 @@ from urllib.parse import urlsplit
 import gnupg
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import SYSTEM, record
-from org.models import Membership, Role
+from notify.models import Kind as Notice
+from org.models import Role
 from routing import signing
 from routing.models import Agency, DeliveryAttempt, Outbox, Referral, ReferralState
-from routing.services import locked_referral, mark_delivered, outbox_context, require_role
+from routing.services import (
+    locked_referral,
+    mark_delivered,
+    notify_about,
+    outbox_context,
+    require_role,
+)
 from vault.files import open_encrypted
 
 logger = logging.getLogger(__name__)
@@ -296,6 +302,7 @@ def _delivered(outbox: Outbox, referral: Referral, now):
     record(actor=SYSTEM, action="referral.delivered", target=referral, unit=referral.unit,
            details={"referral": referral.reference, "attempts": outbox.attempts,
                     "delivery": outbox.delivery, "package_sha256": outbox.package_sha256})
+    notify_about(Notice.REFERRAL_DELIVERED, referral.complaint, referral)
 
 
 def _dead(outbox: Outbox, referral: Referral, detail: str, *, permanent: bool):
@@ -307,45 +314,10 @@ def _dead(outbox: Outbox, referral: Referral, detail: str, *, permanent: bool):
     record(actor=SYSTEM, action="referral.failed", target=referral, unit=referral.unit,
            details={"referral": referral.reference, "attempts": outbox.attempts,
                     "delivery": outbox.delivery, "error": detail, "permanent": permanent})
-    referral_id = referral.pk
-    transaction.on_commit(lambda: alert_heads(referral_id))
-
-
-def _tracker_link(unit) -> str:
-    try:
-        path = reverse("routing:tracker", kwargs={"unit_code": unit.code})
-    except NoReverseMatch:
-        path = reverse("org:unit_home", kwargs={"unit_code": unit.code})
-    return settings.SITE_URL + path
-
-
-def alert_heads(referral_id: int) -> int:
-    """Tells the heads of the referral's unit, by email, that a referral needs attention.
-    The message says nothing else: which one, and why, is behind the sign-in. Returns how
-    many were sent."""
-    referral = Referral.objects.select_related("unit").get(pk=referral_id)
-    addresses = sorted(set(
-        Membership.objects.active().filter(unit=referral.unit, role=Role.HEAD)
-        .exclude(user__email="").values_list("user__email", flat=True)
-    ))
-    if not addresses:
-        logger.warning("referral %s failed and no head of %s has an email address",
-                       referral.reference, referral.unit.code)
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Shugel: a referral needs attention")
-        body = _(
-            "A referral from your unit could not be delivered to the agency and needs your "
-            "attention.\n\nSign in to see it:\n%(link)s\n"
-        ) % {"link": _tracker_link(referral.unit)}
-    messages = [EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-                for address in addresses]
-    try:
-        return get_connection().send_messages(messages) or 0
-    except (OSError, smtplib.SMTPException) as error:
-        logger.error("referral %s: alert to the head not sent (%s)", referral.reference,
-                     type(error).__name__)
-        return 0
+    # The heads are told through notify, which emails them by default: written in this
+    # transaction, so the alert exists exactly when the dead letter does, and is queued
+    # once however often this try is recorded.
+    notify_about(Notice.REFERRAL_FAILED, referral.complaint, referral)
 
 
 def dead_letter_retry(*, referral: Referral, by) -> Referral:

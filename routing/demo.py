@@ -1,5 +1,6 @@
 """The demo's agencies (org.demo): the anti-corruption agency by HTTPS API, played locally
-by `manage.py agency_standin`, and two bodies that take referrals by post."""
+by `manage.py agency_standin`, and three bodies that take referrals by post: the
+prosecutor, the police and the parent authority."""
 
 import secrets
 
@@ -19,6 +20,9 @@ AGENCIES = [
     ("dg-police", Agency.Kind.POLICE, Agency.Delivery.LETTER, False,
      "Дорноговь аймгийн Цагдаагийн газар", "Dornogovi Province Police Department",
      "Дорноговь аймаг, Сайншанд сум, 2-р баг"),
+    ("ubeg", Agency.Kind.PARENT, Agency.Delivery.LETTER, False,
+     "Улсын бүртгэлийн ерөнхий газар", "General Authority for State Registration",
+     "Улаанбаатар, Хан-Уул дүүрэг, Засгийн газрын 12-р байр"),
 ]
 
 

@@ -8,6 +8,10 @@ approve it, and nobody recused from a complaint can touch it.
 Approval builds the package (routing.package), seals it on disk and writes the outbox row in
 the same transaction as the approval; the delivery task is queued only once that transaction
 has committed (routing.tasks), with nothing in its payload but the outbox row's id.
+
+Each workflow also emits its notification (notify.events) in that same transaction, so the
+people concerned are told exactly when the change happened, and of nothing but ids and
+reference numbers.
 """
 
 import io
@@ -24,6 +28,10 @@ from django.utils.translation import gettext as _
 from audit.services import SYSTEM, record, record_read
 from intake.models import Complaint, Status
 from intake.services_case import _locked
+from notify.events import emit
+from notify.models import Event
+from notify.models import Kind as Notice
+from notify.rules import ROLES
 from org.calendar import add_working_days
 from org.models import Membership, Role
 from routing import package
@@ -58,6 +66,28 @@ def require_role(user, complaint: Complaint, roles, message: str):
     units = [complaint.unit] + ([complaint.escalated_to] if complaint.escalated_to else [])
     if not any(_holds(user, unit, roles) for unit in units):
         raise PermissionDenied(message)
+
+
+def tell(kind: str, *, unit, subject: dict, escalated_to=None, users=()) -> list[Event]:
+    """Emit `kind` about a case of `unit` to the people notify.rules names there (and
+    `users`). A case put with another unit (the parent, when the unit's own head is named in
+    it or let a deadline pass) is that unit's heads' as well, so a kind meant for heads is
+    emitted for them too, as a second event of that unit: they open the case from their own
+    unit, and the unit's head may be recused, so telling only the unit could tell no one."""
+    events = [emit(kind, unit=unit, subject=subject, users=users)]
+    if escalated_to is not None and escalated_to.pk != unit.pk and Role.HEAD in ROLES[kind]:
+        events.append(emit(kind, unit=escalated_to, subject=subject, roles={Role.HEAD}))
+    return events
+
+
+def notify_about(kind: str, complaint: Complaint, referral: Referral | None = None, *,
+                 users=(), **subject) -> list[Event]:
+    """`tell` of `complaint` (and `referral`): its id and reference, nothing else."""
+    subject = {"complaint": complaint.pk, "reference": complaint.reference, **subject}
+    if referral is not None:
+        subject |= {"referral": referral.pk, "referral_reference": referral.reference}
+    return tell(kind, unit=complaint.unit, subject=subject, users=users,
+                escalated_to=complaint.escalated_to)
 
 
 def current_decision(complaint: Complaint) -> TriageDecision | None:
@@ -124,6 +154,7 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
                "agrees_with_suggestion": None if suggested is None else suggested == corruption,
                "replaces": previous.pk if previous else None,
            })
+    notify_about(Notice.COMPLAINT_TRIAGED, complaint)
     return decision
 
 
@@ -193,6 +224,7 @@ def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: 
                     "agency": agency.code, "attachments": len(attachments),
                     "include_reporter": include_reporter,
                     "redacted_phrases": len(package.redaction_phrases(redactions))})
+    notify_about(Notice.REFERRAL_PREPARED, complaint, referral)
     return referral
 
 
@@ -271,6 +303,10 @@ def referral_approve(*, referral: Referral, by) -> Referral:
                             "delivery": outbox.delivery, "outbox": str(outbox.key),
                             "package_sha256": outbox.package_sha256,
                             "package_bytes": outbox.package_size})
+            # The officer who prepared it is told even if not an officer (a head may
+            # prepare); the unit's officers are told as notify.rules says.
+            notify_about(Notice.REFERRAL_APPROVED, complaint, referral,
+                         users=[referral.prepared_by_id])
             if not letter:
                 outbox_id = outbox.pk
                 transaction.on_commit(lambda: _queue_delivery(outbox_id))
@@ -327,6 +363,7 @@ def letter_mark_sent(*, referral: Referral, by, letter_number: str, sent_on: dat
     record(actor=by, action="referral.letter_sent", target=referral, unit=referral.unit,
            details={"referral": referral.reference, "letter_number": referral.letter_number,
                     "sent_on": sent_on.isoformat()})
+    notify_about(Notice.REFERRAL_DELIVERED, referral.complaint, referral)
     return referral
 
 
@@ -409,6 +446,8 @@ def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
                details={"referral": referral.reference, "kind": kind, "via": answer.via,
                         "agency_reference": answer.agency_reference,
                         "state": referral.state, "has_text": answer.text is not None})
+        notify_about(Notice.REFERRAL_ANSWERED, referral.complaint, referral,
+                     state=referral.state)
         return answer, True
 
 

@@ -105,9 +105,10 @@ def test_every_staff_route_is_in_the_access_table():
     # Intake and routing keep their tables beside their own tests, which run every persona
     # against them.
     from tests.intake import pages_case, pages_channels
+    from tests.notify import pages_notify
     from tests.routing import pages_letters, pages_referral, pages_tracker
 
     tables = [STAFF_PAGES, pages_channels.PAGES, pages_case.PAGES, pages_tracker.PAGES,
-              pages_referral.PAGES, pages_letters.PAGES]
+              pages_referral.PAGES, pages_letters.PAGES, pages_notify.PAGES]
     covered = {page[0] for table in tables for page in table} | OPEN_BY_DESIGN
     assert named_staff_routes() - covered == set()

@@ -48,4 +48,4 @@ def test_seed_demo_adds_agencies_and_complaints_once(settings, tmp_path):
     assert not Recusal.objects.exists()  # the demo texts name none of the demo staff
     default = Agency.objects.get(is_default=True)
     assert default.delivery == Agency.Delivery.API and default.api_secret.reveal()
-    assert Agency.objects.count() == 3
+    assert Agency.objects.count() == 4

@@ -14,9 +14,10 @@ def _day(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Find the legal clocks that have run out (referral, the agency's acknowledgement, "
-        "acknowledgement to the reporter, resolution) and escalate them: step 1 to the "
-        "unit's head, step 2 to the parent unit's head. The 'clock scan' schedule runs this "
+        "Find the legal clocks that are about to run out or have run out (referral, the "
+        "agency's acknowledgement, acknowledgement to the reporter, resolution): remind the "
+        "unit ahead of time, then escalate: step 1 to the unit's head, step 2 to the parent "
+        "unit's head, each by a notification. The 'clock scan' schedule runs this "
         "every hour; running it by hand as well is safe, as each step is taken only once. "
         "Prints counts per clock and step, never anything about a case."
     )

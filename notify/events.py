@@ -1,0 +1,94 @@
+"""Emitting an event: the one function other apps call.
+
+    from notify.events import emit
+
+    emit(Kind.COMPLAINT_LOGGED, unit=complaint.unit,
+         subject={"complaint": complaint.pk, "reference": complaint.reference})
+
+Call it inside the transaction that makes the change. The event and one notification per
+recipient are written in that transaction, so they exist exactly when the change does; once
+it commits they are pushed to connected browsers and their emails are queued. Recipients are
+the active members of the unit in the kind's roles (notify.rules), minus anyone an exclusion
+hook names: intake registers one that leaves out staff recused from the complaint, so notify
+never needs to know what a recusal is.
+"""
+
+import logging
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+from notify.models import Event, Kind, Notification
+from notify.rules import ROLES, SUBJECT_KEYS, SUBJECT_TEXT_MAX
+from org.models import Membership
+
+logger = logging.getLogger(__name__)
+
+_exclusions: list[Callable[[Event], set[int]]] = []
+
+
+def register_exclusion(hook: Callable[[Event], set[int]]) -> None:
+    """`hook(event)` returns ids of users who must not be told of `event`."""
+    if hook not in _exclusions:
+        _exclusions.append(hook)
+
+
+def clean_subject(subject: dict) -> dict:
+    for key, value in subject.items():
+        expected = SUBJECT_KEYS.get(key)
+        if expected is None or not isinstance(value, expected) or isinstance(value, bool):
+            raise ValueError(f"an event's subject holds ids and references only, not {key!r}")
+        if isinstance(value, str) and len(value) > SUBJECT_TEXT_MAX:
+            raise ValueError(f"{key!r} is too long for a reference")
+    return dict(subject)
+
+
+def recipients(event: Event, roles: Iterable[str], also_units=()) -> set[int]:
+    units = [event.unit_id, *(unit.pk for unit in also_units)]
+    found = set(
+        Membership.objects.active()
+        .filter(unit_id__in=units, role__in=list(roles))
+        .values_list("user_id", flat=True)
+    )
+    for hook in _exclusions:
+        found -= hook(event)
+    return found
+
+
+def emit(kind: str, *, unit, subject: dict, roles: Iterable[str] | None = None,
+         also_units=(), users: Iterable[int] = ()) -> Event:
+    """Record `kind` for `unit` and tell the people it concerns, after commit. `roles`
+    overrides the kind's default roles; `also_units` adds the same roles of other units (a
+    parent unit the case was escalated to); `users` adds named people (still subject to the
+    exclusion hooks)."""
+    if kind not in Kind.values:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    event = Event.objects.create(kind=kind, unit=unit, subject=clean_subject(subject))
+    people = recipients(event, ROLES[kind] if roles is None else roles, also_units)
+    people |= set(users) - _excluded(event)
+    notifications = Notification.objects.bulk_create(
+        [Notification(recipient_id=user_id, event=event, kind=kind, unit=unit)
+         for user_id in sorted(people)]
+    )
+    ids = [notification.pk for notification in notifications if notification.pk]
+    if not ids:  # bulk_create gives no ids on some databases; read them back
+        ids = list(event.notifications.values_list("pk", flat=True))
+    from notify import delivery
+
+    delivery.queue_dispatches(ids)
+    transaction.on_commit(lambda: _after_commit(ids))
+    return event
+
+
+def _excluded(event: Event) -> set[int]:
+    excluded = set()
+    for hook in _exclusions:
+        excluded |= hook(event)
+    return excluded
+
+
+def _after_commit(ids: list[int]) -> None:
+    from notify import delivery, push
+
+    push.push(ids)
+    delivery.send_soon()

@@ -1,0 +1,68 @@
+"""Live push: a notification, once committed, goes to its recipient's open pages.
+
+Each signed-in page joins its user's group (notify.consumers). With Redis (the scaled
+deployment) a group_send from any process reaches every web process. In the embedded
+deployment the channel layer lives inside the web process: a notification made there is
+pushed at once, and one made in the task worker (a delivery, a clock) cannot be; the
+consumer finds those by reading the notifications table (the database-backed path, see
+notify.consumers). Either way the notification rows are the truth, and a page that was
+offline catches up from them when it reconnects.
+
+A channel layer that is down must not fail the change that caused the notification, nor
+fill the log: the error is logged once per LOG_EVERY_SECONDS and push gives up quietly.
+"""
+
+import logging
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from notify.models import Notification
+
+logger = logging.getLogger(__name__)
+LOG_EVERY_SECONDS = 300
+_last_logged = 0.0
+
+
+def user_group(user_id: int) -> str:
+    return f"notify.user.{user_id}"
+
+
+def payload(notification: Notification) -> dict:
+    """What a browser receives: the kind, its label, the unit and the subject's ids. Never
+    what a complaint says."""
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "label": str(notification.get_kind_display()),
+        "unit": notification.unit.code,
+        "subject": notification.event.subject,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+def push(ids: list[int]) -> int:
+    """Send the notifications `ids` to their recipients' groups; returns how many went."""
+    global _last_logged
+    if not ids:
+        return 0
+    layer = get_channel_layer()
+    if layer is None:
+        return 0
+    sent = 0
+    try:
+        for notification in (Notification.objects.filter(pk__in=ids)
+                             .select_related("event", "unit")):
+            async_to_sync(layer.group_send)(
+                user_group(notification.recipient_id),
+                {"type": "notify.message", "notification": payload(notification)},
+            )
+            sent += 1
+    except Exception as error:  # noqa: BLE001 - the layer being down must not fail the change
+        now = time.monotonic()
+        if now - _last_logged > LOG_EVERY_SECONDS:
+            _last_logged = now
+            logger.error("live push unavailable (%s); pages catch up from the database",
+                         type(error).__name__)
+    return sent

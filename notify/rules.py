@@ -1,0 +1,38 @@
+"""Who is told of what, by default. A kind goes to these roles of the event's unit; a person
+may turn email or text messages on or off per kind (notify.models.Preference)."""
+
+from notify.models import Kind
+from org.models import Role
+
+OFFICER, HEAD, CLERK = Role.OFFICER.value, Role.HEAD.value, Role.CLERK.value
+
+ROLES = {
+    Kind.COMPLAINT_LOGGED: {OFFICER, HEAD},
+    Kind.COMPLAINT_TRIAGED: {HEAD},
+    Kind.REPORTER_MESSAGE: {OFFICER, HEAD},
+    Kind.REFERRAL_PREPARED: {HEAD},
+    Kind.REFERRAL_APPROVED: {OFFICER},
+    Kind.REFERRAL_DELIVERED: {OFFICER, HEAD},
+    Kind.REFERRAL_FAILED: {HEAD},
+    Kind.REFERRAL_ANSWERED: {OFFICER, HEAD},
+    Kind.CLOCK_APPROACHING: {OFFICER, HEAD},
+    Kind.CLOCK_OVERDUE: {HEAD},
+    Kind.REPORT_DRAFTED: {CLERK},
+    Kind.REPORT_AWAITING_REVIEW: {HEAD},
+    Kind.REPORT_APPROVED: {CLERK, HEAD},
+}
+
+# Kinds that also go by email unless the person turns it off: the ones that must not wait
+# for someone to look at the screen.
+DEFAULT_EMAIL = {
+    Kind.REFERRAL_PREPARED, Kind.REFERRAL_FAILED, Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE,
+    Kind.REPORT_AWAITING_REVIEW,
+}
+
+# What an event's subject may hold: ids, reference numbers, clock names and dates. Anything
+# else is refused, so that no text of a complaint can ride along by mistake.
+SUBJECT_KEYS = {
+    "complaint": int, "reference": str, "referral": int, "referral_reference": str,
+    "clock": str, "step": int, "due": str, "report": int, "month": str, "state": str,
+}
+SUBJECT_TEXT_MAX = 40
