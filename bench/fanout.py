@@ -79,10 +79,10 @@ def emit_now(push_after: bool) -> tuple[float, int]:
 async def run(cookies: list[bytes], rounds: int, label: str, push_after: bool):
     from channels.db import database_sync_to_async
     from channels.layers import get_channel_layer
+    from channels.testing import WebsocketCommunicator
 
     from config.asgi import application
     from notify.consumers import unit_group
-    from tests.notify.sockets import WebsocketCommunicator
 
     pages = []
     for cookie in cookies:

@@ -1,8 +1,9 @@
 """An officer's complaint queue shows a new complaint without being reloaded: in Chromium,
 against uvicorn (pytest's live_server speaks WSGI, which has no websockets).
 
-The server runs in a subprocess on a file SQLite database of its own, in the embedded
-deployment (in-process channel layer, polling on), with two-factor sign-in required. Two
+The server runs in a subprocess on a file SQLite database of its own, with two-factor
+sign-in required, once in the embedded deployment (in-process channel layer, polling on) and
+once with Redis (polling off) when REDIS_URL is set. Two
 ways in: a citizen reports on the web (the web process pushes at once), and a complaint
 logged by another process, as the task worker would (only the database path can bring it).
 """
@@ -55,9 +56,15 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def asgi_server(tmp_path_factory, browser):
-    """uvicorn serving config.asgi on a fresh database; yields (base url, manage.py env)."""
+@pytest.fixture(scope="module", params=["embedded", "redis"])
+def asgi_server(request, tmp_path_factory, browser):
+    """uvicorn serving config.asgi on a fresh database; yields (base url, manage.py env).
+    "embedded": the in-process channel layer, with the socket reading the notifications
+    table. "redis": channels-redis with that reading turned off, so what another process
+    raises can only arrive through Redis (run when REDIS_URL is set, as in CI)."""
+    redis_url = os.environ.get("REDIS_URL", "")
+    if request.param == "redis" and not redis_url:
+        pytest.skip("set REDIS_URL to run the live queue through Redis too")
     workdir = tmp_path_factory.mktemp("live")
     env = {
         **os.environ,
@@ -69,6 +76,8 @@ def asgi_server(tmp_path_factory, browser):
     }
     for name in ("REDIS_URL", "SHUGEL_KEYRING_JSON", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
+    if request.param == "redis":
+        env.update(REDIS_URL=redis_url, SHUGEL_NOTIFY_POLL_SECONDS="0")
 
     def manage(*args):
         subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,

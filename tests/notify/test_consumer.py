@@ -14,6 +14,7 @@ import threading
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
@@ -26,7 +27,6 @@ from notify import consumers, push
 from notify.events import emit
 from notify.models import Kind, Notification
 from org.models import Role
-from tests.notify.sockets import WebsocketCommunicator
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
