@@ -256,9 +256,8 @@ def _refused(request, unit, complaint, *, form_name=None, form=None, error=None,
     extra = {form_name: form} if form_name else {}
     if error is not None:
         extra["refusal"] = error.messages
-    status = 400 if (form is not None and form.errors) or panel_extra else 409
-    if error is not None:
-        status = 409
+    # A form that did not validate is bad input (400); a rule that refused is a conflict.
+    status = 409 if error is not None or not (panel_extra or (form and form.errors)) else 400
     return render(request, "intake/staff/case/case.html",
                   _case_context(unit, complaint, **_case_lists(complaint), **extra,
                                 panels=render_case_panels(request, unit, complaint,

@@ -38,7 +38,6 @@ from routing import package
 from routing.models import (
     Agency,
     AgencyAnswer,
-    Category,
     Outbox,
     Priority,
     Referral,
@@ -47,13 +46,6 @@ from routing.models import (
 )
 from routing.triage import Suggestion
 from vault.files import delete_encrypted, save_encrypted
-
-# Working days from receipt by which a corruption-related case must be referred on.
-REFER_WORKING_DAYS = getattr(settings, "REFER_WORKING_DAYS", 5)
-
-
-def refer_working_days() -> int:
-    return getattr(settings, "REFER_WORKING_DAYS", REFER_WORKING_DAYS)
 
 
 def _holds(user, unit, roles) -> bool:
@@ -132,7 +124,7 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
     if corruption:
         refer_due = (previous.refer_due if previous and previous.refer_due else
                      add_working_days(timezone.localdate(complaint.received_at),
-                                      refer_working_days(), complaint.unit))
+                                      settings.REFER_WORKING_DAYS, complaint.unit))
     decision = TriageDecision(
         complaint=complaint, data_key=complaint.data_key, corruption_related=corruption,
         priority=priority, suggestion=suggestion, refer_due=refer_due, decided_by=by,
@@ -449,7 +441,3 @@ def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
         notify_about(Notice.REFERRAL_ANSWERED, referral.complaint, referral,
                      state=referral.state)
         return answer, True
-
-
-def categories_for_form():
-    return Category.objects.filter(active=True)

@@ -36,7 +36,7 @@ from routing.forms import (
     TriageForm,
     sign_suggestion,
 )
-from routing.models import Agency, Referral, ReferralState
+from routing.models import Agency, Category, Referral, ReferralState
 from routing.triage import suggest
 from vault.errors import VaultError
 
@@ -83,7 +83,7 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
     text = "\n".join(part for part in (content.subject, content.body) if part)
     found = services.suggestion_record(suggest(text))
     initial_categories = (list(decision.categories.all()) if decision
-                          else list(services.categories_for_form().filter(
+                          else list(Category.objects.filter(active=True).filter(
                               code__in=found["categories"])))
     triage_form = TriageForm(prefix="triage", initial={
         "categories": initial_categories,
