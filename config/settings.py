@@ -422,6 +422,8 @@ SMS_BACKEND = env_str("SHUGEL_SMS_BACKEND", "notify.sms.ConsoleSMS")
 # --- routing: referral deadlines, delivery and escalation -----------------------------------
 # Working days from receipt by which a corruption-related case must be referred on.
 REFER_WORKING_DAYS = env_int("SHUGEL_REFER_WORKING_DAYS", 5)
+# A unit's monthly report is due this many working days into the following month.
+REPORT_DUE_WORKING_DAYS = env_int("SHUGEL_REPORT_DUE_WORKING_DAYS", 5)
 # Delivery: tries before a referral is given up (dead letter, the head is alerted), and the
 # back-off between tries (doubling from the base up to the cap).
 REFERRAL_MAX_ATTEMPTS = env_int("SHUGEL_REFERRAL_MAX_ATTEMPTS", 8)

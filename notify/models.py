@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     REPORT_DRAFTED = "report.drafted", _("Monthly report drafted")
     REPORT_AWAITING_REVIEW = "report.awaiting_review", _("Monthly report awaiting review")
     REPORT_APPROVED = "report.approved", _("Monthly report approved")
+    REPORT_LATE = "report.late", _("Monthly report late")
+    REPORT_DELIVERY_FAILED = "report.failed", _("Monthly report could not be delivered")
 
 
 class Event(models.Model):

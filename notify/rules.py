@@ -20,13 +20,15 @@ ROLES = {
     Kind.REPORT_DRAFTED: {CLERK},
     Kind.REPORT_AWAITING_REVIEW: {HEAD},
     Kind.REPORT_APPROVED: {CLERK, HEAD},
+    Kind.REPORT_LATE: {CLERK, HEAD},
+    Kind.REPORT_DELIVERY_FAILED: {HEAD},
 }
 
 # Kinds that also go by email unless the person turns it off: the ones that must not wait
 # for someone to look at the screen.
 DEFAULT_EMAIL = {
     Kind.REFERRAL_PREPARED, Kind.REFERRAL_FAILED, Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE,
-    Kind.REPORT_AWAITING_REVIEW,
+    Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED,
 }
 
 # What an event's subject may hold: ids, reference numbers, clock names and dates. Anything
@@ -34,5 +36,6 @@ DEFAULT_EMAIL = {
 SUBJECT_KEYS = {
     "complaint": int, "reference": str, "referral": int, "referral_reference": str,
     "clock": str, "step": int, "due": str, "report": int, "month": str, "state": str,
+    "report_reference": str, "unit_code": str,
 }
 SUBJECT_TEXT_MAX = 40

@@ -31,6 +31,9 @@ CASE_KINDS = {Kind.COMPLAINT_LOGGED, Kind.COMPLAINT_TRIAGED, Kind.REPORTER_MESSA
               Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE}
 REFERRAL_KINDS = {Kind.REFERRAL_PREPARED, Kind.REFERRAL_APPROVED, Kind.REFERRAL_DELIVERED,
                   Kind.REFERRAL_FAILED, Kind.REFERRAL_ANSWERED}
+# Kinds about a monthly report open that report's page (reporting's URL, by name).
+REPORT_KINDS = {Kind.REPORT_DRAFTED, Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_APPROVED,
+                Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED}
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,17 @@ class Row:
 def _link(notification: Notification, roles_by_unit: dict) -> tuple[str | None, str]:
     """Where a row leads, and what the link says (a reference number, never content)."""
     subject, code = notification.event.subject, notification.unit.code
-    if not roles_by_unit.get(notification.unit_id, set()) & HANDLERS:
+    roles = roles_by_unit.get(notification.unit_id, set())
+    if notification.kind in REPORT_KINDS and subject.get("month"):
+        # Whoever is told of a report may open it: its own unit's staff and the parent
+        # unit's heads, as the report page itself checks.
+        try:
+            return (reverse("reporting:month", kwargs={"unit_code": code,
+                                                       "month": subject["month"]}),
+                    subject.get("report_reference") or subject["month"])
+        except NoReverseMatch:
+            return None, ""
+    if not roles & HANDLERS:
         return None, ""
     try:
         if notification.kind in CASE_KINDS and subject.get("reference"):

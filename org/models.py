@@ -41,6 +41,9 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Where the unit sits, as the heading of its documents names it ("Дархан хот").
+    place_mn = models.CharField(_("place in Mongolian"), max_length=100, blank=True)
+    place_en = models.CharField(_("place in English"), max_length=100, blank=True)
     public_phone = models.CharField(
         _("public complaint line"), max_length=32, blank=True,
         help_text=_("The phone number citizens call to report bribery and red tape."),
@@ -60,6 +63,10 @@ class Unit(models.Model):
     @property
     def name(self) -> str:
         return self.name_en if get_language() == "en" else self.name_mn
+
+    @property
+    def place(self) -> str:
+        return self.place_en if get_language() == "en" else self.place_mn
 
     def ancestors(self) -> list["Unit"]:
         """Parents from the nearest up to the root. Trees here are a few levels deep."""

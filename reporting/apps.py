@@ -3,3 +3,19 @@ from django.apps import AppConfig
 
 class ReportingConfig(AppConfig):
     name = "reporting"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+        from django.utils.translation import gettext_lazy as _
+
+        from org.models import Role
+        from org.navigation import register
+        from reporting.schedules import ensure_schedules
+        from reporting.services import SUBJECT
+        from routing import outbox
+
+        # Approved reports travel through routing's outbox; routing calls back here.
+        outbox.register(SUBJECT)
+        register("reporting:index", _("Monthly reports"),
+                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=40)
+        post_migrate.connect(ensure_schedules, sender=self)

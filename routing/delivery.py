@@ -36,6 +36,7 @@ from notify.models import Kind as Notice
 from org.models import Role
 from routing import signing
 from routing.models import Agency, DeliveryAttempt, Outbox, Referral, ReferralState
+from routing.outbox import reference_of, subject_for
 from routing.services import (
     locked_referral,
     mark_delivered,
@@ -113,7 +114,7 @@ def openpgp_encrypt(data: bytes, public_key: str) -> str:
 
 def read_package(outbox: Outbox) -> bytes:
     data = b"".join(open_encrypted(outbox.package_name, data_key=outbox.data_key,
-                                   context=outbox_context(outbox.referral.reference)))
+                                   context=outbox_context(reference_of(outbox))))
     if hashlib.sha256(data).hexdigest() != outbox.package_sha256:
         raise DeliveryError("package hash mismatch", permanent=True)
     return data
@@ -174,12 +175,14 @@ class EmailSender:
         if not agency.email:
             raise DeliveryError("no email address", permanent=True)
         armoured = openpgp_encrypt(data, agency.openpgp_key)
-        reference = outbox.referral.reference
+        reference = reference_of(outbox)
+        other = subject_for(outbox) if outbox.referral_id is None else None
         with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Referral %(reference)s") % {"reference": reference}
+            subject = (other.email_subject(outbox) if other
+                       else _("Referral %(reference)s") % {"reference": reference})
             body = _(
-                "Referral %(reference)s is attached as an encrypted package (OpenPGP).\n"
-            ) % {"reference": reference}
+                "%(subject)s is attached as an encrypted package (OpenPGP).\n"
+            ) % {"subject": subject}
         domain = urlsplit(settings.SITE_URL).hostname or "shugel.invalid"
         message = EmailMessage(
             subject, body, settings.DEFAULT_FROM_EMAIL, [agency.email],
@@ -261,6 +264,8 @@ def deliver_outbox(outbox_id: int) -> str:
 
 def _record_outcome(outbox: Outbox, lease, attempt: DeliveryAttempt, outcome: str,
                     detail: str) -> str:
+    if outbox.referral_id is None:
+        return _record_other_outcome(outbox, lease, attempt, outcome, detail)
     with transaction.atomic():
         referral = Referral.objects.select_for_update().select_related("agency", "unit").get(
             pk=outbox.referral_id)
@@ -283,6 +288,42 @@ def _record_outcome(outbox: Outbox, lease, attempt: DeliveryAttempt, outcome: st
         if (outcome == DeliveryAttempt.Outcome.PERMANENT
                 or outbox.attempts >= settings.REFERRAL_MAX_ATTEMPTS):
             _dead(outbox, referral, detail, permanent=outcome == DeliveryAttempt.Outcome.PERMANENT)
+            return "dead"
+        outbox.next_attempt_at = now + retry_delay(outbox.attempts)
+        outbox.save(update_fields=["lease_until", "last_error", "next_attempt_at"])
+        return "retry"
+
+
+def _record_other_outcome(outbox: Outbox, lease, attempt: DeliveryAttempt, outcome: str,
+                          detail: str) -> str:
+    """The same bookkeeping for what another app sent through the outbox (routing.outbox);
+    that app hears of delivery or a dead letter through its registered subject."""
+    subject = subject_for(outbox)
+    with transaction.atomic():
+        outbox = Outbox.objects.select_for_update().select_related("agency").get(pk=outbox.pk)
+        now = timezone.now()
+        attempt.finished_at, attempt.outcome, attempt.detail = now, outcome, detail
+        attempt.save(update_fields=["finished_at", "outcome", "detail"])
+        if outbox.state != Outbox.State.PENDING or outbox.lease_until != lease:
+            logger.warning("%s %s: lease lost during try %d", outbox.subject_kind,
+                           outbox.subject_reference, attempt.number)
+            return "lease lost"
+        outbox.lease_until, outbox.last_error = None, detail
+        logger.info("%s %s: try %d %s (%s)", outbox.subject_kind, outbox.subject_reference,
+                    attempt.number, outcome, detail)
+        if outcome == DeliveryAttempt.Outcome.DELIVERED:
+            outbox.state, outbox.delivered_at, outbox.last_error = (
+                Outbox.State.DELIVERED, now, "")
+            outbox.save(update_fields=["state", "delivered_at", "lease_until", "last_error"])
+            if subject:
+                subject.delivered(outbox, now)
+            return "delivered"
+        permanent = outcome == DeliveryAttempt.Outcome.PERMANENT
+        if permanent or outbox.attempts >= settings.REFERRAL_MAX_ATTEMPTS:
+            outbox.state = Outbox.State.DEAD
+            outbox.save(update_fields=["state", "lease_until", "last_error"])
+            if subject:
+                subject.dead(outbox, detail, permanent)
             return "dead"
         outbox.next_attempt_at = now + retry_delay(outbox.attempts)
         outbox.save(update_fields=["lease_until", "last_error", "next_attempt_at"])

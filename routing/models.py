@@ -390,6 +390,11 @@ class Outbox(models.Model):
                            editable=False)
     referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="outbox")
+    # What else the outbox carries (a monthly report): its kind, as registered with
+    # routing.outbox, and its number and id in the app that sent it.
+    subject_kind = models.CharField(max_length=16, default="referral")
+    subject_reference = models.CharField(max_length=64, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     delivery = models.CharField(max_length=16, choices=Agency.Delivery.choices)
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")

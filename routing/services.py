@@ -44,6 +44,7 @@ from routing.models import (
     ReferralState,
     TriageDecision,
 )
+from routing.outbox import package_context
 from routing.triage import Suggestion
 from vault.files import delete_encrypted, save_encrypted
 
@@ -264,7 +265,7 @@ def _seal_package(referral: Referral) -> tuple[Outbox, list[str]]:
 
 def outbox_context(reference: str) -> str:
     """The context a referral's package is sealed under (see vault.files)."""
-    return f"routing.package|{reference}"
+    return package_context(reference)
 
 
 def referral_approve(*, referral: Referral, by) -> Referral:

@@ -155,7 +155,7 @@ class AgencyStandIn:
         try:
             key = str(uuid.UUID(key))
             package = json.loads(body)
-            reference = str(package["referral"])
+            reference = str(package.get("referral") or package["report"])
         except (ValueError, KeyError, TypeError):
             request._answer(400, {"error": "not a referral package"})
             return
@@ -173,7 +173,8 @@ class AgencyStandIn:
         received, new = self._keep(key, reference, body)
         if new:
             self.log(f"received {reference} sha256={received.sha256} key={key}")
-            if self.callback_url:
+            # Referrals are acknowledged; a monthly report is taken as it is.
+            if self.callback_url and "referral" in package:
                 timer = threading.Timer(self.ack_delay, self._acknowledge, args=(received,))
                 timer.daemon = True
                 timer.start()

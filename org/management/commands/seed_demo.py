@@ -9,15 +9,17 @@ from org.models import Membership, Role, Unit
 DEMO_PASSWORD = "shugel-demo-2026"
 
 UNITS = [
-    # code, kind, parent, Mongolian name, English name, public line
+    # code, kind, parent, Mongolian name, English name, public line, place (mn, en)
     ("UBEG", Unit.Kind.NATIONAL, None, "Улсын бүртгэлийн ерөнхий газар",
-     "General Authority for State Registration", ""),
+     "General Authority for State Registration", "", ("Улаанбаатар хот", "Ulaanbaatar")),
     ("DG", Unit.Kind.DEPARTMENT, "UBEG", "Дорноговь аймгийн Улсын бүртгэлийн хэлтэс",
-     "Dornogovi Province State Registration Department", "7052-2200"),
+     "Dornogovi Province State Registration Department", "7052-2200",
+     ("Сайншанд сум", "Sainshand")),
     ("DGZU", Unit.Kind.SUBUNIT, "DG", "Замын-Үүд сум дахь улсын бүртгэлийн тасаг",
-     "Zamiin-Uud Soum State Registration Office", ""),
+     "Zamiin-Uud Soum State Registration Office", "", ("Замын-Үүд сум", "Zamiin-Uud")),
     ("DU", Unit.Kind.DEPARTMENT, "UBEG", "Дундговь аймгийн Улсын бүртгэлийн хэлтэс",
-     "Dundgovi Province State Registration Department", "7059-2200"),
+     "Dundgovi Province State Registration Department", "7059-2200",
+     ("Мандалговь сум", "Mandalgovi")),
 ]
 
 PEOPLE = [
@@ -48,12 +50,13 @@ class Command(BaseCommand):
 
     def seed(self):
         units = {}
-        for code, kind, parent, name_mn, name_en, phone in UNITS:
+        for code, kind, parent, name_mn, name_en, phone, (place_mn, place_en) in UNITS:
             units[code], _ = Unit.objects.update_or_create(
                 code=code,
                 defaults={
                     "kind": kind, "parent": units.get(parent), "name_mn": name_mn,
-                    "name_en": name_en, "public_phone": phone,
+                    "name_en": name_en, "public_phone": phone, "place_mn": place_mn,
+                    "place_en": place_en,
                 },
             )
         User = get_user_model()
