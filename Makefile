@@ -7,23 +7,35 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup test lint messages clean
+.PHONY: run setup fonts test lint messages clean
 
 run: setup
 	$(PY) manage.py seed_demo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # Everything `make run` needs before it serves; also used by CI's clean-clone check.
-setup: $(VENV)/.installed
+setup: fonts $(VENV)/.installed
 	mkdir -p var
 	$(PY) manage.py keys generate --if-missing
 	$(PY) manage.py migrate --noinput
 
-test: $(VENV)/.installed-dev
+test: fonts $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
+
+# PDF exports embed DejaVu Sans (Cyrillic with Ө ө Ү ү). Installed when missing if we can;
+# otherwise a warning, since everything but the PDF exports works without it.
+DEJAVU := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+fonts:
+	@if [ ! -f $(DEJAVU) ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq fonts-dejavu-core >/dev/null 2>&1 || \
+	    { apt-get update -qq && apt-get install -y -qq fonts-dejavu-core >/dev/null; } || true; \
+	fi
+	@[ -f $(DEJAVU) ] || echo "warning: PDF exports need fonts-dejavu-core" \
+	  "(apt-get install fonts-dejavu-core); everything else works without it." >&2
 
 # Needs GNU gettext; the compiled catalogues are committed so running needs none.
 messages: $(VENV)/.installed

@@ -197,7 +197,12 @@ class Complaint(SealedRecord):
         ordering = ["-received_at"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
-        indexes = [models.Index(fields=["unit", "status", "received_at"])]
+        indexes = [
+            models.Index(fields=["unit", "status", "received_at"]),
+            # The monthly report's clocks: what fell due in a unit's month (reporting).
+            models.Index(fields=["unit", "acknowledge_due"], name="complaint_ack_due"),
+            models.Index(fields=["unit", "resolve_due"], name="complaint_resolve_due"),
+        ]
 
     def __str__(self):
         return self.reference

@@ -8,8 +8,10 @@ class ReportingConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django.utils.translation import gettext_lazy as _
 
+        from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
+        from reporting.demo import seed_last_month
         from reporting.schedules import ensure_schedules
         from reporting.services import SUBJECT
         from routing import outbox
@@ -18,4 +20,5 @@ class ReportingConfig(AppConfig):
         outbox.register(SUBJECT)
         register("reporting:index", _("Monthly reports"),
                  {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=40)
+        register_demo(seed_last_month, order=60)
         post_migrate.connect(ensure_schedules, sender=self)

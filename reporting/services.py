@@ -238,6 +238,19 @@ def recipients(unit: Unit) -> list[Agency]:
     return found
 
 
+def audited_figures(figures: dict) -> dict:
+    """The figures as the audit trail keeps them: every count, without the lists of items
+    (complaints, referrals, answers, box openings), which the frozen report keeps and its
+    document hash covers. An audit event holds at most audit.services.MAX_DETAILS (4,000)
+    characters; a month with ten referred complaints passes that with its lists."""
+    kept = dict(figures)
+    kept["corruption"] = {k: v for k, v in figures["corruption"].items() if k != "complaints"}
+    kept["earlier_referrals"] = len(figures["earlier_referrals"])
+    for key in ("agency_answers", "box_openings"):
+        kept[key] = {k: v for k, v in figures[key].items() if k != "items"}
+    return kept
+
+
 def approve(*, report: MonthlyReport, by) -> MonthlyReport:
     """"ТАЙЛАН ХЯНАСАН": frozen, hashed, audited and queued for delivery, in one transaction.
     The head may not approve a report they prepared."""
@@ -274,7 +287,8 @@ def approve(*, report: MonthlyReport, by) -> MonthlyReport:
                        "version": report.version,
                        "supersedes": report.supersedes.reference if report.supersedes else None,
                        "document_sha256": report.document_sha256,
-                       "figures": report.figures,
+                       "figures": audited_figures(report.figures),
+                       "figures_sha256": document.figures_hash(report.figures),
                        "narrative_sha256": hashlib.sha256(narrative.encode()).hexdigest(),
                        "narrative_chars": len(narrative),
                        "prepared_by": report.prepared_by_id, "approved_by": by.pk,
@@ -418,10 +432,12 @@ def remind_late(today: date | None = None) -> str:
         report = current(unit, period)
         if report is not None and report.is_frozen:
             continue
-        if Event.objects.filter(kind=Notice.REPORT_LATE, unit=unit,
-                                subject__month=month).exists():
-            continue
         with transaction.atomic():
+            # The unit's row is the lock: two runs at once tell the unit once.
+            Unit.objects.select_for_update().filter(pk=unit.pk).first()
+            if Event.objects.filter(kind=Notice.REPORT_LATE, unit=unit,
+                                    subject__month=month).exists():
+                continue
             parents = (unit.parent,) if unit.parent_id else ()
             subject = {"month": month, "state": report.state if report else "missing"}
             if report is not None:

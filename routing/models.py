@@ -138,6 +138,11 @@ class TriageDecision(models.Model):
             models.UniqueConstraint(fields=["complaint"], condition=models.Q(current=True),
                                     name="one_current_triage_per_complaint"),
         ]
+        indexes = [
+            # The refer-on clock of the monthly report: corruption cases due in a month.
+            models.Index(fields=["refer_due"], name="triage_refer_due",
+                         condition=models.Q(current=True, corruption_related=True)),
+        ]
 
     def __str__(self):
         return f"{self.complaint} · {self.decided_at:%Y.%m.%d}"

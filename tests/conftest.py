@@ -31,6 +31,14 @@ def _test_keyring(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _checkpoint_files_of_its_own(settings, tmp_path_factory):
+    """Signed checkpoints are exported to DATA_DIR/checkpoints and verification reads them
+    all; a test that signs one (drafting a monthly report does) must not leave it for the
+    next test's chain, which it does not descend from."""
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(autouse=True)
 def _audit_trail_lets_the_test_database_be_flushed(request):
     """A transactional test ends by emptying every table (DELETE on SQLite, TRUNCATE on
     PostgreSQL), which the audit trail's triggers refuse. They are lifted just before that

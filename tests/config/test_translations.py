@@ -26,9 +26,14 @@ def test_the_compiled_mongolian_catalogue_is_up_to_date():
     po = polib.pofile(str(LOCALE / "mn" / "LC_MESSAGES" / "django.po"))
     with open(LOCALE / "mn" / "LC_MESSAGES" / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
+    def compiled_text(entry):
+        if entry.msgctxt:
+            return compiled.pgettext(entry.msgctxt, entry.msgid)
+        return compiled.gettext(entry.msgid)
+
     stale = [
         e.msgid for e in po.translated_entries()
-        if not e.msgid_plural and compiled.gettext(e.msgid) != e.msgstr
+        if not e.msgid_plural and compiled_text(e) != e.msgstr
     ]
     assert stale == [], "run 'make messages' to recompile"
 

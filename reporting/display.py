@@ -1,0 +1,170 @@
+"""How the pages show a report: a month's standing in the lists (filed, filed nil, late)
+and the figures with their labels in the active language. Shared by the pages and the
+exports, so both say the same thing the same way."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.urls import reverse
+from django.utils.translation import pgettext_lazy
+
+from audit.chain import parse_timestamp
+from intake.models import BoxOpening, Channel, Kind, Status
+from org.models import Unit
+from reporting import services
+from reporting.figures import CLOCKS
+from reporting.models import MonthlyReport, State
+from routing.models import AgencyAnswer, Category, ReferralState
+
+CLOCK_LABELS = {
+    "acknowledge": pgettext_lazy("report clock", "Acknowledging receipt"),
+    "resolve": pgettext_lazy("report clock", "Resolving the complaint"),
+    "refer": pgettext_lazy("report clock", "Referring to the agency"),
+    "agency_acknowledge": pgettext_lazy("report clock", "Agency's acknowledgement"),
+}
+
+# What a month's report is, for the lists: its latest version's state, or an earlier
+# version approved while a correction is under way, or nothing yet.
+STANDINGS = {
+    "filed": pgettext_lazy("report standing", "Filed"),
+    "correcting": pgettext_lazy("report standing", "Filed; correction in progress"),
+    "prepared": pgettext_lazy("report standing", "Prepared, awaiting review"),
+    "draft": pgettext_lazy("report standing", "Draft"),
+    "missing": pgettext_lazy("report standing", "Not drafted yet"),
+}
+
+
+# --- how a month stands ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Standing:
+    """A unit's report on one month, as the lists show it."""
+
+    unit: Unit
+    period: date
+    latest: MonthlyReport | None  # the latest version
+    filed: MonthlyReport | None  # the latest approved version
+    due: date
+    today: date
+
+    @property
+    def status(self) -> str:
+        if self.latest is None:
+            return "missing"
+        if self.latest.state == State.APPROVED:
+            return "filed"
+        if self.filed is not None:
+            return "correcting"
+        return self.latest.state
+
+    @property
+    def status_label(self) -> str:
+        return str(STANDINGS[self.status])
+
+    @property
+    def nil(self) -> bool | None:
+        report = self.filed or self.latest
+        return None if report is None else bool(report.figures.get("nil"))
+
+    @property
+    def late(self) -> bool:
+        return self.filed is None and self.today > self.due
+
+    @property
+    def url(self) -> str:
+        return reverse("reporting:month", kwargs={"unit_code": self.unit.code,
+                                                  "month": f"{self.period:%Y-%m}"})
+
+
+LISTED_FIELDS = ("unit_id", "period", "version", "state", "reference", "figures",
+                 "approved_at")
+
+
+def standings_of(pairs, today: date) -> list[Standing]:
+    """`pairs` of (unit, month); their reports read in one query."""
+    pairs = list(pairs)
+    units = {unit.pk for unit, _period in pairs}
+    months = {period for _unit, period in pairs}
+    latest, filed = {}, {}
+    if pairs:
+        for report in (MonthlyReport.objects.filter(unit_id__in=units, period__in=months)
+                       .order_by("version").only(*LISTED_FIELDS)):
+            key = (report.unit_id, report.period)
+            latest[key] = report
+            if report.state == State.APPROVED:
+                filed[key] = report
+    return [Standing(unit, period, latest.get((unit.pk, period)), filed.get((unit.pk, period)),
+                     services.due_day(unit, period), today) for unit, period in pairs]
+
+
+# --- the figures, readable --------------------------------------------------------------------
+
+def _day(iso: str | None) -> date | None:
+    return date.fromisoformat(iso[:10]) if iso else None
+
+
+def _counted(choices, counts: dict) -> list[tuple[str, int]]:
+    """Every choice with its count, zeros included; codes no longer a choice at the end."""
+    labels = dict(choices.choices)
+    rows = [(str(label), counts.get(value, 0)) for value, label in labels.items()]
+    return rows + [(value, n) for value, n in counts.items() if value not in labels]
+
+
+def _referral(row: dict, states: dict) -> dict:
+    return {**row, "state_label": states.get(row["state"], row["state"]),
+            "prepared_on": _day(row.get("prepared_on")),
+            "acknowledged_on": _day(row.get("acknowledged_on"))}
+
+
+def _checkpoint(mark: dict | None) -> dict | None:
+    if mark is None:
+        return None
+    signed = mark.get("signed")
+    if signed:
+        signed = {**signed, "made_at": parse_timestamp(signed["made_at"])}
+    return {**mark, "signed": signed}
+
+
+def readable(figures: dict) -> dict:
+    """The figures as the pages show them: labels in the active language, days as dates."""
+    categories = list(Category.objects.all())
+    names = {category.code: category.name for category in categories}
+    counts = figures["by_category"]
+    by_category = [(category.name, counts.get(category.code, 0)) for category in categories
+                   if category.active or category.code in counts]
+    by_category += [(code, n) for code, n in counts.items() if code not in names]
+    states = {value: str(label) for value, label in ReferralState.choices}
+    channels, statuses = dict(Channel.choices), dict(Status.choices)
+    corruption = [{
+        **row, "received_on": _day(row["received_on"]),
+        "channel_label": channels.get(row["channel"], row["channel"]),
+        "status_label": statuses.get(row["status"], row["status"]),
+        "category_names": [names.get(code, code) for code in row["categories"]],
+        "referrals": [_referral(referral, states) for referral in row["referrals"]],
+    } for row in figures["corruption"]["complaints"]]
+    answer_kinds, boxes = dict(AgencyAnswer.Kind.choices), dict(BoxOpening.Box.choices)
+    received = figures["received"]
+    return {
+        "received": received,
+        "by_channel": _counted(Channel, received["by_channel"]),
+        "by_kind": _counted(Kind, received["by_kind"]),
+        "by_status": _counted(Status, received["by_status"]),
+        "by_category": by_category,
+        "untriaged": figures["untriaged"],
+        "nil": figures["nil"],
+        "corruption": {**figures["corruption"], "complaints": corruption},
+        "earlier_referrals": [_referral(row, states) for row in figures["earlier_referrals"]],
+        "no_agency_answers": figures["no_agency_answers"],
+        "agency_answers": {**figures["agency_answers"], "items": [
+            {**item, "kind_label": answer_kinds.get(item["kind"], item["kind"]),
+             "answered_on": _day(item["answered_on"])}
+            for item in figures["agency_answers"]["items"]]},
+        "box_openings": {**figures["box_openings"], "items": [
+            {**item, "box_label": boxes.get(item["box"], item["box"]),
+             "opened_on": _day(item["opened_on"])}
+            for item in figures["box_openings"]["items"]]},
+        "clocks": [{"label": CLOCK_LABELS[name], **figures["clocks"][name]}
+                   for name in CLOCKS if name in figures["clocks"]],
+        "has_checkpoint": "checkpoint" in figures,
+        "checkpoint": _checkpoint(figures.get("checkpoint")),
+    }
