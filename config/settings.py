@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "routing",
     "notify",
     "reporting",
+    "ops",
 ]
 if TESTING:
     # Record models that exist only for the vault's tests (tests/vault/sealed_app).
