@@ -442,3 +442,17 @@ ESCALATION_WORKING_DAYS = env_int("SHUGEL_ESCALATION_WORKING_DAYS", 3)
 REMINDER_WORKING_DAYS_AHEAD = env_int("SHUGEL_REMINDER_WORKING_DAYS_AHEAD", 2)
 if REMINDER_WORKING_DAYS_AHEAD < 0:
     raise ImproperlyConfigured("SHUGEL_REMINDER_WORKING_DAYS_AHEAD must not be negative")
+
+# --- retention: how long a closed case's content is kept (routing/retention.py) -----------
+# Years after closing; the longest rule that applies to a case wins, and a category may set
+# a longer period of its own (Category.retention_years). docs/retention.md gives the reasons.
+RETENTION_YEARS = {
+    "suggestion": env_int("SHUGEL_RETENTION_SUGGESTION_YEARS", 3),
+    "complaint": env_int("SHUGEL_RETENTION_COMPLAINT_YEARS", 5),
+    "corruption": env_int("SHUGEL_RETENTION_CORRUPTION_YEARS", 10),
+    "referred": env_int("SHUGEL_RETENTION_REFERRED_YEARS", 10),
+}
+if min(RETENTION_YEARS.values()) < 1:
+    raise ImproperlyConfigured("every SHUGEL_RETENTION_*_YEARS must be 1 or more")
+# Officers and the head are told this many days before a case's content is destroyed.
+RETENTION_WARN_DAYS = env_int("SHUGEL_RETENTION_WARN_DAYS", 30)

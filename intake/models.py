@@ -184,6 +184,14 @@ class Complaint(SealedRecord):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Retention (routing.retention): a legal hold keeps a closed case's content past its
+    # period until it is released; the warning before destruction is given once.
+    legal_hold_at = models.DateTimeField(_("on legal hold since"), null=True, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("legal hold placed by"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    retention_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the unit's head is named in the complaint: the head of this unit (the
     # parent) then sees the case too, in their own queue (see intake.views_case._case).
     escalated_to = models.ForeignKey(
@@ -202,6 +210,8 @@ class Complaint(SealedRecord):
             # The monthly report's clocks: what fell due in a unit's month (reporting).
             models.Index(fields=["unit", "acknowledge_due"], name="complaint_ack_due"),
             models.Index(fields=["unit", "resolve_due"], name="complaint_resolve_due"),
+            # The daily retention sweep walks closed cases by when they were closed.
+            models.Index(fields=["status", "closed_at"], name="complaint_closed"),
         ]
 
     def __str__(self):

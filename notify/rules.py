@@ -22,6 +22,7 @@ ROLES = {
     Kind.REPORT_APPROVED: {CLERK, HEAD},
     Kind.REPORT_LATE: {CLERK, HEAD},
     Kind.REPORT_DELIVERY_FAILED: {HEAD},
+    Kind.RETENTION_WARNING: {OFFICER, HEAD},
 }
 
 # Kinds that also go by email unless the person turns it off: the ones that must not wait
@@ -29,6 +30,7 @@ ROLES = {
 DEFAULT_EMAIL = {
     Kind.REFERRAL_PREPARED, Kind.REFERRAL_FAILED, Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE,
     Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED,
+    Kind.RETENTION_WARNING,
 }
 
 # What an event's subject may hold: ids, reference numbers, clock names and dates. Anything

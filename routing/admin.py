@@ -8,7 +8,8 @@ from vault.models import DataKey
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_mn", "name_en", "corruption_related", "order", "active"]
+    list_display = ["code", "name_mn", "name_en", "corruption_related", "retention_years", "order",
+                    "active"]
     list_filter = ["corruption_related", "active"]
     search_fields = ["code", "name_mn", "name_en"]
 

@@ -14,7 +14,7 @@ class RoutingConfig(AppConfig):
         from org.navigation import register
         from routing.demo import seed_agencies
         from routing.schedules import ensure_schedules
-        from routing.views_case import case_panel
+        from routing.views_case import case_panel, retention_panel
 
         post_migrate.connect(ensure_schedules, sender=self)
         register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)
@@ -22,6 +22,7 @@ class RoutingConfig(AppConfig):
                  order=35, in_bar=False)
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10)
+        register_case_panel(retention_panel, order=90)
         register_demo(seed_agencies, order=10)
 
         from org import counts

@@ -23,6 +23,12 @@ class Category(models.Model):
     name_mn = models.CharField(_("name in Mongolian"), max_length=200)
     name_en = models.CharField(_("name in English"), max_length=200)
     corruption_related = models.BooleanField(_("corruption-related"), default=False)
+    retention_years = models.PositiveSmallIntegerField(
+        _("kept for (years)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("How long a closed case in this category is kept before its content is "
+                    "destroyed, if longer than the general rule. Empty: the general rule."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)

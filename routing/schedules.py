@@ -1,5 +1,6 @@
 """Routing's periodic jobs: a sweep that delivers whatever the outbox holds (a backstop for
-the task queued at approval, and the retry clock), and the scan of legal clocks."""
+the task queued at approval, and the retry clock), the scan of legal clocks, and the daily
+retention sweep (routing/retention.py)."""
 
 from django_q.models import Schedule
 
@@ -13,4 +14,8 @@ def ensure_schedules(**kwargs) -> None:
     )
     ensure_schedule(
         "clock scan", "routing.clocks.scan", schedule_type=Schedule.HOURLY, repeats=-1,
+    )
+    ensure_schedule(
+        "retention sweep", "routing.tasks.retention_sweep", schedule_type=Schedule.DAILY,
+        repeats=-1,
     )

@@ -27,10 +27,11 @@ from intake.views_case import (
 )
 from org.access import unit_role_required
 from org.models import Role
-from routing import services
+from routing import retention, services
 from routing.clocks import escalations_for, overdue_clocks
 from routing.forms import (
     AnswerForm,
+    LegalHoldForm,
     ReferralForm,
     ReturnForm,
     TriageForm,
@@ -259,3 +260,36 @@ def retry(request, unit, reference, number):
         return _refused(request, unit, complaint, error=error)
     return _back(request, unit, complaint, _("Referral %(reference)s will be sent again.")
                  % {"reference": referral.reference})
+
+
+# --- retention ------------------------------------------------------------------------------
+
+def retention_panel(request, unit, complaint, content):
+    """Registered in routing.apps: how long the case is kept, and the legal hold."""
+    return "routing/retention_panel.html", {
+        "unit": unit, "complaint": complaint,
+        "retention": retention.retention_of(complaint),
+        "shredded": complaint.data_key.is_shredded,
+        "is_head": Role.HEAD in getattr(request, "unit_roles", set()),
+        "hold_form": LegalHoldForm(),
+    }
+
+
+@unit_role_required(Role.HEAD)
+@require_POST
+def legal_hold(request, unit, reference):
+    complaint = _case(request, unit, reference)
+    form = LegalHoldForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, unit, complaint, panel_extra={"hold_form": form})
+    try:
+        if form.cleaned_data["action"] == "place":
+            retention.legal_hold_place(complaint=complaint, by=request.user)
+            text = _("The case is on legal hold: its content is kept until the hold is "
+                     "released.")
+        else:
+            retention.legal_hold_release(complaint=complaint, by=request.user)
+            text = _("The legal hold was released.")
+    except ValidationError as error:
+        return _refused(request, unit, complaint, error=error)
+    return _back(request, unit, complaint, text)
