@@ -1,10 +1,15 @@
 import fcntl
+import getpass
+import os
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.db.models import Count
 
+from vault import escrow
 from vault.keyring import (
     PURPOSES,
     Keyring,
@@ -22,6 +27,8 @@ from vault.rotation import (
     rewrap_data_keys,
 )
 
+PASSPHRASE_VARIABLE = "SHUGEL_ESCROW_PASSPHRASE"
+
 
 class Command(BaseCommand):
     help = (
@@ -29,7 +36,9 @@ class Command(BaseCommand):
         "'generate' makes a new keyring file; 'status' shows its versions (never the keys) and "
         "how many data keys each wrap version protects; 'rotate' adds a new key version and, "
         "for the wrap key, re-wraps every data key (safe to interrupt and run again); "
-        "'remove' deletes an old version once nothing needs it. See docs/security.md."
+        "'remove' deletes an old version once nothing needs it; 'escrow-export' and "
+        "'escrow-import' seal the keyring under a passphrase and bring it back. "
+        "See docs/security.md and docs/backup.md."
     )
 
     def add_arguments(self, parser):
@@ -59,9 +68,36 @@ class Command(BaseCommand):
         )
         remove.add_argument("--purpose", choices=sorted(PURPOSES), required=True)
         remove.add_argument("--version", type=int, required=True, dest="key_version")
+        export = sub.add_parser(
+            "escrow-export",
+            help="Write the keyring, encrypted under a passphrase (scrypt, AES-256-GCM), to an "
+            "escrow file. Keep it apart from the backups, and the passphrase apart from both.",
+        )
+        export.add_argument("--out", type=Path, required=True, metavar="FILE")
+        export.add_argument("--force", action="store_true", help="Overwrite FILE if it exists.")
+        imported = sub.add_parser(
+            "escrow-import",
+            help="Open an escrow file and write its keyring to SHUGEL_KEYRING (mode 600).",
+        )
+        imported.add_argument("--in", type=Path, required=True, metavar="FILE", dest="in_file")
+        imported.add_argument(
+            "--force", action="store_true",
+            help="Replace an existing keyring file (the old one is kept beside it, renamed).",
+        )
+        for parser_ in (export, imported):
+            parser_.add_argument(
+                "--passphrase-file", type=Path, metavar="FILE",
+                help="Read the passphrase from the first line of FILE. Otherwise it comes from "
+                f"{PASSPHRASE_VARIABLE}, or is asked for.",
+            )
+        sub.add_parser(
+            "fingerprint",
+            help="Show the keyring's fingerprint (key ids, never keys), as escrow files and "
+            "backups record it.",
+        )
 
     def handle(self, *args, action, **options):
-        getattr(self, f"handle_{action}")(**options)
+        getattr(self, f"handle_{action.replace('-', '_')}")(**options)
 
     # -- generate ---------------------------------------------------------------------------
 
@@ -213,6 +249,90 @@ class Command(BaseCommand):
             f"Removed {purpose} key version {version}. Back up the keyring now; older backups "
             "of the keyring (and database backups made before the rotation) still need it."
         ))
+
+    # -- escrow -----------------------------------------------------------------------------
+
+    def handle_escrow_export(self, *, out, force=False, passphrase_file=None, **options):
+        if out.exists() and not force:
+            raise CommandError(f"{out} already exists; refusing to overwrite it (--force).")
+        keyring = self._load()
+        passphrase = self._passphrase(passphrase_file, confirm=True)
+        try:
+            escrow.write_file(out, escrow.seal(keyring, passphrase), overwrite=force)
+        except escrow.EscrowError as error:
+            raise CommandError(str(error))
+        except OSError as error:
+            raise CommandError(f"cannot write {out}: {error.strerror}")
+        self.stdout.write(self.style.SUCCESS(f"Keyring escrow written to {out}."))
+        self.stdout.write(f"Fingerprint {escrow.describe(escrow.fingerprint(keyring))}")
+        self.stdout.write(
+            "Keep this file apart from the backups (e.g. offline, in the safe) and the "
+            "passphrase apart from both. Export again after every 'keys rotate' or 'keys remove'."
+        )
+
+    def handle_escrow_import(self, *, in_file, force=False, passphrase_file=None, **options):
+        if keyring_is_inline():
+            raise CommandError(
+                "The keyring comes from SHUGEL_KEYRING_JSON, which no command can rewrite: "
+                "unset it and set SHUGEL_KEYRING to the file to import into."
+            )
+        path = keyring_path()
+        if path.exists() and not force:
+            raise CommandError(
+                f"A keyring already exists at {path}; refusing to overwrite it (--force keeps "
+                "the old one beside it)."
+            )
+        try:
+            data = in_file.read_bytes()
+        except OSError as error:
+            raise CommandError(f"cannot read {in_file}: {error.strerror}")
+        try:
+            escrow.read_header(data)
+            opened = escrow.open_escrow(data, self._passphrase(passphrase_file, confirm=False))
+        except escrow.EscrowError as error:
+            raise CommandError(f"{error}. Nothing was written.")
+        with self._exclusive():
+            kept = None
+            if path.exists():
+                if not force:
+                    raise CommandError(f"A keyring appeared at {path}; refusing to overwrite it.")
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+                kept = path.with_name(f"{path.name}.replaced-{stamp}")
+                os.replace(path, kept)
+            opened.keyring.save(path)
+            reload_keyring()
+        self.stdout.write(self.style.SUCCESS(
+            f"Keyring from the escrow of {opened.created_at} written to {path}."
+        ))
+        self.stdout.write(f"Fingerprint {escrow.describe(opened.fingerprint)}")
+        if kept is not None:
+            self.stdout.write(f"The keyring it replaced was kept as {kept}.")
+
+    def handle_fingerprint(self, **options):
+        self.stdout.write(f"Fingerprint {escrow.describe(escrow.fingerprint(self._load()))}")
+
+    def _passphrase(self, passphrase_file: Path | None, *, confirm: bool) -> str:
+        """From --passphrase-file, else the environment, else asked (twice when exporting)."""
+        if passphrase_file is not None:
+            try:
+                lines = passphrase_file.read_text().splitlines()
+            except (OSError, UnicodeDecodeError) as error:
+                raise CommandError(f"cannot read the passphrase file {passphrase_file}: {error}")
+            passphrase = lines[0] if lines else ""
+        elif os.environ.get(PASSPHRASE_VARIABLE):
+            passphrase = os.environ[PASSPHRASE_VARIABLE]
+        else:
+            try:
+                passphrase = getpass.getpass("Escrow passphrase: ")
+                if confirm and getpass.getpass("The same passphrase again: ") != passphrase:
+                    raise CommandError("The two passphrases differ. Nothing was written.")
+            except (EOFError, KeyboardInterrupt):
+                raise CommandError("No passphrase given. Nothing was written.")
+        try:
+            escrow.check_passphrase(passphrase)
+        except escrow.EscrowError as error:
+            raise CommandError(f"{error}. Nothing was written.")
+        return passphrase
 
     # -- helpers ----------------------------------------------------------------------------
 
