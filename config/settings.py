@@ -5,6 +5,7 @@ give the embedded deployment (SQLite, one worker, in-process channel layer, memo
 so `make run` works on a bare machine. `SHUGEL_ENV=production` refuses insecure defaults.
 """
 
+import logging
 import os
 import sys
 from datetime import timedelta
@@ -361,21 +362,34 @@ SERVESTATIC_AUTOREFRESH = ENVIRONMENT == "development"
 # --- logging ------------------------------------------------------------------------------
 
 # Log lines name what happened, never who asked: no request objects, addresses or agents.
+# SHUGEL_LOG_FORMAT: "json" (one object per line, for a log collector; the default in
+# production) or "plain" (for reading on a terminal; the default elsewhere).
+LOG_FORMAT = env_str("SHUGEL_LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured("SHUGEL_LOG_FORMAT must be json or plain")
+LOG_LEVEL = env_str("SHUGEL_LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_request": {"()": "config.logging.DropRequestDetails"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["no_request"],
         },
     },
-    "root": {"handlers": ["console"], "level": env_str("SHUGEL_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.server": {"level": "WARNING"},
+        # uvicorn set up its own handlers before it loaded Django; its lines go through
+        # the same handler, filter and format as everything else.
+        "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "uvicorn.error": {"handlers": [], "propagate": True},
         "uvicorn.access": {"handlers": [], "propagate": False},
         "axes": {"level": "WARNING"},
         # Pillow logs every EXIF tag (owner, camera, GPS) of a photo at DEBUG.
@@ -387,6 +401,9 @@ LOGGING = {
         "gnupg": {"level": "WARNING"},
     },
 }
+# Python's warnings (a missing static folder, a deprecation) go through the same handler,
+# so they too are one formatted line each instead of raw text on stderr.
+logging.captureWarnings(True)
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 SILENCED_SYSTEM_CHECKS = [
@@ -425,6 +442,20 @@ SMS_BACKEND = env_str("SHUGEL_SMS_BACKEND", "notify.sms.ConsoleSMS")
 REFER_WORKING_DAYS = env_int("SHUGEL_REFER_WORKING_DAYS", 5)
 # A unit's monthly report is due this many working days into the following month.
 REPORT_DUE_WORKING_DAYS = env_int("SHUGEL_REPORT_DUE_WORKING_DAYS", 5)
+
+# --- retention: how long a closed case's content is kept (routing/retention.py) -----------
+# Years after closing; the longest rule that applies to a case wins, and a category may set
+# a longer period of its own (Category.retention_years). docs/retention.md gives the reasons.
+RETENTION_YEARS = {
+    "suggestion": env_int("SHUGEL_RETENTION_SUGGESTION_YEARS", 3),
+    "complaint": env_int("SHUGEL_RETENTION_COMPLAINT_YEARS", 5),
+    "corruption": env_int("SHUGEL_RETENTION_CORRUPTION_YEARS", 10),
+    "referred": env_int("SHUGEL_RETENTION_REFERRED_YEARS", 10),
+}
+if min(RETENTION_YEARS.values()) < 1:
+    raise ImproperlyConfigured("every SHUGEL_RETENTION_*_YEARS must be 1 or more")
+# Officers and the head are told this many days before a case's content is destroyed.
+RETENTION_WARN_DAYS = env_int("SHUGEL_RETENTION_WARN_DAYS", 30)
 # Delivery: tries before a referral is given up (dead letter, the head is alerted), and the
 # back-off between tries (doubling from the base up to the cap).
 REFERRAL_MAX_ATTEMPTS = env_int("SHUGEL_REFERRAL_MAX_ATTEMPTS", 8)
@@ -442,17 +473,3 @@ ESCALATION_WORKING_DAYS = env_int("SHUGEL_ESCALATION_WORKING_DAYS", 3)
 REMINDER_WORKING_DAYS_AHEAD = env_int("SHUGEL_REMINDER_WORKING_DAYS_AHEAD", 2)
 if REMINDER_WORKING_DAYS_AHEAD < 0:
     raise ImproperlyConfigured("SHUGEL_REMINDER_WORKING_DAYS_AHEAD must not be negative")
-
-# --- retention: how long a closed case's content is kept (routing/retention.py) -----------
-# Years after closing; the longest rule that applies to a case wins, and a category may set
-# a longer period of its own (Category.retention_years). docs/retention.md gives the reasons.
-RETENTION_YEARS = {
-    "suggestion": env_int("SHUGEL_RETENTION_SUGGESTION_YEARS", 3),
-    "complaint": env_int("SHUGEL_RETENTION_COMPLAINT_YEARS", 5),
-    "corruption": env_int("SHUGEL_RETENTION_CORRUPTION_YEARS", 10),
-    "referred": env_int("SHUGEL_RETENTION_REFERRED_YEARS", 10),
-}
-if min(RETENTION_YEARS.values()) < 1:
-    raise ImproperlyConfigured("every SHUGEL_RETENTION_*_YEARS must be 1 or more")
-# Officers and the head are told this many days before a case's content is destroyed.
-RETENTION_WARN_DAYS = env_int("SHUGEL_RETENTION_WARN_DAYS", 30)

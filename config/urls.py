@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("staff/", include("org.urls")),
     path("staff/notifications/", include("notify.urls")),
     path("staff/u/<str:unit_code>/audit/", include("audit.urls")),
+    path("staff/u/<str:unit_code>/ops/", include("ops.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

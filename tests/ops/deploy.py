@@ -1,0 +1,56 @@
+"""Reading the example deployment in deploy/, for the tests that run it."""
+
+import shlex
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+# Where the examples expect the checkout, and its virtual environment's Python.
+CHECKOUT = "/srv/shugel"
+VENV_PYTHON = f"{CHECKOUT}/.venv/bin/python"
+
+
+def unit_sections(name: str) -> dict[str, dict[str, list[str]]]:
+    """A systemd unit file as {section: {key: [values]}} (a key may repeat)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = None
+    for raw in (DEPLOY / "systemd" / name).read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+            continue
+        assert current is not None and "=" in line, f"{name}: cannot read {raw!r}"
+        key, _, value = line.partition("=")
+        current.setdefault(key.strip(), []).append(value.strip())
+    return sections
+
+
+def exec_start(name: str) -> list[str]:
+    [command] = unit_sections(name)["Service"]["ExecStart"]
+    return shlex.split(command)
+
+
+def runnable_here(command: list[str], **replace: str) -> list[str]:
+    """The unit's command with this checkout's Python and some arguments replaced
+    ({"--port": "8123"} gives the argument after --port a new value)."""
+    assert command[0] == VENV_PYTHON, command
+    found = [sys.executable, *command[1:]]
+    for option, value in replace.items():
+        found[found.index(option) + 1] = value
+    return found
+
+
+def env_example() -> dict[str, str]:
+    """deploy/shugel.env.example as systemd reads it: KEY=value lines, no quoting."""
+    values = {}
+    for raw in (DEPLOY / "shugel.env.example").read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        assert sep and key.isidentifier() and not value.startswith(("'", '"')), raw
+        values[key] = value
+    return values
