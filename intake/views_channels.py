@@ -395,6 +395,9 @@ def channel_log(request, unit, channel):
 @unit_role_required(*LOGGERS)
 @require_GET
 def logged(request, unit, complaint_id):
-    complaint = get_object_or_404(Complaint, pk=complaint_id, unit=unit,
-                                  channel__in=LOGGED_HERE)
+    found = Complaint.objects.filter(pk=complaint_id, unit=unit, channel__in=LOGGED_HERE)
+    # Someone recused from the complaint gets 404 like everywhere else (the ids are
+    # sequential); whoever logged it still sees what they logged.
+    complaint = get_object_or_404(found.visible_to(request.user)
+                                  | found.filter(logged_by=request.user))
     return _page(request, unit, "logged.html", _facts(complaint))

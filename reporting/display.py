@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 
 from audit.chain import parse_timestamp
-from intake.models import BoxOpening, Channel, Kind, Status
+from intake.models import BoxOpening, Channel, Kind, Recusal, Status
 from org.models import Unit
 from reporting import services
 from reporting.figures import CLOCKS
 from reporting.models import MonthlyReport, State
-from routing.models import AgencyAnswer, Category, ReferralState
+from routing.models import AgencyAnswer, Category, Referral, ReferralState
 
 CLOCK_LABELS = {
     "acknowledge": pgettext_lazy("report clock", "Acknowledging receipt"),
@@ -125,8 +125,38 @@ def _checkpoint(mark: dict | None) -> dict | None:
     return {**mark, "signed": signed}
 
 
-def readable(figures: dict) -> dict:
-    """The figures as the pages show them: labels in the active language, days as dates."""
+def recused_references(user) -> frozenset[str]:
+    """The reference numbers of the complaints `user` is recused from and of their
+    referrals: what a report must not show that person."""
+    complaints = Recusal.objects.filter(user=user).values_list("complaint__reference",
+                                                               flat=True)
+    referrals = Referral.objects.filter(complaint__recusals__user=user).values_list(
+        "reference", flat=True)
+    return frozenset(complaints) | frozenset(referrals)
+
+
+def names_any(figures: dict, hidden: frozenset[str]) -> bool:
+    """Whether the figures list any of the `hidden` complaints or referrals."""
+    if not hidden:
+        return False
+    listed = set()
+    for row in figures["corruption"]["complaints"]:
+        listed.add(row["reference"])
+        listed.update(referral["reference"] for referral in row["referrals"])
+    for row in figures["earlier_referrals"]:
+        listed.update((row["reference"], row["complaint"]))
+    listed.update(item["referral"] for item in figures["agency_answers"]["items"])
+    return bool(listed & hidden)
+
+
+def _hidden_referral(row: dict, hidden: frozenset[str]) -> bool:
+    return row["reference"] in hidden or row.get("complaint") in hidden
+
+
+def readable(figures: dict, hidden: frozenset[str] = frozenset()) -> dict:
+    """The figures as the pages show them: labels in the active language, days as dates.
+    Rows about the `hidden` complaints and referrals (those the reader is recused from)
+    keep their place in the counts but show none of their details."""
     categories = list(Category.objects.all())
     names = {category.code: category.name for category in categories}
     counts = figures["by_category"]
@@ -135,7 +165,7 @@ def readable(figures: dict) -> dict:
     by_category += [(code, n) for code, n in counts.items() if code not in names]
     states = {value: str(label) for value, label in ReferralState.choices}
     channels, statuses = dict(Channel.choices), dict(Status.choices)
-    corruption = [{
+    corruption = [{"hidden": True} if row["reference"] in hidden else {
         **row, "received_on": _day(row["received_on"]),
         "channel_label": channels.get(row["channel"], row["channel"]),
         "status_label": statuses.get(row["status"], row["status"]),
@@ -153,9 +183,12 @@ def readable(figures: dict) -> dict:
         "untriaged": figures["untriaged"],
         "nil": figures["nil"],
         "corruption": {**figures["corruption"], "complaints": corruption},
-        "earlier_referrals": [_referral(row, states) for row in figures["earlier_referrals"]],
+        "earlier_referrals": [
+            {"hidden": True} if _hidden_referral(row, hidden) else _referral(row, states)
+            for row in figures["earlier_referrals"]],
         "no_agency_answers": figures["no_agency_answers"],
         "agency_answers": {**figures["agency_answers"], "items": [
+            {"hidden": True} if item["referral"] in hidden else
             {**item, "kind_label": answer_kinds.get(item["kind"], item["kind"]),
              "answered_on": _day(item["answered_on"])}
             for item in figures["agency_answers"]["items"]]},

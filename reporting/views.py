@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from org.access import roles_in_unit, staff_required
 from org.models import Membership, Unit
 from reporting import charts, services
-from reporting.display import STANDINGS, readable, standings_of
+from reporting.display import STANDINGS, names_any, readable, recused_references, standings_of
 from reporting.figures import (
     month_period,
     parse_quarter,
@@ -247,7 +247,8 @@ def _report_context(request, unit, period, report, latest, forms, *, can_write,
     version = {"version": report.version}
     acting = latest and not report.is_frozen  # actions are on the latest version only
     context = {
-        "latest": latest, "figures": readable(report.figures), "narrative": narrative,
+        "latest": latest, "figures": readable(report.figures, recused_references(user)),
+        "narrative": narrative,
         "narrative_error": narrative_error,
         "letter_rows": [(delivery, letter_forms.get(delivery.pk)) for delivery in deliveries],
         "deliveries": deliveries, "downloads": _downloads(unit, period, report, latest),
@@ -413,9 +414,15 @@ def _download(made) -> HttpResponse:
     return response
 
 
-def _exported(request, make, back: str) -> HttpResponse:
+def _exported(request, make, back: str, figures: dict) -> HttpResponse:
     from reporting import exports
 
+    if names_any(figures, recused_references(request.user)):
+        # A file is the whole document, and a signed one cannot be redacted: the pages
+        # hide those rows, the file is for someone else to download.
+        messages.error(request, _("This report lists a case you are recused from, so you "
+                                  "cannot download it. Another member of staff can."))
+        return redirect(back)
     try:
         return _download(make(exports))
     except exports.FontMissing as error:
@@ -436,7 +443,8 @@ def export(request, unit, month, fmt):
     if report is None:
         raise Http404
     back = reverse("reporting:month", kwargs={"unit_code": unit.code, "month": month})
-    return _exported(request, lambda exports: exports.monthly(report, fmt), back)
+    return _exported(request, lambda exports: exports.monthly(report, fmt), back,
+                     report.figures)
 
 
 # --- the units below ---------------------------------------------------------------------------
@@ -461,7 +469,8 @@ def consolidated(request, unit, month):
             (STANDINGS[key], summary[key]) for key in STANDINGS],
         "late_count": sum(1 for s in standings if s.late),
         "nil_count": sum(1 for s in standings if s.filed is not None and s.nil),
-        "figures": readable(period_figures(ids, month_period(period), with_checkpoint=False)),
+        "figures": readable(period_figures(ids, month_period(period), with_checkpoint=False),
+                            recused_references(request.user)),
         "charts": charts.charts_for(ids, period, prefix="all"),
         **_neighbours(period, today),
     })
@@ -477,7 +486,8 @@ def quarter(request, unit, quarter):
     return render(request, "reporting/quarter.html", {
         "unit": unit, "period": period, "quarter": period.label,
         "with_units": len(ids) > 1,
-        "figures": readable(period_figures(ids, period, with_checkpoint=False)),
+        "figures": readable(period_figures(ids, period, with_checkpoint=False),
+                            recused_references(request.user)),
         "downloads": [{"format": fmt.upper(), "url": reverse("reporting:quarter_export", kwargs={
             "unit_code": unit.code, "quarter": period.label, "fmt": fmt})}
             for fmt in EXPORT_FORMATS],
@@ -495,4 +505,4 @@ def quarter_export(request, unit, quarter, fmt):
     back = reverse("reporting:quarter", kwargs={"unit_code": unit.code,
                                                 "quarter": period.label})
     return _exported(request, lambda exports: exports.statistics(unit, period, figures, fmt),
-                     back)
+                     back, figures)

@@ -1,0 +1,79 @@
+"""What the security tests share: what may not change, and requests that leave no trace."""
+
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AuditEvent
+from audit.services import READ_ACTION
+from intake.models import Attachment, BoxOpening, Complaint, DiscardedSlip, Message, Note, Recusal
+from notify.models import Event, Notification
+from reporting.models import MonthlyReport, ReportDelivery
+from routing.models import AgencyAnswer, Outbox, Referral, TriageDecision
+
+COUNTED = {
+    "complaints": Complaint, "messages": Message, "attachments": Attachment, "notes": Note,
+    "recusals": Recusal, "openings": BoxOpening, "discarded": DiscardedSlip,
+    "audit": AuditEvent, "referrals": Referral, "outbox": Outbox, "answers": AgencyAnswer,
+    "triage": TriageDecision, "reports": MonthlyReport, "report_deliveries": ReportDelivery,
+    "events": Event, "notifications": Notification,
+}
+
+
+def counts() -> dict[str, int]:
+    """Rows of everything a form may save. The audit trail is split: a page shown again
+    after a refusal may record that content was read (`audit_reads`), never a change."""
+    found = {name: model.objects.count() for name, model in COUNTED.items()}
+    found["audit_reads"] = AuditEvent.objects.filter(action=READ_ACTION).count()
+    found["audit"] -= found["audit_reads"]
+    return found
+
+
+def states() -> tuple:
+    """Counts, plus the states that actions move without adding rows."""
+    return (
+        counts(),
+        sorted(Complaint.objects.values_list("reference", "status", "acknowledged_at")),
+        sorted(Referral.objects.values_list("reference", "state", "agency_reference")),
+        sorted(MonthlyReport.objects.values_list("unit_id", "version", "state")),
+        sorted(Outbox.objects.values_list("pk", "state", "attempts")),
+        sorted(Notification.objects.values_list("pk", "read_at")),
+    )
+
+
+def audit_length() -> int:
+    """Every change is audited, so an unchanged trail is a cheap sign that a GET changed
+    nothing."""
+    return AuditEvent.objects.count()
+
+
+@contextmanager
+def rolled_back():
+    """Whatever the block writes is undone, so that one world serves many requests."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def client_for(user, *, second_factor: bool = True) -> Client:
+    """A browser signed in as `user` (None: nobody), with the code from their authenticator
+    unless `second_factor` is false."""
+    client = Client()
+    if user is None:
+        return client
+    client.force_login(user)
+    if second_factor:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(
+            user=user, confirmed=True).persistent_id
+        session.save()
+    return client
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
