@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, channels for the staff websocket."""
 
+import asyncio
 import os
 
 from django.core.asgi import get_asgi_application
@@ -49,9 +50,28 @@ def refuse_oversized_bodies(app):
     return guarded
 
 
+def one_at_a_time_beyond(limit: int, app):
+    """Runs at most `limit` HTTP requests at once (settings.MAX_REQUESTS_IN_FLIGHT); the
+    others wait in the event loop, in order of arrival, without a thread of their own."""
+    if limit <= 0:
+        return app
+    slots = None
+
+    async def limited(scope, receive, send):
+        nonlocal slots
+        if slots is None:  # made inside the server's event loop
+            slots = asyncio.Semaphore(limit)
+        async with slots:
+            await app(scope, receive, send)
+
+    return limited
+
+
 application = ProtocolTypeRouter(
     {
-        "http": refuse_oversized_bodies(django_asgi_app),
+        # An oversized body is refused at once, without waiting for a turn.
+        "http": refuse_oversized_bodies(
+            one_at_a_time_beyond(settings.MAX_REQUESTS_IN_FLIGHT, django_asgi_app)),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

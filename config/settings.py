@@ -236,6 +236,12 @@ MEDIA_ROOT = Path(env_str("SHUGEL_MEDIA_ROOT", str(DATA_DIR / "media")))
 # config.asgi refuses anything larger before reading it.
 FILE_UPLOAD_HANDLERS = ["intake.uploads.LimitedMemoryUploadHandler"]
 MAX_REQUEST_BYTES = 5 * 10 * 1024 * 1024 + 256 * 1024
+# HTTP requests one server process runs at once (config.asgi); the rest wait their turn. Each
+# running request holds a thread and, on PostgreSQL, a connection. Many at once make the
+# threads fight over the GIL, and a transaction holding a lock everyone needs (SQLite's write
+# lock, the audit chain's head) crawls until the writers behind it time out ("database is
+# locked"). 0 = no limit.
+MAX_REQUESTS_IN_FLIGHT = env_int("SHUGEL_MAX_REQUESTS_IN_FLIGHT", 8)
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 

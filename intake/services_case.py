@@ -43,7 +43,10 @@ def _locked(complaint: Complaint, by) -> Complaint:
     on one case at once act one after the other, each on the state the other left. Refuses
     anyone recused from it."""
     _refuse_if_recused(complaint, by)
-    locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    # FOR NO KEY UPDATE: still one writer at a time, but it does not block the foreign-key
+    # checks of other transactions (a reporter's message) that may hold the audit chain's
+    # head while this one waits for it, which would deadlock.
+    locked = Complaint.objects.select_for_update(no_key=True).get(pk=complaint.pk)
     locked.unit = complaint.unit  # already loaded by the caller; the row lock is what counts
     return locked
 

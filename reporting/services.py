@@ -433,8 +433,10 @@ def remind_late(today: date | None = None) -> str:
         if report is not None and report.is_frozen:
             continue
         with transaction.atomic():
-            # The unit's row is the lock: two runs at once tell the unit once.
-            Unit.objects.select_for_update().filter(pk=unit.pk).first()
+            # The unit's row is the lock: two runs at once tell the unit once. FOR NO KEY
+            # UPDATE, so that it does not block the foreign-key checks of transactions that
+            # hold the audit chain's head while this one waits for it (a deadlock).
+            Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
             if Event.objects.filter(kind=Notice.REPORT_LATE, unit=unit,
                                     subject__month=month).exists():
                 continue

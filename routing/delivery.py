@@ -267,8 +267,11 @@ def _record_outcome(outbox: Outbox, lease, attempt: DeliveryAttempt, outcome: st
     if outbox.referral_id is None:
         return _record_other_outcome(outbox, lease, attempt, outcome, detail)
     with transaction.atomic():
-        referral = Referral.objects.select_for_update().select_related("agency", "unit").get(
-            pk=outbox.referral_id)
+        # Only the referral's row, and FOR NO KEY UPDATE: a lock on the joined unit row
+        # blocks the foreign-key checks of every transaction that holds the audit chain's
+        # head and wrote an event of that unit, while this one waits for the head: deadlock.
+        referral = (Referral.objects.select_for_update(no_key=True, of=("self",))
+                    .select_related("agency", "unit").get(pk=outbox.referral_id))
         outbox = Outbox.objects.select_for_update().get(pk=outbox.pk)
         now = timezone.now()
         attempt.finished_at, attempt.outcome, attempt.detail = now, outcome, detail

@@ -223,7 +223,7 @@ def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: 
 
 def locked_referral(referral: Referral, by) -> Referral:
     _locked(referral.complaint, by)  # recusal check and the case's lock come first
-    return Referral.objects.select_for_update().select_related(
+    return Referral.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "complaint", "complaint__unit", "complaint__data_key", "agency", "unit", "prepared_by",
     ).get(pk=referral.pk)
 
@@ -394,7 +394,7 @@ def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
             require_role(by, referral.complaint, (Role.CLERK, Role.OFFICER, Role.HEAD),
                           "only the unit's staff enter an agency's answer")
         else:
-            referral = Referral.objects.select_for_update().select_related(
+            referral = Referral.objects.select_for_update(no_key=True, of=("self",)).select_related(
                 "agency", "unit", "complaint").get(pk=referral.pk)
         if event_id:
             existing = referral.answers.filter(event_id=event_id).first()

@@ -1,0 +1,155 @@
+"""Load test: citizens submitting web reports while staff work the queue, on a real server.
+
+--mode embedded (default): `manage.py serve` (one uvicorn process and the django-q worker) on
+    SQLite in a temp data dir with a keyring of its own (`manage.py keys generate`, migrate,
+    seed_demo). 50 clients submit through the real form (GET /report/ for the one-time token
+    and the CSRF cookie, POST, the receipt read from the page's id="receipt") while 5
+    officers, signed in with a verified second factor, open the queue and cases, read them
+    (an audited POST) and acknowledge new ones.
+--mode scaled: PostgreSQL (a cluster of its own, initdb into a temp dir, port 5499, removed
+    at the end; --postgres ADMIN_URL for a database on another server instead) and Redis
+    (db 14 of 127.0.0.1:6379), uvicorn with 4 worker processes and a django-q worker; 200
+    clients (100 with --quick) and 5 officers.
+
+Measured in the same run, under the same concurrency: the floor, a bare view that inserts one
+row (POST /bench/floor/, bench/intake_submit_urls.py), through the same server.
+
+Errors counted: any 5xx, any request that got no answer or timed out (30 s), and every
+"database is locked" in the servers' output. The exit status is 1 when there was any of
+these, or a shown receipt that does not open its case on /track/ (a sample of them is looked
+up after the run); never because of a timing. Targets (reported, not enforced): no "database
+is locked", p95 of a submission under 2 s (embedded).
+
+The settings are bench/intake_submit_settings.py: the real ones with the public rate limits
+raised, because every client here comes from one address (the limits are not settable by
+environment variable), and the floor's URL added.
+
+    .venv/bin/python bench/load.py [--mode embedded|scaled] [--quick] [--clients N]
+"""
+
+import argparse
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+from _load_common import (
+    Deployment,
+    PostgresCluster,
+    drive,
+    failures,
+    latency_line,
+    percentile,
+    rate,
+    server_problems,
+    track_all,
+)
+
+TARGET_P95_MS = 2000.0
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=["embedded", "scaled"], default="embedded")
+    parser.add_argument("--quick", action="store_true", help="a short run, for CI")
+    parser.add_argument("--clients", type=int,
+                        help="default: 50 embedded, 200 scaled (100 with --quick)")
+    parser.add_argument("--staff", type=int, default=5)
+    parser.add_argument("--seconds", type=float, help="measured seconds per phase")
+    parser.add_argument("--web-workers", type=int, default=4, help="scaled mode only")
+    parser.add_argument("--redis-url", default=REDIS_URL, help="scaled mode only")
+    parser.add_argument(
+        "--postgres", metavar="ADMIN_URL",
+        help="scaled mode: make the test database on this server (e.g. "
+        "postgres://postgres@127.0.0.1:5432/postgres) instead of a cluster of its own; the "
+        "server needs max_connections above the number of clients")
+    parser.add_argument("--pg-port", type=int, default=5499,
+                        help="scaled mode: the port of the cluster of its own")
+    args = parser.parse_args()
+    embedded = args.mode == "embedded"
+    # The scaled quick form runs half the clients: on a 2-core machine that also runs the
+    # clients, 200 at once bring the slowest submissions near the 60 s timeout.
+    clients = args.clients or (50 if embedded else 100 if args.quick else 200)
+    seconds = args.seconds or (10.0 if args.quick else 60.0)
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"shugel-load-{args.mode}-"))
+    cluster = None
+    if not embedded and not args.postgres:
+        cluster = PostgresCluster(args.pg_port, max_connections=clients + 100).create()
+    deployment = Deployment(workdir, embedded=embedded, redis_url=args.redis_url,
+                            admin_url=args.postgres or (cluster.url if cluster else ""),
+                            web_workers=args.web_workers, staff=args.staff)
+    try:
+        deployment.set_up()
+        deployment.start()
+        info = deployment.session_info
+        # A short warm-up so that imports and first connections are not measured.
+        drive(deployment.port, clients=min(clients, 10), seconds=2, info=info, staff=1)
+        floor = drive(deployment.port, clients=clients, seconds=seconds, info=info,
+                      floor=True)
+        load = drive(deployment.port, clients=clients, seconds=seconds, info=info,
+                     staff=args.staff)
+        shown = load.receipts()
+        sample = random.Random(8).sample(shown, min(len(shown), 40 if args.quick else 200))
+        lost = track_all(deployment.port, sample)
+        deployment.stop()
+        problems = server_problems(deployment.logs())
+        check = deployment.django("check")
+        tail = deployment.log_tail()
+        if cluster and cluster.errors():
+            tail += "\nPostgreSQL's log:\n" + cluster.errors()
+    finally:
+        deployment.clean_up()
+        if cluster:
+            cluster.destroy()
+    return report(args, deployment, clients, seconds, floor, load, sample, lost, problems,
+                  check, tail)
+
+
+def report(args, deployment, clients, seconds, floor, load, sample, lost, problems, check,
+           tail) -> int:
+    submits = load.of("submit")
+    print(f"load ({args.mode}{', quick' if args.quick else ''}): {deployment.vendor}; "
+          f"{clients} clients + {args.staff} officers, {seconds:.0f} s per phase")
+    print(latency_line("floor: one-row POST", floor.of("floor"), floor))
+    print(latency_line("GET /report/", load.of("form"), load))
+    print(latency_line("POST /report/ (submit)", submits, load))
+    for kind, label in (("queue", "staff: queue"), ("case", "staff: case page"),
+                        ("read", "staff: read (POST)"),
+                        ("acknowledge", "staff: acknowledge (POST)")):
+        print(latency_line(label, load.of(kind), load))
+    good = [s for s in submits if s.ok]
+    floor_good = [s for s in floor.of("floor") if s.ok]
+    if floor_good and good:
+        throughput = rate(submits, load) / rate(floor.of("floor"), floor)
+        slower = (percentile([s.ms for s in good], .95)
+                  / percentile([s.ms for s in floor_good], .95))
+        print(f"submissions / floor: throughput {throughput:6.3f}, p95 latency {slower:6.1f}x")
+    p95 = percentile([s.ms for s in good], .95)
+    meets = "meets" if p95 < TARGET_P95_MS else "MISSES"
+    print(f"submission p95 < {TARGET_P95_MS:.0f} ms: {meets} the target")
+    print(f"receipts shown: {len(load.receipts())}; looked up on /track/: {len(sample)}, "
+          f"not found: {len(lost)}")
+    print(f"complaints in the database: {check['complaints']} ({check['web']} by web), "
+          f"half-written: {len(check['problems'])}")
+    errors = {**failures(floor.samples), **failures(load.samples)}
+    for what, count in sorted(errors.items()):
+        print(f"  error: {what}: {count}")
+    for what, count in problems.items():
+        print(f"server output: {what}: {count}")
+    broken = (errors or problems["database is locked"] or problems["tracebacks in the log"]
+              or lost or check["problems"])
+    if broken:
+        for shown, found in lost[:5]:
+            print(f"  lost receipt of {shown.reference}: {found.error}")
+        for problem in check["problems"][:10]:
+            print(f"  {problem}")
+        print(f"FAILED. The servers' output ends with:\n{tail}", file=sys.stderr)
+        return 1
+    print("no errors")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
