@@ -52,7 +52,11 @@ def refuse_oversized_bodies(app):
 
 def one_at_a_time_beyond(limit: int, app):
     """Runs at most `limit` HTTP requests at once (settings.MAX_REQUESTS_IN_FLIGHT); the
-    others wait in the event loop, in order of arrival, without a thread of their own."""
+    others wait in the event loop, in order of arrival, without a thread of their own.
+
+    A request's body is read before it takes its turn, so that a slow upload (a phone on a
+    poor line, or someone sending a byte a second on purpose) holds no turn while it
+    arrives. refuse_oversized_bodies, outside this, bounds what is read."""
     if limit <= 0:
         return app
     slots = None
@@ -61,8 +65,18 @@ def one_at_a_time_beyond(limit: int, app):
         nonlocal slots
         if slots is None:  # made inside the server's event loop
             slots = asyncio.Semaphore(limit)
+        arrived = []
+        while True:
+            message = await receive()
+            arrived.append(message)
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+
+        async def replay():
+            return arrived.pop(0) if arrived else await receive()
+
         async with slots:
-            await app(scope, receive, send)
+            await app(scope, replay, send)
 
     return limited
 

@@ -92,19 +92,29 @@ def _clocks(unit: Unit, kind: str, received_at: datetime) -> dict:
     }
 
 
-def _store_uploads(complaint: Complaint, uploads, *, message=None, by_reporter: bool):
-    stored = []
+def _seal_uploads(complaint: Complaint, uploads) -> list[tuple[Upload, object]]:
+    """Encrypt each upload to disk with the complaint's data key; rows come later."""
+    sealed = []
     for upload in uploads:
         saved = save_encrypted(upload.file, data_key=complaint.data_key,
                                context=f"intake.attachment|{complaint.uid}")
         _files_written.get().append(saved.name)
-        stored.append(Attachment.objects.create(
-            complaint=complaint, message=message, data_key=complaint.data_key,
-            stored_name=saved.name, filename=upload.filename,
-            content_type=upload.content_type, size=saved.size, sha256=saved.sha256,
-            uploaded_by_reporter=by_reporter,
-        ))
-    return stored
+        sealed.append((upload, saved))
+    return sealed
+
+
+def _attachment_rows(complaint: Complaint, sealed, *, message=None, by_reporter: bool):
+    return [Attachment.objects.create(
+        complaint=complaint, message=message, data_key=complaint.data_key,
+        stored_name=saved.name, filename=upload.filename,
+        content_type=upload.content_type, size=saved.size, sha256=saved.sha256,
+        uploaded_by_reporter=by_reporter,
+    ) for upload, saved in sealed]
+
+
+def _store_uploads(complaint: Complaint, uploads, *, message=None, by_reporter: bool):
+    return _attachment_rows(complaint, _seal_uploads(complaint, uploads), message=message,
+                            by_reporter=by_reporter)
 
 
 def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor,
@@ -119,7 +129,6 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     recused = _named_in(unit, content)
     complaint = Complaint(
         unit=unit,
-        reference=next_reference(unit, timezone.localdate(received_at).year),
         channel=channel,
         kind=kind,
         received_at=received_at,
@@ -136,16 +145,22 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     complaint.particulars = content.particulars or None
     complaint.reporter = content.reporter or None
     complaint.channel_details = content.channel_details or None
+    sealed = _seal_uploads(complaint, uploads)
+    # From here to COMMIT this transaction holds the unit's reference counter and then the
+    # audit chain's head, which every other intake in the unit (and every audited change)
+    # waits for on PostgreSQL: everything slow (reading, encrypting, files) is done above.
+    complaint.reference = next_reference(unit, timezone.localdate(received_at).year)
     complaint.save()
-    attachments = _store_uploads(complaint, uploads, by_reporter=actor is ANONYMOUS_REPORTER)
+    attachments = _attachment_rows(complaint, sealed, by_reporter=actor is ANONYMOUS_REPORTER)
+    _recuse(complaint, recused)
+    # After the recusals, so that the staff the complaint names are not told of it.
+    _tell(Notice.COMPLAINT_LOGGED, complaint)
     record(
         actor=actor, action="complaint.logged", target=complaint, unit=unit,
         details={"reference": complaint.reference, "channel": channel, "kind": kind,
                  "attachments": len(attachments), "receipt_issued": receipt is not None},
     )
-    _recuse(complaint, recused)
-    # After the recusals, so that the staff the complaint names are not told of it.
-    _tell(Notice.COMPLAINT_LOGGED, complaint)
+    _record_recusal(complaint, recused)
     return Logged(complaint=complaint, receipt=receipt[0] if receipt else None,
                   attachments=attachments)
 
@@ -194,6 +209,11 @@ def _recuse(complaint: Complaint, recused: set):
         [Recusal(complaint=complaint, user=user, reason=Recusal.Reason.NAMED)
          for user in sorted(recused, key=lambda user: user.pk)]
     )
+
+
+def _record_recusal(complaint: Complaint, recused: set):
+    if not recused:
+        return
     details = {"count": len(recused), "users": sorted(user.pk for user in recused)}
     if complaint.escalated_to_id:
         details["escalated_to"] = complaint.escalated_to.code

@@ -6,6 +6,10 @@ import asyncio
 from config.asgi import one_at_a_time_beyond
 
 
+async def _whole_body():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
 def run_requests(app, count: int, scope_type: str = "http") -> int:
     """Sends `count` requests at once; returns the most that were inside `app` together."""
     inside = most = 0
@@ -20,7 +24,7 @@ def run_requests(app, count: int, scope_type: str = "http") -> int:
     limited = app(endpoint)
 
     async def all_at_once():
-        await asyncio.gather(*(limited({"type": scope_type}, None, None)
+        await asyncio.gather(*(limited({"type": scope_type}, _whole_body, None)
                                for _ in range(count)))
 
     asyncio.run(all_at_once())
@@ -34,3 +38,50 @@ def test_no_more_than_the_limit_run_at_once_and_the_rest_wait_their_turn():
 def test_zero_means_no_limit():
     assert run_requests(lambda app: one_at_a_time_beyond(0, app), 10) == 10
 
+
+
+def test_a_slow_upload_holds_no_turn_while_its_body_arrives():
+    """With one turn, a request whose body is still arriving does not keep a quick one
+    waiting; the app gets the whole body, in order, once it runs."""
+    finished, bodies = [], {}
+    body_done = None
+
+    async def endpoint(scope, receive, send):
+        received = b""
+        while True:
+            message = await receive()
+            received += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        bodies[scope["name"]] = received
+        finished.append(scope["name"])
+
+    limited = one_at_a_time_beyond(1, endpoint)
+
+    async def slow_receive():
+        # Three chunks, the last one only after the quick request has been answered.
+        chunks = [b"one ", b"two ", b"three"]
+        for index, chunk in enumerate(chunks):
+            if index == len(chunks) - 1:
+                await body_done.wait()
+            yield {"type": "http.request", "body": chunk, "more_body": index < len(chunks) - 1}
+
+    async def both():
+        nonlocal body_done
+        body_done = asyncio.Event()
+        slow_chunks = slow_receive()
+
+        async def receive_slow():
+            return await anext(slow_chunks)
+
+        async def quick():
+            await asyncio.sleep(0.01)  # the slow one arrived first
+            await limited({"type": "http", "name": "quick"}, _whole_body, None)
+            body_done.set()
+
+        await asyncio.wait_for(asyncio.gather(
+            limited({"type": "http", "name": "slow"}, receive_slow, None), quick()), 5)
+
+    asyncio.run(both())
+    assert finished == ["quick", "slow"]
+    assert bodies["slow"] == b"one two three"
