@@ -382,9 +382,10 @@ def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
     return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def submit_report(browser: Browser, unit: int) -> list[Sample]:
-    """GET /report/ for the form's token and the CSRF cookie, then POST a report and read the
-    receipt from the page. Returns the form's sample and, if it came, the submission's."""
+def submit_report(browser: Browser, unit: int, think: float = 0.0) -> list[Sample]:
+    """GET /report/ for the form's token and the CSRF cookie, wait `think` seconds (the
+    person writing), then POST a report and read the receipt from the page. Returns the
+    form's sample and, if it came, the submission's."""
     form, page = browser.timed("form", "GET", "/report/")
     if not form.ok:
         return [form]
@@ -395,6 +396,11 @@ def submit_report(browser: Browser, unit: int) -> list[Sample]:
     fields.update({"unit": str(unit), "kind": "complaint", "body": BODY,
                    "where": "Сайншанд", "when": "өнгөрсөн долоо хоногт", "website": ""})
     body, content_type = multipart(fields)
+    if think:
+        # The server drops an idle keep-alive connection after 5 s; the person's browser
+        # sends the report on a new one.
+        browser.close()
+        time.sleep(think)
     sent, page = browser.timed("submit", "POST", "/report/", body, {
         "Content-Type": content_type, "Origin": "null"})
     if sent.ok:
@@ -490,9 +496,10 @@ class Run:
 
 
 def drive(port: int, *, clients: int, seconds: float, info: dict, staff: int = 0,
-          floor: bool = False, pause_on_failure: float = 0.2) -> Run:
+          floor: bool = False, pause_on_failure: float = 0.2, think: float = 0.0) -> Run:
     """`clients` reporters (or floor clients) and `staff` officers work back to back for
-    `seconds`; every sample is kept."""
+    `seconds`; every sample is kept. A reporter spends about `think` seconds between the
+    form and sending it (0: none, the harshest load); the floor clients never wait."""
     import random
 
     run = Run(started=time.monotonic(), seconds=seconds)
@@ -502,8 +509,15 @@ def drive(port: int, *, clients: int, seconds: float, info: dict, staff: int = 0
     def reporter(number):
         browser = Browser(port)
         mine = []
+        rng = random.Random(number)
+        if think and not floor:
+            # People do not all open the form at the same moment, nor write equally fast:
+            # each starts within one think time and takes 0.5 to 1.5 of it to write.
+            time.sleep(rng.uniform(0, think))
         while time.monotonic() < stop_at:
-            got = [post_floor(browser)] if floor else submit_report(browser, info["unit"])
+            got = ([post_floor(browser)] if floor
+                   else submit_report(browser, info["unit"],
+                                      think and rng.uniform(0.5 * think, 1.5 * think)))
             mine.extend(got)
             if not all(s.ok for s in got):
                 time.sleep(pause_on_failure)

@@ -24,7 +24,7 @@ The settings are bench/intake_submit_settings.py: the real ones with the public 
 raised, because every client here comes from one address (the limits are not settable by
 environment variable), and the floor's URL added.
 
-    .venv/bin/python bench/load.py [--mode embedded|scaled] [--quick] [--clients N]
+    .venv/bin/python bench/load.py [--mode embedded|scaled] [--quick] [--clients N] [--think S]
 """
 
 import argparse
@@ -56,6 +56,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int,
                         help="default: 50 embedded, 200 scaled (100 with --quick)")
     parser.add_argument("--staff", type=int, default=5)
+    parser.add_argument(
+        "--think", type=float, default=0.0, metavar="SECONDS",
+        help="seconds each reporter spends between opening the form and sending it; 0 (the "
+        "default) sends at once, the harshest load")
     parser.add_argument("--seconds", type=float, help="measured seconds per phase")
     parser.add_argument("--web-workers", type=int, default=4, help="scaled mode only")
     parser.add_argument("--redis-url", default=REDIS_URL, help="scaled mode only")
@@ -89,7 +93,7 @@ def main() -> int:
         floor = drive(deployment.port, clients=clients, seconds=seconds, info=info,
                       floor=True)
         load = drive(deployment.port, clients=clients, seconds=seconds, info=info,
-                     staff=args.staff)
+                     staff=args.staff, think=args.think)
         shown = load.receipts()
         sample = random.Random(8).sample(shown, min(len(shown), 40 if args.quick else 200))
         lost = track_all(deployment.port, sample)
@@ -111,7 +115,8 @@ def report(args, deployment, clients, seconds, floor, load, sample, lost, proble
            tail) -> int:
     submits = load.of("submit")
     print(f"load ({args.mode}{', quick' if args.quick else ''}): {deployment.vendor}; "
-          f"{clients} clients + {args.staff} officers, {seconds:.0f} s per phase")
+          f"{clients} clients + {args.staff} officers, {seconds:.0f} s per phase, "
+          f"{args.think:g} s between form and submission")
     print(latency_line("floor: one-row POST", floor.of("floor"), floor))
     print(latency_line("GET /report/", load.of("form"), load))
     print(latency_line("POST /report/ (submit)", submits, load))
