@@ -26,9 +26,17 @@ def _too_large_text(path: str) -> str:
         )
 
 
+async def _answer_too_large(scope, send) -> None:
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": _too_large_text(scope["path"]).encode()})
+
+
 def refuse_oversized_bodies(app):
     """Answers 413 to a request that declares a body larger than any Shugel accepts, before
-    a byte of it is read: Django would otherwise buffer it, spilling to a temporary file."""
+    a byte of it is read: Django would otherwise buffer it, spilling to a temporary file.
+    (A body sent in chunks, without a length, is counted as it arrives: see below.)"""
 
     async def guarded(scope, receive, send):
         if scope["type"] == "http":
@@ -39,11 +47,7 @@ def refuse_oversized_bodies(app):
                     except ValueError:
                         too_large = True
                     if too_large:
-                        await send({"type": "http.response.start", "status": 413,
-                                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                                (b"cache-control", b"no-store")]})
-                        await send({"type": "http.response.body",
-                                    "body": _too_large_text(scope["path"]).encode()})
+                        await _answer_too_large(scope, send)
                         return
         await app(scope, receive, send)
 
@@ -65,10 +69,14 @@ def one_at_a_time_beyond(limit: int, app):
         nonlocal slots
         if slots is None:  # made inside the server's event loop
             slots = asyncio.Semaphore(limit)
-        arrived = []
+        arrived, size = [], 0
         while True:
             message = await receive()
             arrived.append(message)
+            size += len(message.get("body", b""))
+            if size > settings.MAX_REQUEST_BYTES:  # chunked, so no length was declared
+                await _answer_too_large(scope, send)
+                return
             if message["type"] != "http.request" or not message.get("more_body"):
                 break
 

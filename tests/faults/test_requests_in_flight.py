@@ -85,3 +85,27 @@ def test_a_slow_upload_holds_no_turn_while_its_body_arrives():
     asyncio.run(both())
     assert finished == ["quick", "slow"]
     assert bodies["slow"] == b"one two three"
+
+
+def test_a_body_sent_in_chunks_is_refused_once_it_passes_the_limit(settings):
+    """Without a declared length the size is only known as the body arrives: it is counted
+    there, and the request is answered 413 without reaching the app or keeping the body."""
+    settings.MAX_REQUEST_BYTES = 10
+    reached, sent = [], []
+
+    async def endpoint(scope, receive, send):
+        reached.append(scope)
+
+    chunks = iter([b"12345", b"67890", b"X", b"never read"])
+
+    async def receive():
+        return {"type": "http.request", "body": next(chunks), "more_body": True}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(one_at_a_time_beyond(1, endpoint)({"type": "http", "path": "/report/"},
+                                                  receive, send))
+    assert reached == []
+    assert sent[0]["status"] == 413
+    assert next(chunks) == b"never read"
