@@ -60,7 +60,8 @@ def one_at_a_time_beyond(limit: int, app):
 
     A request's body is read before it takes its turn, so that a slow upload (a phone on a
     poor line, or someone sending a byte a second on purpose) holds no turn while it
-    arrives. refuse_oversized_bodies, outside this, bounds what is read."""
+    arrives. A declared length over the limit never gets here (refuse_oversized_bodies); a
+    body sent in chunks is counted as it arrives and refused once it passes the limit."""
     if limit <= 0:
         return app
     slots = None
