@@ -10,8 +10,6 @@ so a copy survives whatever happens to the database. The signed message is
 """
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from audit.chain import SEPARATOR, timestamp
+from config.files import write_atomically
 from vault.keyring import KeyringError, keyring
 
 FORMAT = "shugel-audit-checkpoint-1"
@@ -108,18 +107,8 @@ def export(fields: dict, name: str) -> Path:
     folder = export_dir()
     folder.mkdir(parents=True, exist_ok=True)
     document = {"format": FORMAT, **{field: fields[field] for field in FIELDS}}
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".checkpoint-")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, folder / name)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(folder / name, (json.dumps(document, indent=2) + "\n").encode(),
+                     mode=0o644)
     return folder / name
 
 

@@ -24,9 +24,7 @@ import binascii
 import hashlib
 import hmac
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from config.files import write_atomically
 from vault.keyring import PURPOSES, Keyring, KeyringError
 
 FORMAT = "shugel-keyring-escrow-1"
@@ -170,17 +169,7 @@ def write_file(path: Path, data: bytes, *, overwrite: bool = False) -> None:
     if path.exists() and not overwrite:
         raise EscrowError(f"{path} already exists; refusing to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".escrow-")
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)
 
 
 # --- helpers -----------------------------------------------------------------------------

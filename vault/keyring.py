@@ -14,13 +14,13 @@ import binascii
 import json
 import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject, empty
 
+from config.files import write_atomically
 from vault.errors import KeyringError
 
 FORMAT = 1
@@ -113,17 +113,7 @@ class Keyring:
     def save(self, path: Path) -> None:
         """Write atomically with owner-only permissions, so a crash never leaves half a file."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".keyring-")
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(self.to_json())
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, self.to_json().encode())
 
 
 def keyring_path() -> Path:

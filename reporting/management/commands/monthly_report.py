@@ -1,11 +1,10 @@
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
+from config.files import write_atomically
 from org.models import Unit
 from reporting import exports, services
 from reporting.figures import parse_month, parse_quarter, period_figures, quarter_period
@@ -106,15 +105,5 @@ class Command(BaseCommand):
         path = Path(out)
         if not path.parent.is_dir():
             raise CommandError(f"the folder {path.parent} does not exist")
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
         return str(path)
