@@ -26,6 +26,7 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ from audit.services import SYSTEM, record
 from intake.models import Attachment, Complaint, Kind, Status
 from notify.events import emit
 from notify.models import Kind as EventKind
-from routing.models import ReferralState
+from routing.models import Referral, ReferralState, TriageDecision
 from vault.files import delete_encrypted
 
 logger = logging.getLogger(__name__)
@@ -60,18 +61,38 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+# The sweep reads many cases at once; with_what_rules_read brings what _rules needs with them,
+# instead of three queries a case.
+CURRENT_DECISIONS = "current_decisions"
+SENT_REFERRAL = "has_sent_referral"
+
+
+def with_what_rules_read(complaints):
+    return complaints.annotate(**{SENT_REFERRAL: Exists(
+        Referral.objects.filter(complaint=OuterRef("pk")).exclude(state__in=NOT_SENT))},
+    ).prefetch_related(Prefetch(
+        "triage_decisions", to_attr=CURRENT_DECISIONS,
+        queryset=TriageDecision.objects.current().prefetch_related("categories")))
+
+
 def _rules(complaint: Complaint) -> list[tuple[int, str]]:
     policy = settings.RETENTION_YEARS
     kind = "suggestion" if complaint.kind == Kind.SUGGESTION else "complaint"
     rules = [(policy[kind], kind)]
-    decision = complaint.triage_decisions.current().prefetch_related("categories").first()
+    if hasattr(complaint, CURRENT_DECISIONS):
+        decision = next(iter(getattr(complaint, CURRENT_DECISIONS)), None)
+    else:
+        decision = complaint.triage_decisions.current().prefetch_related("categories").first()
     if decision is not None:
         categories = list(decision.categories.all())
         if decision.corruption_related or any(c.corruption_related for c in categories):
             rules.append((policy["corruption"], "corruption"))
         rules += [(c.retention_years, f"category:{c.code}") for c in categories
                   if c.retention_years]
-    if complaint.referrals.exclude(state__in=NOT_SENT).exists():
+    sent = getattr(complaint, SENT_REFERRAL, None)
+    if sent is None:
+        sent = complaint.referrals.exclude(state__in=NOT_SENT).exists()
+    if sent:
         rules.append((policy["referred"], "referred"))
     return rules
 
@@ -219,7 +240,7 @@ def sweep(today: date | None = None) -> SweepResult:
     today = today or timezone.localdate()
     horizon = today + timedelta(days=settings.RETENTION_WARN_DAYS)
     result = SweepResult()
-    for complaint in _candidates(horizon).iterator(chunk_size=200):
+    for complaint in with_what_rules_read(_candidates(horizon)).iterator(chunk_size=200):
         retention = retention_of(complaint)
         if retention is None:
             continue

@@ -246,3 +246,38 @@ def test_no_copy_of_the_destroyed_key_stays_in_the_sqlite_files(tmp_path):
     shredded, length, left = done.stdout.split()[-3:]
     assert shredded == "1" and int(length) > 32
     assert left == "left:none"
+
+
+def test_the_sweep_reads_the_rules_of_many_cases_in_a_fixed_number_of_queries(
+    units, personas, django_assert_max_num_queries
+):
+    """The rules of a batch of cases come with the batch; each case's period is the same
+    as retention_of gives it read alone."""
+    from intake.models import Channel
+    from intake.services import Content, staff_channel_log
+
+    agency = make_agency()
+    cases = []
+    for codes, refer in ((None, False), (("red_tape",), False), (("bribery",), False),
+                         (("red_tape",), True)):
+        with time_machine.travel(NOW, tick=False):
+            case = staff_channel_log(
+                unit=units["DG"], channel=Channel.LETTER, kind=Kind.COMPLAINT,
+                received_at=NOW, content=Content(body="Мөнгө нэхсэн."),
+                logged_by=personas["clerk"]).complaint
+            if codes:
+                triage(case, personas["officer"], codes)
+            if refer:
+                approved_referral(case, personas["officer"], personas["head"], agency)
+            complaint_close(complaint=Complaint.objects.get(pk=case.pk),
+                            reason="Шийдвэрлэсэн.", by=personas["officer"])
+        cases.append(case)
+    Category.objects.filter(code="red_tape").update(retention_years=7)
+    alone = {case.pk: retention.retention_of(Complaint.objects.get(pk=case.pk))
+             for case in cases}
+    batch = retention.with_what_rules_read(Complaint.objects.filter(pk__in=alone))
+    with django_assert_max_num_queries(4):
+        together = {case.pk: retention.retention_of(case) for case in batch}
+    assert together == alone
+    assert [alone[case.pk].rule for case in cases] == [
+        "complaint", "category:red_tape", "corruption", "referred"]
