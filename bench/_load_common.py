@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import ROOT, throwaway_environment
+
 PYTHON = sys.executable
 # The real settings with the public rate limits raised (one machine is one address) and the
 # floor endpoint added: see bench/intake_submit_settings.py. Nothing else differs.
@@ -70,16 +71,10 @@ class Deployment:
         self.env = {k: v for k, v in os.environ.items()
                     if not k.startswith(("SHUGEL_", "DJANGO_", "DATABASE_URL", "REDIS_URL"))}
         self.env.update({
-            "SHUGEL_ENV": "development",
-            "DEBUG": "false",
+            **throwaway_environment(workdir, SETTINGS),
             "SHUGEL_REQUIRE_2FA": "true",
-            "SHUGEL_DATA_DIR": str(workdir),
-            "SHUGEL_KEYRING": str(workdir / "keyring.json"),
-            "SHUGEL_MEDIA_ROOT": str(workdir / "media"),
-            "SHUGEL_LOG_LEVEL": "WARNING",
             "SHUGEL_LOG_FORMAT": "plain",
             "SHUGEL_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-            "DJANGO_SETTINGS_MODULE": SETTINGS,
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
         })

@@ -24,19 +24,25 @@ def arguments(description: str) -> argparse.Namespace:
     return parser
 
 
-def django_in_tempdir(migrate: bool = True) -> Path:
-    """Point Django at a fresh temp dir, set it up, make a keyring and migrate."""
-    workdir = Path(tempfile.mkdtemp(prefix="shugel-bench-"))
-    os.environ.update({
+def throwaway_environment(workdir: Path, settings: str = "config.settings") -> dict[str, str]:
+    """The settings that point Shugel (a script, a server) at `workdir` alone: its data,
+    keyring and media there, development mode, quiet logs."""
+    return {
         "SHUGEL_ENV": "development",
         "DEBUG": "false",
         "SHUGEL_DATA_DIR": str(workdir),
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "SHUGEL_KEYRING": str(workdir / "keyring.json"),
         "SHUGEL_MEDIA_ROOT": str(workdir / "media"),
         "SHUGEL_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    })
+        "DJANGO_SETTINGS_MODULE": settings,
+    }
+
+
+def django_in_tempdir(migrate: bool = True) -> Path:
+    """Point Django at a fresh temp dir, set it up, make a keyring and migrate."""
+    workdir = Path(tempfile.mkdtemp(prefix="shugel-bench-"))
+    os.environ.update({**throwaway_environment(workdir),
+                       "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}"})
     os.environ.pop("SHUGEL_KEYRING_JSON", None)
     os.environ.pop("REDIS_URL", None)
     sys.path.insert(0, str(ROOT))

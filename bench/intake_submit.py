@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _setup import ROOT, arguments
+from _setup import ROOT, arguments, throwaway_environment
 
 TARGET_RATE = 40.0
 TARGET_P95_MS = 500.0
@@ -61,16 +61,7 @@ def prepare(workdir: Path) -> tuple[dict, str | None]:
     """Environment for this run, and for PostgreSQL the URL to administer the server from
     (None for SQLite). The database itself is new, on the server DATABASE_URL names."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SHUGEL_", "DJANGO_"))}
-    env.update({
-        "SHUGEL_ENV": "development",
-        "DEBUG": "false",
-        "SHUGEL_DATA_DIR": str(workdir),
-        "SHUGEL_KEYRING": str(workdir / "keyring.json"),
-        "SHUGEL_MEDIA_ROOT": str(workdir / "media"),
-        "SHUGEL_LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": SETTINGS,
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update({**throwaway_environment(workdir, SETTINGS), "PYTHONPATH": str(ROOT)})
     given = os.environ.get("DATABASE_URL", "")
     admin_url = None
     if urlsplit(given).scheme in {"postgres", "postgresql"}:

@@ -221,6 +221,21 @@ class Browser:
         return self.request("POST", path, data.encode(), "application/x-www-form-urlencoded")
 
 
+def wait_until_healthy(browser, server, err: Path, seconds: float = 90) -> None:
+    """Until /healthz answers 200; fails with the server's last output if it exits or takes
+    longer than `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if browser.request("GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        assert server.poll() is None, err.read_text()[-3000:]
+        assert time.monotonic() < deadline, err.read_text()[-3000:]
+        time.sleep(0.3)
+
+
 def manage(env, *args, timeout=180):
     done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
                           capture_output=True, timeout=timeout)
@@ -247,16 +262,7 @@ def test_the_real_server_prints_no_address_agent_or_access_line(tmp_path):
         )
         try:
             browser = Browser(port)
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if browser.request("GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert server.poll() is None, err.read_text()[-3000:]
-                assert time.monotonic() < deadline, err.read_text()[-3000:]
-                time.sleep(0.3)
+            wait_until_healthy(browser, server, err)
 
             status, form = browser.request("GET", "/report/")
             assert status == 200

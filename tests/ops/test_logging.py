@@ -15,7 +15,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,7 @@ from tests.intake.test_anonymity import (
     free_port,
     manage,
     server_environment,
+    wait_until_healthy,
 )
 from tests.intake.test_web_submission import jpeg, pdf
 from tests.ops.deploy import exec_start, runnable_here
@@ -168,16 +168,7 @@ def test_the_deployed_web_server_logs_json_lines_with_no_canary_address_or_agent
                                   start_new_session=True)
         try:
             browser = Browser(port)
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    if browser.request("GET", "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                assert server.poll() is None, err.read_text()[-3000:]
-                assert time.monotonic() < deadline, err.read_text()[-3000:]
-                time.sleep(0.3)
+            wait_until_healthy(browser, server, err)
 
             for path in ("/", "/en/", "/report/", "/track/", "/no-such-page/"):
                 browser.request("GET", path)

@@ -58,6 +58,16 @@ def rolled_back():
         transaction.set_rollback(True)
 
 
+def post_counted(client, url: str, body) -> tuple:
+    """POST `body` inside a transaction that is then rolled back; returns the answer and
+    the counts (see counts) before and after it."""
+    with rolled_back():
+        before = counts()
+        response = client.post(url, body)
+        after = counts()
+    return response, before, after
+
+
 def client_for(user, *, second_factor: bool = True) -> Client:
     """A browser signed in as `user` (None: nobody), with the code from their authenticator
     unless `second_factor` is false."""

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from intake import views_public
 from intake.services import Content, web_report_submit
 from tests.security.fuzz import Field, fields_for, form_body, forms_on, fuzz_settings
-from tests.security.helpers import body_of, client_for, counts, rolled_back
+from tests.security.helpers import body_of, client_for, counts, post_counted, rolled_back
 from tests.security.test_authz_matrix import ANY_STAFF, RULES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_matrix_time")]
@@ -72,10 +72,7 @@ def test_the_report_form_takes_any_input_without_failing_or_saving_what_it_refus
         fields["body"] = Field("textarea", "Бичиг хэргийн ажилтан мөнгө нэхсэн.")
         fields["website"] = Field("text", "")
         body = data.draw(form_body(fields))
-        with rolled_back():
-            before = counts()
-            response = client.post(url, body)
-            after = counts()
+        response, before, after = post_counted(client, url, body)
         problem = check(response, before, after, success_200=True)
         assert problem is None, (problem, body)
         outcomes.add(response.status_code)
@@ -101,10 +98,7 @@ def test_the_tracking_form_takes_any_receipt_without_failing(personas):
         body = {} if receipt is None else {"receipt": receipt}
         if extra:
             body["receipt2"] = "1234567890123456"
-        with rolled_back():
-            before = counts()
-            response = client.post(url, body)
-            after = counts()
+        response, before, after = post_counted(client, url, body)
         assert response.status_code == 404, (response.status_code, body)
         assert before == after
 
@@ -134,6 +128,8 @@ def test_the_reporters_message_form_takes_any_input_without_failing(personas, un
     fields["receipt"] = Field("hidden", receipt)
     outcomes = set()
 
+    # Written out, not post_counted: hypothesis seeds a derandomized run from the function's
+    # source, and these examples are known to reach both a sent message and a refusal.
     @fuzz_settings(PUBLIC_EXAMPLES)
     @given(data=st.data())
     def attempt(data):
@@ -172,10 +168,7 @@ def test_the_sign_in_form_takes_any_input_without_failing(personas):
     def attempt(data):
         cache.clear()
         body = data.draw(form_body(fields))
-        with rolled_back():
-            before = counts()
-            response = client.post(url, body)
-            after = counts()
+        response, before, after = post_counted(client, url, body)
         problem = check(response, before, after, may_record={"audit_reads"})
         assert problem is None, (problem, body)
         assert response.status_code != 302, body  # no random code passes the second factor
@@ -256,10 +249,7 @@ def _fuzz_one(client, rule, url, fields):
     @given(data=st.data())
     def attempt(data):
         body = data.draw(form_body(fields))
-        with rolled_back():
-            before = counts()
-            response = client.post(url, body)
-            after = counts()
+        response, before, after = post_counted(client, url, body)
         problem = check(response, before, after, success_200=rule.name in SUCCESS_200,
                         may_record={"audit_reads"})
         assert problem is None, (rule.name, problem, body)
