@@ -44,15 +44,15 @@ def referral(units, personas) -> Referral:
     return approved_referral(case, personas["officer"], personas["head"], agency)
 
 
-def _post(client, body: bytes, headers: dict, agency_code="atg"):
+def _post(client, body: bytes, headers: dict, agency_code="atg", **extra):
     return client.post(reverse("agency_api:answers", kwargs={"agency_code": agency_code}),
-                       data=body, content_type="application/json", headers=headers)
+                       data=body, content_type="application/json", headers=headers, **extra)
 
 
-def _attempt(client, body, headers, agency_code="atg"):
+def _attempt(client, body, headers, agency_code="atg", **extra):
     with rolled_back():
         before = states()
-        response = _post(client, body, headers, agency_code)
+        response = _post(client, body, headers, agency_code, **extra)
         after = states()
     return response, before, after
 
@@ -173,11 +173,6 @@ def test_huge_and_lying_bodies_are_refused_before_anything_is_read(client, refer
     ]
     for body, headers, length in cases:
         extra = {"CONTENT_LENGTH": length} if length is not None else {}
-        with rolled_back():
-            before = states()
-            response = client.post(
-                reverse("agency_api:answers", kwargs={"agency_code": "atg"}), data=body,
-                content_type="application/json", headers=headers, **extra)
-            after = states()
+        response, before, after = _attempt(client, body, headers, **extra)
         assert response.status_code in (400, 401, 413), (length, response.status_code)
         assert before == after
