@@ -242,6 +242,8 @@ MAX_REQUEST_BYTES = 5 * 10 * 1024 * 1024 + 256 * 1024
 # lock, the audit chain's head) crawls until the writers behind it time out ("database is
 # locked"). 0 = no limit.
 MAX_REQUESTS_IN_FLIGHT = env_int("SHUGEL_MAX_REQUESTS_IN_FLIGHT", 8)
+if MAX_REQUESTS_IN_FLIGHT < 0:
+    raise ImproperlyConfigured("SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0 (no limit) or more")
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
@@ -462,6 +464,8 @@ if min(RETENTION_YEARS.values()) < 1:
     raise ImproperlyConfigured("every SHUGEL_RETENTION_*_YEARS must be 1 or more")
 # Officers and the head are told this many days before a case's content is destroyed.
 RETENTION_WARN_DAYS = env_int("SHUGEL_RETENTION_WARN_DAYS", 30)
+if RETENTION_WARN_DAYS < 0:
+    raise ImproperlyConfigured("SHUGEL_RETENTION_WARN_DAYS must not be negative")
 # Delivery: tries before a referral is given up (dead letter, the head is alerted), and the
 # back-off between tries (doubling from the base up to the cap).
 REFERRAL_MAX_ATTEMPTS = env_int("SHUGEL_REFERRAL_MAX_ATTEMPTS", 8)

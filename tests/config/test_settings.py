@@ -52,6 +52,16 @@ def test_production_refuses_debug(tmp_path):
     assert result.returncode != 0 and "DEBUG must be off" in result.stderr
 
 
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("SHUGEL_RETENTION_COMPLAINT_YEARS", "0", "every SHUGEL_RETENTION_*_YEARS must be 1 or more"),
+    ("SHUGEL_RETENTION_WARN_DAYS", "-1", "SHUGEL_RETENTION_WARN_DAYS must not be negative"),
+    ("SHUGEL_MAX_REQUESTS_IN_FLIGHT", "-2", "SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0"),
+])
+def test_a_count_out_of_range_is_refused_with_its_name(tmp_path, name, value, message):
+    result = run_manage("check", env_overrides={name: value}, tmp_path=tmp_path)
+    assert result.returncode != 0 and message in result.stderr
+
+
 def test_production_passes_the_deployment_check_without_a_warning(tmp_path):
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
