@@ -9,6 +9,7 @@ so a copy survives whatever happens to the database. The signed message is
 (US = U+001F), which anyone can check against the public key in the file.
 """
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,14 @@ def _private_key(version: int) -> Ed25519PrivateKey:
 
 
 def public_key_hex(version: int) -> str:
-    public = _private_key(version).public_key()
+    return _public_key_of(keyring.key("sign", version))
+
+
+@functools.lru_cache(maxsize=8)
+def _public_key_of(seed: bytes) -> str:
+    # Cached by the seed itself, so a reloaded keyring is never answered from an old one;
+    # verification asks once per checkpoint, and there is one a minute while events come.
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key()
     return public.public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
 
 

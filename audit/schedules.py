@@ -8,10 +8,12 @@ from org.schedules import ensure_schedule
 
 
 def ensure_schedules() -> None:
-    # Hourly bounds how many recent events could be cut off unseen by someone who controls
-    # the database; the task makes no checkpoint while nothing new was recorded.
+    # Every minute bounds how many recent events could be cut off unseen by someone who
+    # controls the database (docs/audit.md, "What verification cannot see"). The task makes
+    # no checkpoint while nothing new was recorded, so a quiet minute costs two small reads.
     ensure_schedule(
-        "audit checkpoint", "audit.tasks.checkpoint", schedule_type=Schedule.HOURLY, repeats=-1
+        "audit checkpoint", "audit.tasks.checkpoint", schedule_type=Schedule.MINUTES,
+        minutes=1, repeats=-1,
     )
 
 

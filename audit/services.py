@@ -24,8 +24,8 @@ from org.models import Unit
 from vault.keyring import keyring
 
 __all__ = [
-    "ANONYMOUS_REPORTER", "SYSTEM", "Damage", "VerificationResult", "make_checkpoint", "record",
-    "record_read", "verify_chain",
+    "ANONYMOUS_REPORTER", "SYSTEM", "Damage", "VerificationResult", "checkpoint_if_moved",
+    "latest_checkpoint", "make_checkpoint", "record", "record_read", "verify_chain",
 ]
 
 READ_ACTION = "content.read"
@@ -202,25 +202,46 @@ def record_read(
     )
 
 
+def _checkpoint(head: ChainHead) -> Checkpoint:
+    fields = checkpoints.sign(seq=head.seq, head_mac=head.mac)
+    name = checkpoints.file_name(fields)
+    checkpoint = Checkpoint(**fields, file_name=name)
+    checkpoint.save()
+    checkpoints.export(fields, name)
+    return checkpoint
+
+
 def make_checkpoint() -> Checkpoint:
     """Sign the current chain head, store the checkpoint and export its file.
 
     The file is written before the row commits; if it cannot be written, nothing is stored.
     """
     with transaction.atomic():
-        head = _lock_head()
-        fields = checkpoints.sign(seq=head.seq, head_mac=head.mac)
-        name = checkpoints.file_name(fields)
-        checkpoint = Checkpoint(**fields, file_name=name)
-        checkpoint.save()
-        checkpoints.export(fields, name)
-    return checkpoint
+        return _checkpoint(_lock_head())
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    """The checkpoint made last (by the time it was made, not by its sequence number: after
+    a head was wound back, the last one made is the one that tells)."""
+    return Checkpoint.objects.order_by("-id").first()
+
+
+def _moved(head: ChainHead | None) -> bool:
+    latest = latest_checkpoint()
+    return head is None or latest is None or latest.seq != head.seq
 
 
 def checkpoint_if_moved() -> Checkpoint | None:
-    """For the schedule: a new checkpoint only when events were added since the last one."""
-    head = ChainHead.objects.filter(pk=ChainHead.ONLY).first()
-    latest = Checkpoint.objects.order_by("-seq", "-id").first()
-    if head is not None and latest is not None and latest.seq == head.seq:
+    """For the schedule, each minute: a new checkpoint only when events were added since the
+    last one. Two workers running it at once make one checkpoint of a head, not two."""
+    # A look without the lock first: most minutes nothing moved, and the head's lock would
+    # make every writer of an event wait behind this one.
+    if not _moved(ChainHead.objects.filter(pk=ChainHead.ONLY).first()):
         return None
-    return make_checkpoint()
+    with transaction.atomic():
+        head = _lock_head()
+        # Whoever held the lock before us may have checkpointed this very head; on
+        # PostgreSQL this query, run after the lock was granted, sees their commit.
+        if not _moved(head):
+            return None
+        return _checkpoint(head)

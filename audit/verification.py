@@ -88,7 +88,9 @@ def _marks(checkpoint_dir: Path | None) -> dict[int, list[_Mark]]:
         anchor = checkpoints.Anchor(**fields, source=_("checkpoint table"))
         anchors[anchor.key()] = anchor
     marks: dict[int, list[_Mark]] = {}
-    for path in checkpoints.exported_files(checkpoint_dir):
+    # The folder given is read as well as DATA_DIR/checkpoints, not instead of it.
+    folders = [None] if checkpoint_dir is None else [None, checkpoint_dir]
+    for path in itertools.chain.from_iterable(map(checkpoints.exported_files, folders)):
         try:
             anchor = checkpoints.read_file(path)
         except checkpoints.UnreadableCheckpoint as error:
@@ -270,22 +272,68 @@ def _head_seq() -> int | None:
     return ChainHead.objects.filter(pk=ChainHead.ONLY).values_list("seq", flat=True).first()
 
 
+def _missing(last: int, claimed: int) -> str:
+    values = {"first": last + 1, "claimed": claimed}
+    if claimed == last + 1:
+        return _("Event %(first)s is missing") % values
+    return _("Events %(first)s to %(claimed)s are missing") % values
+
+
+def _beyond_the_end(last: int, marks) -> tuple[int, Damage, str] | None:
+    """What the checkpoints numbered past the chain's last event say. A trusted one proves
+    the newest events were cut off; one that cannot be trusted proves nothing but itself."""
+    beyond = sorted(seq for seq in marks if seq > last)
+    trusted = [seq for seq in beyond if any(mark.problem is None for mark in marks[seq])]
+    if trusted:
+        claimed = trusted[-1]
+        # A file, when there is one: it is what survives someone who controls the database.
+        mark = min((mark for mark in marks[claimed] if mark.problem is None),
+                   key=lambda mark: mark.source == _("checkpoint table"))
+        return last + 1, Damage.TRUNCATED, _(
+            "%(missing)s: the signed checkpoint of event %(claimed)s (%(source)s) vouches for "
+            "it, but the chain ends at event %(last)s. The newest events were removed."
+        ) % {"missing": _missing(last, claimed), "claimed": claimed, "source": mark.source,
+             "last": last}
+    if beyond:  # none of them trusted: the first is a bad checkpoint
+        return _judge_mark(beyond[0], None, marks[beyond[0]])
+    return None
+
+
+def _against_the_head(last: int, last_mac: str, head_seq) -> tuple[int, Damage, str] | None:
+    """What the chain head says. `head_seq` was read before the walk, so a head past the
+    chain's end means events went missing; the head read again now (record moves it in the
+    event's own transaction, so it never lags a committed event) must hold the last event."""
+    values = {"last": last, "claimed": head_seq}
+    if (head_seq or 0) > last:
+        values["missing"] = _missing(last, head_seq)
+        return last + 1, Damage.TRUNCATED, _(
+            "%(missing)s: the chain head says the chain reaches event %(claimed)s, but it "
+            "ends at event %(last)s. The newest events were removed."
+        ) % values
+    now = ChainHead.objects.filter(pk=ChainHead.ONLY).values_list("seq", "mac").first()
+    if now is None:
+        return None  # no head at all: the next record() rebuilds it from the newest event
+    if now[0] < last:
+        values["head"] = now[0]
+        return now[0] + 1, Damage.INSERTED, _(
+            "The chain head names event %(head)s, but the chain goes on to event %(last)s: "
+            "the head was wound back by hand, or the events after it were added."
+        ) % values
+    if now[0] == last and now[1] != last_mac:
+        return last + 1, Damage.TRUNCATED, _(
+            "The chain head names event %(last)s but not its HMAC: it was wound back by hand "
+            "from a later event, and the events after event %(last)s were removed."
+        ) % values
+    return None
+
+
 def _finish(stop: _Stop, marks, head_seq) -> VerificationResult:
     count = sum(len(found) for found in marks.values())
     last = stop.last_seq
-    beyond = [seq for seq in marks if seq > last]
-    claimed = max([*beyond, head_seq or 0])
-    if claimed > last:
-        source = _("a signed checkpoint") if beyond and max(beyond) == claimed else _(
-            "the chain head"
-        )
-        return VerificationResult(
-            False, stop.checked, last + 1, Damage.TRUNCATED,
-            _("The chain ends at event %(last)s, but %(source)s vouches for events up to "
-              "%(claimed)s: the newest events were removed.")
-            % {"last": last, "source": source, "claimed": claimed},
-            count, last,
-        )
+    problem = _beyond_the_end(last, marks) or _against_the_head(last, stop.last_mac, head_seq)
+    if problem is not None:
+        seq, damage, explanation = problem
+        return VerificationResult(False, stop.checked, seq, damage, explanation, count, last)
     return VerificationResult(True, stop.checked, checkpoints=count, last_seq=last)
 
 

@@ -12,6 +12,7 @@ class RoutingConfig(AppConfig):
         from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
+        from routing import witness
         from routing.demo import seed_agencies
         from routing.schedules import ensure_schedules
         from routing.views_case import case_panel, retention_panel
@@ -24,6 +25,7 @@ class RoutingConfig(AppConfig):
         register_case_panel(case_panel, order=10)
         register_case_panel(retention_panel, order=90)
         register_demo(seed_agencies, order=10)
+        witness.connect()  # the agency keeps copies of the audit trail's checkpoints
 
         from org import counts
 

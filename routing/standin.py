@@ -155,7 +155,9 @@ class AgencyStandIn:
         try:
             key = str(uuid.UUID(key))
             package = json.loads(body)
-            reference = str(package.get("referral") or package["report"])
+            # A referral, a monthly report, or a checkpoint of the audit trail to witness.
+            reference = str(package.get("referral") or package.get("report")
+                            or package["checkpoint"])
         except (ValueError, KeyError, TypeError):
             request._answer(400, {"error": "not a referral package"})
             return

@@ -106,6 +106,13 @@ def test_the_command_makes_a_checkpoint_on_demand(three_events, settings):
     assert (settings.DATA_DIR / "checkpoints" / checkpoint.file_name).exists()
 
 
+def test_the_command_prints_in_english_unless_told_otherwise(three_events):
+    out = io.StringIO()
+    with translation.override("mn"):
+        call_command("audit_checkpoint", stdout=out)
+    assert out.getvalue().startswith("Checkpoint of event 3 signed with key version 1;")
+
+
 def test_the_schedule_checkpoints_only_when_events_were_added(three_events):
     assert "event 3" in scheduled_checkpoint()
     assert "no new events" in scheduled_checkpoint()
@@ -117,7 +124,7 @@ def test_the_schedule_checkpoints_only_when_events_were_added(three_events):
 def test_the_checkpoint_schedule_is_registered_after_migrate(db):
     schedule = Schedule.objects.get(name="audit checkpoint")
     assert schedule.func == "audit.tasks.checkpoint"
-    assert schedule.schedule_type == Schedule.HOURLY
+    assert (schedule.schedule_type, schedule.minutes) == (Schedule.MINUTES, 1)
     assert schedule.repeats == -1
 
 

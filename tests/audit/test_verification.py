@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from audit import verification
 from audit.management.commands.verify_audit import Progress
@@ -24,7 +25,8 @@ def test_progress_is_reported_as_the_table_streams_in(trail, monkeypatch):
 def test_the_command_prints_progress_lines_no_more_than_it_should():
     stream = io.StringIO()
     progress = Progress(stream, interval=0)
-    progress(250_000, 1_000_000)
+    with translation.override("en"):  # the command's language (--language)
+        progress(250_000, 1_000_000)
     assert "checked 250,000 of 1,000,000 events (25%)" in stream.getvalue()
     quiet = io.StringIO()
     Progress(quiet, interval=60)(10, 20)

@@ -10,7 +10,6 @@ import email.policy
 import logging
 import smtplib
 import socket
-import threading
 import time
 from datetime import datetime, timedelta
 
@@ -32,6 +31,7 @@ from notify import delivery
 from notify.events import emit
 from notify.models import Channel, Dispatch, Kind, Notification, Preference, Profile
 from tests.intake.pages_case import UB
+from tests.racing import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -310,23 +310,7 @@ def test_two_workers_at_once_on_postgresql_send_each_once(units, staff, settings
             failed_referral(units)
     assert Dispatch.objects.count() == 20
     assert mail.outbox == []
-    workers, start, failures = 4, threading.Barrier(4), []
-
-    def work():
-        try:
-            start.wait()
-            delivery.send_pending()
-        except Exception as error:  # noqa: BLE001 - reported below
-            failures.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert failures == []
+    at_once(delivery.send_pending, 4)
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
     assert len(ids) == len(set(ids)) == 20
     assert set(Dispatch.objects.values_list("state", "attempts")) == {
