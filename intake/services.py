@@ -67,7 +67,9 @@ class Upload:
 @dataclass
 class Logged:
     complaint: Complaint
-    receipt: str | None = None  # shown once to the reporter, never stored
+    # Shown once to the reporter, never stored; kept out of repr(), which error pages and
+    # tracebacks print.
+    receipt: str | None = field(default=None, repr=False)
     attachments: list[Attachment] = field(default_factory=list)
 
 

@@ -17,9 +17,11 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record, record_read
+from intake.damage import FILE, ContentDamaged, Damage, Reading, content_damaged, damage_of
 from intake.models import Attachment, Complaint, Message, Note, Status
 from intake.services import EXTENSION_WORKING_DAYS
 from org.calendar import add_working_days
+from vault.errors import DecryptionError
 from vault.files import encrypted_download_response
 
 # The sealed parts of a complaint an amendment may correct.
@@ -191,13 +193,15 @@ def complaint_close(*, complaint: Complaint, reason: str, by) -> Complaint:
 
 # --- reading -----------------------------------------------------------------------------------
 
+# A damaged entry (intake.damage) has None for its text and `damaged` set.
 @dataclass(frozen=True)
 class ThreadEntry:
     author: str  # Message.Author
     sent_by: object  # the staff user, or None for the reporter
     at: datetime
-    body: str
+    body: str | None
     files: int
+    damaged: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,25 +210,32 @@ class NoteEntry:
     amends_field: str
     written_by: object
     at: datetime
-    body: str
+    body: str | None
+    damaged: bool = False
 
 
 @dataclass(frozen=True)
 class FileEntry:
     uid: object
-    filename: str
+    filename: str | None
     content_type: str
     size: int
     at: datetime
     by_reporter: bool
+    damaged: bool = False  # its name; the file itself is checked when it is downloaded
+
+
+# The complaint's own sealed parts, in the order a reading shows them.
+SEALED_PARTS = ("body", "subject", "particulars", "reporter", "channel_details")
 
 
 @dataclass
 class CaseContent:
     """Everything sealed in a case, decrypted for one reading. Plain values only: the
-    templates that show it cannot decrypt anything themselves."""
+    templates that show it cannot decrypt anything themselves. A damaged part is None and
+    named in `damaged_parts`; `damaged` lists every damaged record and field."""
 
-    body: str
+    body: str | None
     subject: str | None
     particulars: dict | None
     reporter: dict | None
@@ -233,60 +244,89 @@ class CaseContent:
     notes: list[NoteEntry] = field(default_factory=list)
     files: list[FileEntry] = field(default_factory=list)
     fields_read: list[str] = field(default_factory=list)
+    damaged_parts: list[str] = field(default_factory=list)
+    damaged: list[Damage] = field(default_factory=list)
+
+
+def _damage_subject(complaint: Complaint) -> dict:
+    return {"complaint": complaint.pk, "reference": complaint.reference}
 
 
 @transaction.atomic
 def case_read(*, complaint: Complaint, reader) -> CaseContent:
     """Decrypt the whole case for `reader` and record one reading that names every part
-    that was decrypted. Raises a VaultError (nothing recorded) when the content is gone."""
+    that was shown. A damaged part is left out and recorded as damaged (intake.damage) in the
+    same transaction; the rest is shown. Raises a VaultError (nothing recorded) when the
+    content is gone: shredded, or its key missing from the keyring."""
     _refuse_if_recused(complaint, reader)
     messages = list(complaint.messages.select_related("data_key", "sent_by")
                     .prefetch_related("attachments"))
     notes = list(complaint.notes.select_related("data_key", "written_by"))
     attachments = list(complaint.attachments.select_related("data_key")
                        .order_by("created_at", "pk"))
+    reading = Reading()
+    parts = {name: reading.reveal(complaint, name) for name in SEALED_PARTS}
     content = CaseContent(
-        body=complaint.body.reveal(),
-        subject=complaint.subject.reveal() if complaint.subject is not None else None,
-        particulars=complaint.particulars.reveal() if complaint.particulars is not None else None,
-        reporter=complaint.reporter.reveal() if complaint.reporter is not None else None,
-        channel_details=(complaint.channel_details.reveal()
-                         if complaint.channel_details is not None else None),
+        **parts,
         thread=[ThreadEntry(author=m.author, sent_by=m.sent_by, at=m.created_at,
-                            body=m.body.reveal(), files=len(m.attachments.all()))
+                            body=reading.reveal(m, "body"), files=len(m.attachments.all()),
+                            damaged=reading.is_damaged(m, "body"))
                 for m in messages],
         notes=[NoteEntry(kind=n.kind, amends_field=n.amends_field, written_by=n.written_by,
-                         at=n.created_at, body=n.body.reveal()) for n in notes],
-        files=[FileEntry(uid=a.uid, filename=a.filename.reveal(), content_type=a.content_type,
-                         size=a.size, at=a.created_at, by_reporter=a.uploaded_by_reporter)
+                         at=n.created_at, body=reading.reveal(n, "body"),
+                         damaged=reading.is_damaged(n, "body")) for n in notes],
+        files=[FileEntry(uid=a.uid, filename=reading.reveal(a, "filename"),
+                         content_type=a.content_type, size=a.size, at=a.created_at,
+                         by_reporter=a.uploaded_by_reporter,
+                         damaged=reading.is_damaged(a, "filename"))
                for a in attachments],
+        damaged_parts=[name for name in SEALED_PARTS if getattr(complaint, name) is not None
+                       and reading.is_damaged(complaint, name)],
+        damaged=reading.damaged,
     )
-    read = ["body"]
-    read += [name for name in ("subject", "particulars", "reporter", "channel_details")
-             if getattr(content, name) is not None]
-    read += [name for name, found in (("messages", messages), ("notes", notes),
-                                      ("attachment_names", attachments)) if found]
+    read = [name for name, value in parts.items() if value is not None]
+    read += [name for name, entries in (("messages", content.thread), ("notes", content.notes),
+                                        ("attachment_names", content.files))
+             if not all(entry.damaged for entry in entries)]
     content.fields_read = read
-    record_read(actor=reader, target=complaint, fields=read, unit=complaint.unit)
+    content_damaged(actor=reader, found=reading.damaged, unit=complaint.unit,
+                    subject=_damage_subject(complaint))
+    if read:
+        record_read(actor=reader, target=complaint, fields=read, unit=complaint.unit)
     return content
 
 
 def attachment_download(*, attachment: Attachment, complaint: Complaint,
                         reader) -> StreamingHttpResponse:
-    """The decrypted file as a download, with the reading recorded. The key, the file's
-    start and its name are checked before the event is written, so a file that cannot be
-    opened records nothing and the error reaches the caller instead of half a download."""
+    """The decrypted file as a download, with the reading recorded. The whole file is
+    authenticated before the event is written (vault.files.open_verified), so only a file
+    that will be delivered whole is recorded as read. A damaged file is recorded as damaged
+    instead (intake.damage) and ContentDamaged is raised once that has committed; any other
+    VaultError (shredded, a key missing) records nothing and reaches the caller."""
     _refuse_if_recused(complaint, reader)
-    with transaction.atomic():
+    reading = Reading()
+    # A damaged name does not keep an intact file back: it is sent under a neutral name.
+    filename = reading.reveal(attachment, "filename") or ""
+    try:
         response = encrypted_download_response(
             attachment.stored_name, data_key=attachment.data_key,
-            context=attachment_context(complaint), filename=attachment.filename.reveal(),
+            context=attachment_context(complaint), filename=filename,
             content_type=attachment.content_type, size=attachment.size,
         )
+    except DecryptionError:
+        response = None
+        reading.note(damage_of(attachment, FILE))
+    with transaction.atomic():
         try:
-            record_read(actor=reader, target=attachment, fields=["attachment"],
-                        unit=complaint.unit)
+            content_damaged(actor=reader, found=reading.damaged, unit=complaint.unit,
+                            subject=_damage_subject(complaint))
+            if response is not None:
+                record_read(actor=reader, target=attachment, fields=["attachment"],
+                            unit=complaint.unit)
         except BaseException:
-            response.close()
+            if response is not None:
+                response.close()
             raise
+    if response is None:
+        raise ContentDamaged(f"attachment {attachment.pk} of complaint {complaint.pk}")
     return response

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from intake import services_case
+from intake.damage import FILE, ContentDamaged
 from intake.forms_case import (
     AmendmentForm,
     ClosureForm,
@@ -38,6 +39,10 @@ from org.models import Role
 from vault.errors import VaultError
 
 QUEUE_PER_PAGE = 25
+FILE_DAMAGED = gettext_lazy(
+    "This file is damaged and cannot be downloaded: it no longer matches what was received. "
+    "Nothing was sent. The head of the unit and the auditors have been told, and the audit "
+    "trail records it.")
 # Clerks log what comes in and auditors check the trail; handling a case is for these.
 CASE_ROLES = (Role.OFFICER, Role.HEAD)
 
@@ -195,6 +200,32 @@ def _entries(values: dict | None, labels: dict) -> list[tuple[str, str]]:
             for key, item in values.items()]
 
 
+def _damage_lines(damaged, field_labels: dict) -> list[dict]:
+    """Each damaged record and field, said for the staff, with the ids the audit trail
+    names (intake.damage)."""
+    def when(record) -> str:
+        return formats.date_format(timezone.localtime(record.created_at),
+                                   "SHORT_DATETIME_FORMAT")
+
+    lines = []
+    for damage in damaged:
+        record = damage.target
+        if isinstance(record, Complaint):
+            label = field_labels.get(damage.field, damage.field)
+        elif isinstance(record, Message):
+            label = _("A message of %(at)s") % {"at": when(record)}
+        elif isinstance(record, Note):
+            label = _("A note of %(at)s") % {"at": when(record)}
+        elif isinstance(record, Attachment):
+            label = (_("The file attached on %(at)s") if damage.field == FILE
+                     else _("The name of the file attached on %(at)s")) % {"at": when(record)}
+        else:  # the data key: nothing sealed under it opens
+            label = _("The case's key: none of its sealed content can be read")
+        lines.append({"label": label, "record": f"{damage.object_type} {damage.object_id}",
+                      "field": damage.field})
+    return lines
+
+
 def _read_context(content: services_case.CaseContent) -> dict:
     field_labels = dict(AmendmentForm.base_fields["amends_field"].choices)
     amendments: dict[str, list] = {}
@@ -205,7 +236,7 @@ def _read_context(content: services_case.CaseContent) -> dict:
         else:
             notes.append(note)
     sections = [
-        ("body", field_labels["body"], [("", content.body)]),
+        ("body", field_labels["body"], [("", content.body)] if content.body is not None else []),
         ("subject", field_labels["subject"],
          [("", content.subject)] if content.subject else []),
         ("particulars", field_labels["particulars"],
@@ -217,7 +248,8 @@ def _read_context(content: services_case.CaseContent) -> dict:
     return {
         "sections": [
             {"name": name, "label": label, "entries": entries,
-             "amendments": amendments.get(name, [])}
+             "amendments": amendments.get(name, []),
+             "damaged": name in content.damaged_parts}
             for name, label, entries in sections
         ],
         "thread": [{"staff": entry.author == Message.Author.STAFF, "entry": entry}
@@ -225,6 +257,7 @@ def _read_context(content: services_case.CaseContent) -> dict:
         "notes": notes,
         "files": content.files,
         "fields_read": content.fields_read,
+        "damaged": _damage_lines(content.damaged, field_labels),
     }
 
 
@@ -357,6 +390,10 @@ def case_file(request, unit, reference, uid):
     try:
         return services_case.attachment_download(attachment=attachment, complaint=complaint,
                                                  reader=request.user)
+    except ContentDamaged:
+        # An answer of its own rather than a download that stops halfway: nothing was sent,
+        # and nothing is recorded as read.
+        return _refused(request, unit, complaint, error=ValidationError(FILE_DAMAGED))
     except VaultError as error:
         messages.error(request, error.user_message)
         return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)

@@ -32,6 +32,7 @@ class Kind(models.TextChoices):
     REPORT_LATE = "report.late", _("Monthly report late")
     REPORT_DELIVERY_FAILED = "report.failed", _("Monthly report could not be delivered")
     RETENTION_WARNING = "retention.warning", _("Case content to be destroyed soon")
+    CONTENT_DAMAGED = "content.damaged", _("Protected content found damaged")
 
 
 class Event(models.Model):

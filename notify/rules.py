@@ -5,6 +5,7 @@ from notify.models import Kind
 from org.models import Role
 
 OFFICER, HEAD, CLERK = Role.OFFICER.value, Role.HEAD.value, Role.CLERK.value
+AUDITOR = Role.AUDITOR.value
 
 ROLES = {
     Kind.COMPLAINT_LOGGED: {OFFICER, HEAD},
@@ -23,6 +24,9 @@ ROLES = {
     Kind.REPORT_LATE: {CLERK, HEAD},
     Kind.REPORT_DELIVERY_FAILED: {HEAD},
     Kind.RETENTION_WARNING: {OFFICER, HEAD},
+    # Sealed content that fails to decrypt was altered: the head answers for the unit's
+    # records, the auditors for the trail (intake.damage).
+    Kind.CONTENT_DAMAGED: {HEAD, AUDITOR},
 }
 
 # Kinds that also go by email unless the person turns it off: the ones that must not wait
@@ -30,7 +34,7 @@ ROLES = {
 DEFAULT_EMAIL = {
     Kind.REFERRAL_PREPARED, Kind.REFERRAL_FAILED, Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE,
     Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED,
-    Kind.RETENTION_WARNING,
+    Kind.RETENTION_WARNING, Kind.CONTENT_DAMAGED,
 }
 
 # What an event's subject may hold: ids, reference numbers, clock names and dates. Anything

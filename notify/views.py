@@ -28,7 +28,8 @@ PER_PAGE = 50
 HANDLERS = frozenset({Role.OFFICER, Role.HEAD})
 # Kinds about one complaint open its case; kinds about a referral open the unit's tracker.
 CASE_KINDS = {Kind.COMPLAINT_LOGGED, Kind.COMPLAINT_TRIAGED, Kind.REPORTER_MESSAGE,
-              Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE, Kind.RETENTION_WARNING}
+              Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE, Kind.RETENTION_WARNING,
+              Kind.CONTENT_DAMAGED}
 REFERRAL_KINDS = {Kind.REFERRAL_PREPARED, Kind.REFERRAL_APPROVED, Kind.REFERRAL_DELIVERED,
                   Kind.REFERRAL_FAILED, Kind.REFERRAL_ANSWERED}
 # Kinds about a monthly report open that report's page (reporting's URL, by name).

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from intake.damage import content_damaged, damage_of
 from org.access import roles_in_unit, staff_required
 from org.models import Membership, Unit
 from reporting import charts, services
@@ -46,7 +47,7 @@ from reporting.forms import (
 )
 from reporting.models import MonthlyReport, ReportDelivery, State
 from routing.models import Outbox
-from vault.errors import VaultError
+from vault.errors import DecryptionError, VaultError
 
 MONTHS_LISTED = 24
 QUARTERS_LISTED = 4
@@ -298,6 +299,13 @@ def _act(request, unit, month, *, allowed, form_class, prefix, workflow, success
     except ValidationError as error:
         return _month_page(request, unit, period, forms={prefix: form},
                            refusal=error.messages, status=409)
+    except DecryptionError:
+        # The explanation was altered: nothing changed; it is recorded once (intake.damage)
+        # and the page says so instead of answering 500.
+        content_damaged(actor=request.user, found=[damage_of(report, "narrative")], unit=unit,
+                        subject={"report": report.pk, "month": f"{period:%Y-%m}"})
+        return _month_page(request, unit, period, forms={prefix: form}, status=409,
+                           refusal=[str(DecryptionError.message)])
     messages.success(request, success(outcome))
     return redirect("reporting:month", unit_code=unit.code, month=f"{period:%Y-%m}")
 

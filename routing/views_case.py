@@ -10,12 +10,14 @@ the cover letter there too, and that reading is recorded as well.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import record_read
 from intake import services_case
+from intake.damage import Reading, content_damaged
 from intake.models import Status
 from intake.panels import render_case_panels
 from intake.views_case import (
@@ -39,7 +41,7 @@ from routing.forms import (
 )
 from routing.models import Agency, Category, Referral, ReferralState
 from routing.triage import suggest
-from vault.errors import VaultError
+from vault.errors import DecryptionError, VaultError
 
 
 def _referrals(complaint):
@@ -94,25 +96,42 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
     agency = services.default_agency()
     referral_form = None
     if decision is not None:
+        # A file whose name is damaged (intake.damage) is not offered for a referral.
         referral_form = ReferralForm(
-            prefix="refer", files_choices=[(str(f.uid), f.filename) for f in content.files],
+            prefix="refer", files_choices=[(str(f.uid), f.filename) for f in content.files
+                                           if not f.damaged],
             initial={"agency": agency,
                      "cover_letter": (services.cover_letter_draft(complaint, agency, decision)
                                       if agency else "")},
         )
-    letters = {}
     pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
-    if pending:
-        for referral in Referral.objects.filter(pk__in=[r.pk for r in pending]):
-            letters[referral.pk] = {
-                "cover_letter": referral.cover_letter.reveal(),
-                "redactions": (referral.redactions.reveal()
-                               if referral.redactions is not None else ""),
-            }
-            record_read(actor=request.user, target=referral,
-                        fields=["cover_letter", "redactions"], unit=complaint.unit)
     return {"suggestion": found, "triage_form": triage_form, "referral_form": referral_form,
-            "letters": letters, "has_agencies": Agency.objects.filter(active=True).exists()}
+            "letters": _letters(request, complaint, pending),
+            "has_agencies": Agency.objects.filter(active=True).exists()}
+
+
+def _letters(request, complaint, pending) -> dict:
+    """The cover letters of the referrals awaiting approval, for the head about to approve
+    one; each reading recorded. A damaged letter is shown as such and recorded as damaged
+    (intake.damage), not as read."""
+    letters, reading = {}, Reading()
+    found = list(Referral.objects.filter(pk__in=[r.pk for r in pending]))
+    for referral in found:
+        letters[referral.pk] = {
+            "cover_letter": reading.reveal(referral, "cover_letter"),
+            "redactions": reading.reveal(referral, "redactions") or "",
+            "damaged": reading.is_damaged(referral, "cover_letter"),
+        }
+    with transaction.atomic():
+        content_damaged(actor=request.user, found=reading.damaged, unit=complaint.unit,
+                        subject={"complaint": complaint.pk, "reference": complaint.reference})
+        for referral in found:
+            shown = [name for name in ("cover_letter", "redactions")
+                     if not reading.is_damaged(referral, name)]
+            if shown:
+                record_read(actor=request.user, target=referral, fields=shown,
+                            unit=complaint.unit)
+    return letters
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -180,8 +199,11 @@ def refer(request, unit, reference):
 
 
 def _with_names(form, complaint):
-    """The refused referral form with the files' real names as its choices again."""
-    names = {str(a.uid): a.filename.reveal() for a in complaint.attachments.all()}
+    """The refused referral form with the files' real names as its choices again (a damaged
+    name, recorded when the case was read, stays the file's id here)."""
+    reading = Reading()
+    names = {str(a.uid): reading.reveal(a, "filename") or str(a.uid)
+             for a in complaint.attachments.all()}
     form.fields["attachments"].choices = [(key, names.get(key, key))
                                           for key, _label in form.fields["attachments"].choices]
     return form
@@ -201,6 +223,12 @@ def approve(request, unit, reference, number):
         services.referral_approve(referral=referral, by=request.user)
     except ValidationError as error:
         return _refused(request, unit, complaint, error=error)
+    except DecryptionError:
+        # The package was not built and nothing was sent; reading the case names the damaged
+        # part and records it (intake.damage).
+        return _refused(request, unit, complaint, error=ValidationError(_(
+            "Part of this case is damaged, so the referral cannot be built and nothing was "
+            "sent. Read the case to see which part.")))
     if referral.agency.delivery == Agency.Delivery.LETTER:
         text = _("Referral %(reference)s was approved; print the letter and send it.")
     else:

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import record_read
+from intake.damage import content_damaged, damage_of
 from org.access import unit_role_required
 from org.models import Role
 from routing import services
 from routing.forms import LetterSentForm
 from routing.models import Referral, ReferralState
 from routing.services import outbox_context
-from vault.errors import VaultError
+from vault.errors import DecryptionError, VaultError
 from vault.files import open_encrypted
 
 LETTER_ROLES = (Role.CLERK, Role.OFFICER, Role.HEAD)
@@ -67,6 +68,13 @@ def letter_print(request, unit, number):
                                            context=outbox_context(referral.reference)))
             record_read(actor=request.user, target=referral, fields=["package"],
                         unit=referral.unit)
+    except DecryptionError as error:
+        # Nothing was shown or recorded as read; the damage is recorded once (intake.damage).
+        content_damaged(actor=request.user, found=[damage_of(outbox, "package")],
+                        unit=referral.unit, subject={"referral": referral.pk,
+                                                     "referral_reference": referral.reference})
+        messages.error(request, error.user_message)
+        return redirect("routing:letters", unit_code=unit.code)
     except VaultError as error:
         messages.error(request, error.user_message)
         return redirect("routing:letters", unit_code=unit.code)

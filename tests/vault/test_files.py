@@ -16,6 +16,7 @@ from vault.files import (
     delete_encrypted,
     encrypted_download_response,
     open_encrypted,
+    open_verified,
     safe_filename,
     save_encrypted,
 )
@@ -227,3 +228,29 @@ def test_the_download_response_fails_before_it_starts_when_the_key_is_wrong(data
 )
 def test_download_names_lose_folders_and_control_characters(given, safe):
     assert safe_filename(given) == safe
+
+
+def test_a_download_of_a_file_damaged_after_its_first_chunk_fails_before_it_starts(
+    data_key, settings
+):
+    content = secrets.token_bytes(3 * CHUNK_BYTES)
+    stored = save_encrypted(io.BytesIO(content), data_key=data_key, context=CONTEXT)
+    last_record = record_offsets(stored_path(settings, stored.name).read_bytes())[-1]
+    damage(settings, stored.name,
+           lambda data: data[: last_record + 9] + bytes([data[last_record + 9] ^ 1])
+           + data[last_record + 10 :])
+    with pytest.raises(DecryptionError, match="chunk 2"):
+        encrypted_download_response(stored.name, data_key=data_key, context=CONTEXT,
+                                    filename="x.pdf", content_type="application/pdf")
+    # Reading it as a stream still yields the chunks before the damage, then fails.
+    chunks = open_encrypted(stored.name, data_key=data_key, context=CONTEXT)
+    assert next(chunks) == content[:CHUNK_BYTES]
+
+
+def test_a_verified_file_is_read_from_the_handle_it_was_checked_through(data_key, settings):
+    first = save_encrypted(io.BytesIO(b"checked"), data_key=data_key, context=CONTEXT)
+    other = save_encrypted(io.BytesIO(b"swapped"), data_key=data_key, context=CONTEXT)
+    chunks = open_verified(first.name, data_key=data_key, context=CONTEXT)
+    # Replacing the file by name once it was checked does not change what is delivered.
+    stored_path(settings, other.name).replace(stored_path(settings, first.name))
+    assert b"".join(chunks) == b"checked"
