@@ -4,11 +4,18 @@ checked by their content rather than their name, and stripped of metadata.
 Django would normally spill a large upload to a temporary file, which would put a
 reporter's document on disk in plain text; Shugel's upload handler keeps every upload in
 memory and stops reading as soon as a limit is passed.
+
+A picture's size on disk says nothing about its size in memory: a 140 KB PNG of one colour
+can hold 144 million pixels. So a picture's pixels are counted from its header before any is
+decoded, and pictures are decoded one at a time per process (docs/intake.md, "Attachments").
 """
 
+import ctypes
 import io
 import logging
+import threading
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -20,6 +27,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_FILE_BYTES = getattr(settings, "SHUGEL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_FILES = 5
+# Every frame together. Above any phone's usual photo (12 to 24 megapixels) and a page
+# scanned at 600 dpi (35); decoded, such a picture takes at most 160 MB (4 bytes a pixel).
+MAX_PIXELS = getattr(settings, "SHUGEL_MAX_UPLOAD_PIXELS", 40_000_000)
 
 # What is accepted, recognised by the file's first bytes, never by its name or the browser.
 SIGNATURES = {
@@ -36,6 +46,7 @@ MESSAGES = {
     "type": _("Only photos (JPEG, PNG) and PDF documents can be attached."),
     "lying": _("A file's content does not match its name. Attach the original photo or PDF."),
     "broken": _("A picture could not be read. Attach it again or as a different file."),
+    "pixels": _("A picture is larger than %(limit)d megapixels. Attach a smaller copy of it."),
     "too_many": _("Attach at most %(count)d files."),
 }
 
@@ -113,26 +124,107 @@ def _sniff(head: bytes):
     return None
 
 
-def _strip_image_metadata(data: bytes, content_type: str) -> bytes:
-    """Rebuilds the picture from its pixels alone, which drops EXIF (GPS, camera, owner), XMP,
-    ICC profiles and comments. The photo is first turned the way the camera meant it, since
-    the orientation tag goes too."""
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
+# The modes each format saves as they are, so that no converted copy of the pixels is made.
+# A PNG's transparent colour is kept in its metadata, which goes: such a picture is made RGBA.
+KEPT_MODES = {"image/jpeg": ("L", "RGB"),
+              "image/png": ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")}
+
+# One picture decoded at a time in each process: a request may carry MAX_FILES of them and
+# several requests run at once, and each decoded picture may take MAX_PIXELS * 4 bytes.
+_DECODING = threading.Lock()
+
+
+def _too_many_pixels(limit: int = MAX_PIXELS) -> ValidationError:
+    return ValidationError(MESSAGES["pixels"], code="pixels",
+                           params={"limit": limit // 1_000_000})
+
+
+def _counted_pixels(image: Image.Image) -> int:
+    """The pixels the header promises, every frame together (an animated PNG or a JPEG with
+    several pictures inside); read from the header alone, nothing is decoded yet."""
+    width, height = image.size
+    return width * height * max(1, getattr(image, "n_frames", 1))
+
+
+def _pixel_limit(image: Image.Image) -> int:
+    """MAX_PIXELS, or half of it for a progressive JPEG: libjpeg holds all of such a
+    picture's coefficients as well as its pixels while it decodes (measured: 371 MB rather
+    than 149 for 39 megapixels)."""
+    return MAX_PIXELS // 2 if image.info.get("progressive") else MAX_PIXELS
+
+
+def _save_mode(image: Image.Image, content_type: str) -> str:
+    if content_type == "image/png" and "transparency" in image.info:
+        return "RGBA"
+    if image.mode in KEPT_MODES[content_type]:
+        return image.mode
+    if content_type == "image/jpeg" or image.mode in ("CMYK", "I", "I;16", "F"):
+        return "RGB"
+    return "RGBA"
+
+
+def _rebuilt(image: Image.Image, content_type: str) -> bytes:
+    """The first frame, upright, saved again with no metadata. Its pixels are decoded once
+    and copied only to turn it or to change its mode, each copy released as soon as the
+    next exists."""
+    image.load()
+    # The photo is first turned the way the camera meant it, since the orientation tag goes.
+    ImageOps.exif_transpose(image, in_place=True)
+    mode = _save_mode(image, content_type)
+    if mode != image.mode:
+        converted = image.convert(mode)
+        image.close()
+        image = converted
+    # Without its info, the picture is saved with no EXIF (GPS, camera, owner), XMP, ICC
+    # profile, text chunks or comments: Pillow writes only what it is given.
+    image.info.clear()
+    out = io.BytesIO()
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            mode = "RGB" if content_type == "image/jpeg" or upright.mode in ("RGB", "L", "CMYK",
-                                                                             "I", "F") else "RGBA"
-            converted = upright.convert(mode)
-            clean = Image.frombytes(mode, converted.size, converted.tobytes())
-            out = io.BytesIO()
-            if content_type == "image/jpeg":
-                clean.save(out, format="JPEG", quality=90)
-            else:
-                clean.save(out, format="PNG")
-            return out.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(MESSAGES["broken"], code="broken")
+        if content_type == "image/jpeg":
+            image.save(out, format="JPEG", quality=90)
+        else:
+            image.save(out, format="PNG")
+    finally:
+        image.close()
+    return out.getvalue()
+
+
+def _strip_image_metadata(data: bytes, content_type: str) -> bytes:
+    """Rebuilds the picture from its pixels alone, or refuses it if it has more than
+    MAX_PIXELS: counted from the header, before anything is decoded. Pillow's own bomb check
+    refuses too, its warning as well as its error."""
+    with _DECODING, warnings.catch_warnings():
+        # Inside the lock: catch_warnings changes the process's filters while it runs.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[content_type]]) as image:
+                if _counted_pixels(image) > (limit := _pixel_limit(image)):
+                    raise _too_many_pixels(limit)
+                return _rebuilt(image, content_type)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise _too_many_pixels() from None
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+            raise ValidationError(MESSAGES["broken"], code="broken") from None
+        finally:
+            _give_back_memory()
+
+
+def _libc_malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim  # the C library this process already runs on
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
+        return None
+
+
+_MALLOC_TRIM = _libc_malloc_trim()
+
+
+def _give_back_memory() -> None:
+    """Measured: after a 39-megapixel picture glibc kept its 150 MB from the system until the
+    next one, in every server process; trimming returns it at once."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def clean_upload(uploaded) -> CleanFile:

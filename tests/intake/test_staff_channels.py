@@ -23,6 +23,7 @@ from tests.intake.pages_channels import (
     page_url,
     url,
 )
+from tests.intake.test_uploads import png_claiming
 from tests.org.test_access import PERSONAS, expected_status
 from vault.files import open_encrypted
 
@@ -295,6 +296,19 @@ def test_a_file_that_lies_about_its_type_is_refused_and_saves_nothing(
                            {**channel_form(), "attachments": lying})
     assert response.status_code == 400
     assert error_codes(response) == {"attachments": {"lying"}}
+    assert counts() == before
+
+
+def test_a_scan_of_too_many_pixels_is_refused_and_saves_nothing(
+    client, personas, units, signed_in
+):
+    signed_in(personas["clerk"])
+    before = counts()
+    bomb = SimpleUploadedFile("scan.png", png_claiming(12000, 12000), "image/png")
+    response = client.post(url("intake:channel_log", channel="letter"),
+                           {**channel_form(), "attachments": bomb})
+    assert response.status_code == 400
+    assert error_codes(response) == {"attachments": {"pixels"}}
     assert counts() == before
 
 
