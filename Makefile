@@ -15,7 +15,7 @@ run: setup
 
 # Everything `make run` needs before it serves; also used by CI's clean-clone check.
 setup: fonts $(VENV)/.installed
-	mkdir -p var
+	mkdir -p -m 700 var
 	$(PY) manage.py keys generate --if-missing
 	$(PY) manage.py migrate --noinput
 

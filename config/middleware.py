@@ -1,12 +1,27 @@
-"""Headers that keep reporters private, and the hook that stops lockout from keeping addresses."""
+"""Headers that keep reporters private, the hooks that keep lockout from keeping addresses,
+and the answer to a form too large to read."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from vault.clients import client_hash
 
-def no_client_address(request):
-    """django-axes asks for the client's address; Shugel keeps none, so it locks by username."""
-    return None
+
+def signin_client(request):
+    """What django-axes takes for the client's address: a keyed hash of it that changes every
+    day (vault.clients), so failures count per (username, client) without an address kept.
+    The cache handler only joins it into a cache key; nothing parses it as an address."""
+    return client_hash(request, purpose="signin")
+
+
+def signin_client_str(username, ip_address, user_agent, path_info, request):
+    """How django-axes names a client in its log lines. By default that is the username, the
+    address and the path; a failed sign-in's username may be a mistyped password, so the
+    lines say only that a sign-in failed or was locked."""
+    return "a staff sign-in"
 
 
 class PrivacyHeadersMiddleware:
@@ -25,6 +40,35 @@ class PrivacyHeadersMiddleware:
         response.setdefault("Referrer-Policy", "no-referrer")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class FormTooLargeMiddleware:
+    """A translated page that names the limit, instead of "request not understood" and an
+    ERROR log line, when a form's text is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+    Django raises RequestDataTooBig where the form is first read, which is CSRF's check of
+    the posted token, so the form is read here first, just before that check and for the
+    same requests (a POST to a view that is not CSRF-exempt: those read their body their
+    own way). Text under the limit reaches the form, whose max_length message keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
+            return None
+        try:
+            request.POST  # noqa: B018 - reading it is the point
+        except RequestDataTooBig:
+            # Read no further: what was read of the body is gone, and so is the form.
+            request._mark_post_parse_error()
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+            return render(request, "413.html", {"limit": limit}, status=413)
+        return None
 
 
 class CsrfNullOriginMiddleware(CsrfViewMiddleware):

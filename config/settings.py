@@ -58,7 +58,8 @@ def database_from_url(url: str) -> dict:
         path = Path(unquote(parts.path)[1:])
         name = path if path.is_absolute() else BASE_DIR / path
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's, creating the file owner-only (config/sqlite3/base.py).
+            "ENGINE": "config.sqlite3",
             "NAME": name,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so two writers
@@ -160,6 +161,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF's check, which is where a form is first read.
+    "config.middleware.FormTooLargeMiddleware",
     "config.middleware.CsrfNullOriginMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -244,8 +247,28 @@ MAX_REQUEST_BYTES = 5 * 10 * 1024 * 1024 + 256 * 1024
 MAX_REQUESTS_IN_FLIGHT = env_int("SHUGEL_MAX_REQUESTS_IN_FLIGHT", 8)
 if MAX_REQUESTS_IN_FLIGHT < 0:
     raise ImproperlyConfigured("SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0 (no limit) or more")
+# Bytes of large request bodies (1 MiB and more) one process holds at once, arriving or
+# waiting for their turn (config.asgi): without it, each connection sending a 50 MB body
+# would add 50 MB however many there were. A body that does not fit waits, unread, until
+# one ahead of it is done. Two of the largest bodies at once, by default: while Django reads
+# a form, it holds its text two to five times over (tests/faults/test_body_budget.py).
+BODY_BUDGET_BYTES = env_int("SHUGEL_BODY_BUDGET_MB", 102) * 1024 * 1024
+if BODY_BUDGET_BYTES < MAX_REQUEST_BYTES:
+    raise ImproperlyConfigured(
+        f"SHUGEL_BODY_BUDGET_MB must hold at least one whole request "
+        f"({MAX_REQUEST_BYTES // 2**20 + 1} MB)")
+# A large body must keep arriving: one that sends nothing for this long, or averages under
+# 8 KB a second after this long, is dropped, so that no one can hold the budget by sending
+# slowly.
+BODY_STALL_SECONDS = env_int("SHUGEL_BODY_STALL_SECONDS", 60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# The text of a form (files aside; for a form without files, the whole encoded body). A
+# long paste up to this size comes back in its form with the field's length message, so
+# the reporter keeps it; beyond it, config.middleware answers a page naming the limit. The
+# longest field takes 10,000 characters; Django holds a form's text about five times over
+# while it reads and answers it, so this stays small (docs/security.md).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
 # --- task queue (django-q2 on the database) -----------------------------------------------
 
@@ -296,11 +319,17 @@ LOGOUT_REDIRECT_URL = "landing"
 REQUIRE_2FA = env_bool("SHUGEL_REQUIRE_2FA", ENVIRONMENT != "development")
 OTP_TOTP_ISSUER = "Shugel"
 
-# Lockout: by username only, so no address of anyone is kept for it.
+# Lockout counts failures per username *and* client, so that someone guessing from one place
+# cannot lock the head out everywhere. The "address" axes sees is vault.clients' keyed daily
+# hash, never the address itself, and the counts live only in the cache for the cool-off
+# time: nothing of a failed sign-in (agent, typed name, client) reaches the database or a
+# log (docs/security.md).
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = env_int("SHUGEL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SHUGEL_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_CLIENT_IP_CALLABLE = "config.middleware.no_client_address"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "config.middleware.signin_client"
+AXES_CLIENT_STR_CALLABLE = "config.middleware.signin_client_str"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -415,13 +444,15 @@ logging.captureWarnings(True)
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 SILENCED_SYSTEM_CHECKS = [
-    # Lockout is by username on purpose (see AXES_LOCKOUT_PARAMETERS): keeping addresses
-    # would break the promise that no one's address is stored.
-    "axes.W006",
     # CSRF protection is on, through a subclass of Django's middleware that the check does
     # not recognise (config.middleware.CsrfNullOriginMiddleware; tests/config/test_csrf.py).
     "security.W003",
 ]
+if not REDIS_URL:
+    # axes warns that a local-memory cache is not shared between processes. The embedded
+    # deployment runs one server process, which counts every sign-in itself; several server
+    # processes need REDIS_URL (docs/deploy.md), as the rate limits do.
+    SILENCED_SYSTEM_CHECKS.append("axes.W001")
 
 # --- mail: staff alerts and referrals by email ----------------------------------------------
 # No mail server in development: messages are printed, and they carry nothing sensitive

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.forms_public import MAX_BODY, AttachmentsField, PlainTextField
 from intake.models import BoxOpening, Channel, DiscardedSlip, Kind
+from intake.phones import MESSAGES as PHONE_MESSAGES
 from intake.phones import normalise_phone
 
 # Nothing logged here happened before Shugel's oldest paper records; an earlier year is a typo.
@@ -80,6 +81,8 @@ class PhoneField(forms.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 40)
+        # Django's own "at most N characters" is missing from its Mongolian catalogue.
+        kwargs.setdefault("error_messages", {"max_length": PHONE_MESSAGES["too_long"]})
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "tel",
                                                            "autocomplete": "off"}))
         super().__init__(*args, **kwargs)

@@ -39,6 +39,27 @@ def _checkpoint_files_of_its_own(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _no_lockout_carries_over():
+    """Failed sign-ins are counted in the cache, not in the database that each test rolls
+    back: a test that locks `officer` out must not lock out the next test's `officer`."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_the_default_language():
+    """A request to /en/… leaves English active in the thread afterwards; a test that then
+    reverses a URL outside a request would get the /en/ one."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _audit_trail_lets_the_test_database_be_flushed(request):
     """A transactional test ends by emptying every table (DELETE on SQLite, TRUNCATE on
     PostgreSQL), which the audit trail's triggers refuse. They are lifted just before that

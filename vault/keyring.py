@@ -111,8 +111,9 @@ class Keyring:
         return keyring
 
     def save(self, path: Path) -> None:
-        """Write atomically with owner-only permissions, so a crash never leaves half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write atomically with owner-only permissions, so a crash never leaves half a file;
+        a folder made for it is owner-only too."""
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         write_atomically(path, self.to_json().encode())
 
 

@@ -49,9 +49,10 @@ def wait_for_ready(child, log: Path, seconds=120):
     assert line == b"READY\n", f"the writer did not get ready:\n{log.read_text()[-3000:]}"
 
 
-def test_no_canary_reaches_sqlite_and_its_wal_the_media_folder_the_logs_or_the_task_queue(
-    tmp_path,
-):
+def files_while_open(tmp_path: Path, argv: list[str]) -> tuple[dict[str, bytes], Path, Path]:
+    """Runs the writer `argv` (a Python child that prints READY, then waits for a line) on a
+    new SQLite database under tmp_path/db; returns the database folder's files as they were
+    while the writer held them open (its WAL included), the database's path and the log."""
     (tmp_path / "db").mkdir()
     Keyring.generate().save(tmp_path / "keys" / "keyring.json")
     database = tmp_path / "db" / "shugel.sqlite3"
@@ -59,9 +60,8 @@ def test_no_canary_reaches_sqlite_and_its_wal_the_media_folder_the_logs_or_the_t
     log = tmp_path / "writer.log"
     with open(log, "wb") as log_file:
         child = subprocess.Popen(
-            [sys.executable, "-m", "tests.vault.canary_child", str(tmp_path)],
-            cwd=ROOT, env=child_environment(tmp_path), stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=log_file,
+            [sys.executable, *argv], cwd=ROOT, env=child_environment(tmp_path),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file,
         )
         try:
             wait_for_ready(child, log)
@@ -71,6 +71,15 @@ def test_no_canary_reaches_sqlite_and_its_wal_the_media_folder_the_logs_or_the_t
         finally:
             child.communicate(b"\n", timeout=60)
     assert child.returncode == 0, log.read_text()[-3000:]
+    return while_open, database, log
+
+
+def test_no_canary_reaches_sqlite_and_its_wal_the_media_folder_the_logs_or_the_task_queue(
+    tmp_path,
+):
+    while_open, database, log = files_while_open(
+        tmp_path, ["-m", "tests.vault.canary_child", str(tmp_path)])
+    wal = database.with_name(database.name + "-wal")
     report = json.loads((tmp_path / "report.json").read_text())
     control = report["control"]
     assert len(report["canaries"]) >= 40 * 10

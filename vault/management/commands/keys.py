@@ -352,7 +352,7 @@ class Command(BaseCommand):
         """One keys command at a time: two rotations at once would each write a different
         new key under the same version number, and lose one."""
         path = keyring_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(path.with_name(path.name + ".lock"), "a") as lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
