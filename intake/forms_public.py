@@ -2,6 +2,7 @@
 
 import re
 import secrets
+import time
 from datetime import timedelta
 
 from django import forms
@@ -28,8 +29,27 @@ TOKEN_REFUSED = _("This form has expired or is incomplete. Check what you wrote 
                   "again.")
 
 
-def new_form_token() -> str:
-    return signing.TimestampSigner(salt=TOKEN_SALT).sign(secrets.token_urlsafe(24))
+# The receipt lookup and the reporter's message carry one too, so that only a request sent
+# from a form this site gave out is counted against a rate limit (intake/ratelimit.py): made-up
+# posts cannot spend an honest visitor's budget. Its age also paces a sender without
+# JavaScript while the site is under pressure.
+LOOKUP_TOKEN_SALT = "intake.lookup-form"
+
+
+def new_form_token(salt: str = TOKEN_SALT) -> str:
+    return signing.TimestampSigner(salt=salt).sign(secrets.token_urlsafe(24))
+
+
+def form_token_age(token: str, salt: str = TOKEN_SALT) -> float | None:
+    """Seconds since this site gave the token out; None when it was made up, altered or is
+    older than TOKEN_MAX_AGE."""
+    signer = signing.TimestampSigner(salt=salt)
+    try:
+        signer.unsign(token or "", max_age=TOKEN_MAX_AGE)
+        issued = signing.b62_decode(token.rsplit(signer.sep, 2)[1])
+    except (signing.BadSignature, IndexError, ValueError):
+        return None
+    return max(0.0, time.time() - issued)
 
 
 def readable_text(value: str) -> str:
@@ -94,6 +114,8 @@ def public_units():
 
 
 class WebReportForm(forms.Form):
+    pow_bits = 0  # as on LookupTokenForm
+
     unit = forms.ModelChoiceField(
         label=_("Which office is it about?"), queryset=Unit.objects.none(),
         empty_label=None,
@@ -184,7 +206,35 @@ class WebReportForm(forms.Form):
         return found or None
 
 
-class ReceiptForm(forms.Form):
+class LookupTokenForm(forms.Form):
+    """A form given out with a signed, dated token (see LOOKUP_TOKEN_SALT). `pow_bits` is set
+    by the view while the site is under pressure: the page then asks the browser for a
+    proof of work (static/js/pow.js)."""
+
+    token_salt = LOOKUP_TOKEN_SALT
+    pow_bits = 0
+    token = forms.CharField(widget=forms.HiddenInput, max_length=200,
+                            error_messages={"required": TOKEN_REFUSED,
+                                            "max_length": TOKEN_REFUSED})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("token", new_form_token(self.token_salt))
+
+    def clean_token(self):
+        if form_token_age(self.cleaned_data["token"], self.token_salt) is None:
+            raise ValidationError(TOKEN_REFUSED, code="token")
+        return self.cleaned_data["token"]
+
+    def renew_token(self):
+        """A refused token is replaced, so that sending again can succeed; the rest of what
+        was typed is kept."""
+        self.data = self.data.copy()
+        self.data["token"] = new_form_token(self.token_salt)
+
+
+class ReceiptForm(LookupTokenForm):
     receipt = forms.CharField(
         label=_("Receipt code"), max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric",
@@ -193,7 +243,7 @@ class ReceiptForm(forms.Form):
     )
 
 
-class ReporterMessageForm(forms.Form):
+class ReporterMessageForm(LookupTokenForm):
     """A reporter's answer; the receipt that opened the case travels beside it in the POST
     body and is looked up again (views_public.track_message)."""
 

@@ -16,14 +16,21 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views.debug import SafeExceptionReporterFilter
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from audit.services import ANONYMOUS_REPORTER, record_read
 from intake import ratelimit
+from intake.damage import Reading, content_damaged
 from intake.forms_public import (
+    LOOKUP_TOKEN_SALT,
+    TOKEN_REFUSED,
+    TOKEN_SALT,
     ReceiptForm,
     ReporterMessageForm,
     WebReportForm,
+    form_token_age,
     new_form_token,
     upload_too_large,
 )
@@ -38,6 +45,9 @@ LOOKUP_FLOOR_SECONDS = 0.35
 
 SLOW_DOWN = _("Too many attempts in a short time. Wait ten minutes and try again. Nothing "
               "was saved.")
+PACED = _("Many people are sending at this moment, so the site asks everyone for a short wait. "
+          "Wait half a minute, then send again; with JavaScript on, your browser needs only a "
+          "few seconds. What you wrote is kept below. Nothing was saved yet.")
 
 
 def answers_after_the_floor(view):
@@ -56,6 +66,30 @@ def answers_after_the_floor(view):
     return wrapped
 
 
+class _HiddenEvenInDevelopment(SafeExceptionReporterFilter):
+    """Django hides what is marked sensitive only when DEBUG is off; a receipt, or what a
+    reporter wrote, is hidden from the development error page too."""
+
+    def is_active(self, request):
+        return True
+
+
+def hides_the_receipt(view):
+    """Keeps the receipt, and whatever else the reporter sent, off error pages and reports:
+    every POST field and every local variable of the view and the frames below it (the
+    receipt, the page's context) show as stars. Put it under `answers_after_the_floor`, so
+    that it runs in the same thread as the view."""
+    hidden = sensitive_variables()(view)
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.sensitive_post_parameters = "__ALL__"
+        request.exception_reporter_filter = _HiddenEvenInDevelopment()
+        return hidden(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -63,10 +97,6 @@ def _token_digest(token: str) -> str:
 def _uploads(files) -> list[Upload]:
     return [Upload(file=f.open(), filename=f.filename, content_type=f.content_type)
             for f in files]
-
-
-def _too_many(request):
-    return render(request, "intake/public/slow_down.html", status=429)
 
 
 def _too_large(request):
@@ -77,6 +107,43 @@ def _already_received(request):
     return render(request, "intake/public/already_received.html", status=409)
 
 
+def _paced(form, *scopes: str):
+    """The form, asking the page for a proof of work while the site is under pressure."""
+    if ratelimit.under_pressure(*scopes):
+        form.pow_bits = ratelimit.POW_BITS
+    return form
+
+
+def _refusal(request, form, salt: str, *scopes: str) -> ValidationError | None:
+    """Why this POST may not go on (shown on `form`, with what was typed), or None.
+
+    A missing or bad form token is refused before anything is counted, so made-up posts
+    spend nobody's budget. While the site is under pressure a post without the proof of work
+    (or the wait) is slowed, not counted. Then the client's own limits are spent."""
+    token = request.POST.get("token", "")
+    age = form_token_age(token, salt)
+    if age is None:
+        return ValidationError(TOKEN_REFUSED, code="token")
+    _paced(form, *scopes)
+    if form.pow_bits and not ratelimit.paced(token, request.POST.get("pow", ""), age=age):
+        return ValidationError(PACED, code="paced")
+    if not ratelimit.allow(request, *scopes):
+        return ValidationError(SLOW_DOWN, code="slow_down")
+    return None
+
+
+def _refused(form, refusal: ValidationError) -> int:
+    """Puts the refusal on the form; the status to answer with. A refused token is replaced
+    by a fresh one (the form's own check has already said why)."""
+    if refusal.code == "token":
+        if "token" not in form.errors:
+            form.add_error("token", refusal)
+        form.renew_token()
+        return 400
+    form.add_error(None, refusal)
+    return 429
+
+
 def _report_page(request, form, status=200):
     if form.is_bound and "token" in form.errors:
         form.renew_token()
@@ -84,26 +151,27 @@ def _report_page(request, form, status=200):
 
 
 @require_http_methods(["GET", "POST"])
+@hides_the_receipt
 def report(request):
     if request.method == "GET":
-        return _report_page(request, WebReportForm(initial={"token": new_form_token()}))
+        form = _paced(WebReportForm(initial={"token": new_form_token()}), "report")
+        return _report_page(request, form)
     if request_too_large(request):  # by the declared length, before the body is parsed
         return _too_large(request)
-    if not ratelimit.allow("report", request):
-        # The words come back with the refusal, so nothing typed is lost; the files are not
-        # checked.
-        form = WebReportForm(request.POST)
-        form.add_error(None, ValidationError(SLOW_DOWN, code="slow_down"))
-        return _report_page(request, form, status=429)
     token = request.POST.get("token", "")
     if token and Complaint.objects.filter(submission_token=_token_digest(token)).exists():
         return _already_received(request)
+    form = WebReportForm(request.POST)
+    if refusal := _refusal(request, form, TOKEN_SALT, "report"):
+        # The words come back with the refusal, so nothing typed is lost; the files are not
+        # checked.
+        status = _refused(form, refusal)
+        return _report_page(request, form, status=status)
     if getattr(request, "upload_too_large", False):
         # Reading stopped at the file that was too large; what came before it is shown again.
-        form = WebReportForm(request.POST)
         form.add_error("attachments", upload_too_large())
         return _report_page(request, form, status=413)
-    form = WebReportForm(request.POST, request.FILES)
+    form = _paced(WebReportForm(request.POST, request.FILES), "report")
     if not form.is_valid():
         return _report_page(request, form, status=400)
     data = form.cleaned_data
@@ -138,17 +206,31 @@ def _find_by_receipt(raw: str) -> Complaint | None:
     )
 
 
-def _case_page(request, complaint: Complaint, code: str, *, form=None, sent=False, status=200):
+def _thread(complaint: Complaint) -> tuple[list[dict], bool]:
+    """The reporter's thread, read and recorded; and whether part of it is damaged. A damaged
+    message is shown as such, never as an error page: it is recorded (intake.damage) in the
+    same transaction as the reading of the rest, and only what was shown counts as read."""
     messages = list(complaint.messages.select_related("data_key").prefetch_related("attachments"))
+    reading = Reading()
     with transaction.atomic():  # the reading and its record, together or not at all
         thread = [{"author": m.get_author_display(), "mine": m.author == m.Author.REPORTER,
-                   "at": m.created_at, "body": m.body.reveal(),
+                   "at": m.created_at, "body": reading.reveal(m, "body"),
+                   "damaged": reading.is_damaged(m, "body"),
                    "files": len(m.attachments.all())} for m in messages]
-        record_read(actor=ANONYMOUS_REPORTER, target=complaint, fields=["messages"],
-                    unit=complaint.unit)
+        content_damaged(actor=ANONYMOUS_REPORTER, found=reading.damaged, unit=complaint.unit,
+                        subject={"complaint": complaint.pk, "reference": complaint.reference})
+        if not messages or not all(entry["damaged"] for entry in thread):
+            record_read(actor=ANONYMOUS_REPORTER, target=complaint, fields=["messages"],
+                        unit=complaint.unit)
+    return thread, bool(reading.damaged)
+
+
+def _case_page(request, complaint: Complaint, code: str, *, form=None, sent=False, status=200):
+    thread, damaged = _thread(complaint)
     return render(request, "intake/public/case.html", {
         "complaint": complaint,
         "thread": thread,
+        "damaged": damaged,
         # Only ever written into the hidden field of the POST form below, never into a link.
         "receipt": code,
         "form": form or ReporterMessageForm(),
@@ -165,44 +247,57 @@ def _not_found(request):
 
 @require_http_methods(["GET", "POST"])
 @answers_after_the_floor
+@hides_the_receipt
 def track(request):
     if request.method == "GET":
         if request.GET:
             # A code put in the address is not looked up, nor repeated in this page's links:
             # the address bar is cleared instead.
             return redirect(request.path)
-        return render(request, "intake/public/track.html", {"form": ReceiptForm()})
-    if not ratelimit.allow("track", request):
-        return _too_many(request)
+        return render(request, "intake/public/track.html",
+                      {"form": _paced(ReceiptForm(), "track")})
+    form = ReceiptForm(request.POST)
+    if refusal := _refusal(request, form, LOOKUP_TOKEN_SALT, "track"):
+        status = _refused(form, refusal)
+        # The form comes back empty, with its token (a page without JavaScript waits from
+        # when it was given): a receipt is never written into a visible field.
+        again = ReceiptForm(initial={"token": form.data.get("token")})
+        again.pow_bits = form.pow_bits
+        return render(request, "intake/public/track.html",
+                      {"form": again, "refusal": refusal.message}, status=status)
     raw = request.POST.get("receipt", "")
     complaint = _find_by_receipt(raw)
     if complaint is None:
         return _not_found(request)
-    return _case_page(request, complaint, clean_code(raw))
+    return _case_page(request, complaint, clean_code(raw),
+                      form=_paced(ReporterMessageForm(), "track", "message"))
 
 
 @require_http_methods(["GET", "POST"])
 @answers_after_the_floor
+@hides_the_receipt
 def track_message(request):
     if request.method == "GET":
         # Reached only by the language switch of a page this view answered.
         return redirect("intake:track")
     if request_too_large(request):
         return _too_large(request)
-    # Sending a message looks a receipt up too, so it spends a lookup as well.
-    allowed = [ratelimit.allow(scope, request) for scope in ("track", "message")]
-    if not all(allowed):
-        return _too_many(request)
     raw = request.POST.get("receipt", "")
+    # Sending a message looks a receipt up too, so it spends a lookup as well. Refused, the
+    # message comes back to be sent again, without the case: nothing was looked up.
+    form = ReporterMessageForm(request.POST)
+    if refusal := _refusal(request, form, LOOKUP_TOKEN_SALT, "track", "message"):
+        status = _refused(form, refusal)
+        return render(request, "intake/public/message_again.html",
+                      {"form": form, "receipt": raw[:40]}, status=status)
     complaint = _find_by_receipt(raw)
     if complaint is None:
         return _not_found(request)
     code = clean_code(raw)
     if getattr(request, "upload_too_large", False):
-        form = ReporterMessageForm(request.POST)
         form.add_error("attachments", upload_too_large())
         return _case_page(request, complaint, code, form=form, status=413)
-    form = ReporterMessageForm(request.POST, request.FILES)
+    form = _paced(ReporterMessageForm(request.POST, request.FILES), "track", "message")
     if complaint.status == Status.CLOSED or not form.is_valid():
         return _case_page(request, complaint, code, form=form, status=400)
     try:
@@ -211,4 +306,5 @@ def track_message(request):
     except ValidationError as error:  # closed in the meantime
         form.add_error(None, error)
         return _case_page(request, complaint, code, form=form, status=400)
-    return _case_page(request, complaint, code, sent=True)
+    return _case_page(request, complaint, code, sent=True,
+                      form=_paced(ReporterMessageForm(), "track", "message"))

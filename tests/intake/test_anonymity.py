@@ -2,6 +2,7 @@
 queue or the cache, and not in what the real server prints. Public pages are private by
 default: not cached, no referrer, a strict content policy, nothing from elsewhere."""
 
+import html
 import http.client
 import logging
 import os
@@ -25,6 +26,7 @@ from intake.models import Message
 from tests.intake.test_web_submission import (  # noqa: F401 (fixtures)
     _own_media_folder,
     jpeg,
+    lookup_token,
     pdf,
     receipt_of,
     report_form,
@@ -97,9 +99,9 @@ def visit_as_a_reporter(client) -> str:
     code = receipt_of(sent)
     client.post("/en/report/", {**report_form(client, "/en"), "body": "", "phone": "x"})
     client.get("/track/")
-    client.post("/track/", {"receipt": code})
-    client.post("/en/track/", {"receipt": "0000 0000 0000 0000"})
-    client.post("/track/message/", {"receipt": code, "body": "Нэмэлт",
+    client.post("/track/", {"receipt": code, "token": lookup_token()})
+    client.post("/en/track/", {"receipt": "0000 0000 0000 0000", "token": lookup_token()})
+    client.post("/track/message/", {"receipt": code, "body": "Нэмэлт", "token": lookup_token(),
                                     "attachments": _file("акт.pdf", pdf())})
     client.get(f"/track/?receipt={code}")
     return code
@@ -129,8 +131,8 @@ def test_no_address_agent_or_forwarded_for_is_stored_or_logged_anywhere(
     monkeypatch.setitem(ratelimit.LIMITS, "track", (ratelimit.Limit(1, 600),
                                                     ratelimit.Limit(100, 60)))
     cache.clear()
-    assert [client.post("/track/", {"receipt": "1" * 16}).status_code for _ in range(2)] == [
-        404, 429]
+    assert [client.post("/track/", {"receipt": "1" * 16, "token": lookup_token()}).status_code
+            for _ in range(2)] == [404, 429]
     assert Message.objects.count() == 1
 
     tables = every_table()
@@ -185,9 +187,11 @@ class Browser:
     """Just enough of a browser over http.client: keeps cookies (also the Secure ones a
     production site sets, since this runs over plain HTTP) and sends the identifying headers."""
 
-    def __init__(self, port):
+    def __init__(self, port, source: str | None = None):
         self.port = port
         self.cookies = {}
+        # The local address to send from (127.0.0.2 and so on: one machine, many clients).
+        self.source = (source, 0) if source else None
 
     def request(self, method, path, body=None, content_type=None):
         headers = {"User-Agent": AGENT, "X-Forwarded-For": FORWARDED_FOR,
@@ -196,7 +200,8 @@ class Browser:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if content_type:
             headers["Content-Type"] = content_type
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                                source_address=self.source)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -212,12 +217,18 @@ class Browser:
     def csrf(self, page):
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
+    def form_token(self, page) -> dict:
+        """The form's own token (intake/forms_public.py), sent back as a browser would."""
+        found = re.search(r'name="token" value="([^"]+)"', page)
+        return {"token": html.unescape(found.group(1))} if found else {}
+
     def post_multipart(self, path, page, fields):
-        data = {"csrfmiddlewaretoken": self.csrf(page), **fields}
+        data = {"csrfmiddlewaretoken": self.csrf(page), **self.form_token(page), **fields}
         return self.request("POST", path, encode_multipart(BOUNDARY, data), MULTIPART_CONTENT)
 
     def post_form(self, path, page, fields):
-        data = urlencode({"csrfmiddlewaretoken": self.csrf(page), **fields})
+        data = urlencode({"csrfmiddlewaretoken": self.csrf(page), **self.form_token(page),
+                          **fields})
         return self.request("POST", path, data.encode(), "application/x-www-form-urlencoded")
 
 
@@ -242,7 +253,9 @@ def manage(env, *args, timeout=180):
     assert done.returncode == 0, done.stderr.decode()[-3000:]
 
 
-def test_the_real_server_prints_no_address_agent_or_access_line(tmp_path):
+def installation(tmp_path) -> dict:
+    """A new production installation under `tmp_path` (keyring, migrated SQLite, the unit
+    DG) for a real server to serve; returns the server's environment."""
     (tmp_path / "data").mkdir()
     Keyring.generate().save(tmp_path / "keys" / "keyring.json")
     env = server_environment(tmp_path)
@@ -252,6 +265,11 @@ def test_the_real_server_prints_no_address_agent_or_access_line(tmp_path):
         "name_mn='Дорноговь аймгийн Улсын бүртгэлийн хэлтэс', "
         "name_en='Dornogovi Province State Registration Department')"
     ))
+    return env
+
+
+def test_the_real_server_prints_no_address_agent_or_access_line(tmp_path):
+    env = installation(tmp_path)
     port = free_port()
     out, err = tmp_path / "server.out", tmp_path / "server.err"
     with open(out, "wb") as stdout, open(err, "wb") as stderr:
@@ -317,12 +335,14 @@ def public_pages(client):
     pages["already received"] = client.post("/report/", {**report_form(client), "body": "x",
                                                           "token": "y"})
     pages["track form"] = client.get("/track/")
-    pages["case"] = client.post("/track/", {"receipt": code})
-    pages["answered"] = client.post("/track/message/", {"receipt": code, "body": "Нэмэлт"})
-    pages["not found"] = client.post("/track/", {"receipt": "1" * 16})
+    pages["case"] = client.post("/track/", {"receipt": code, "token": lookup_token()})
+    pages["answered"] = client.post("/track/message/", {"receipt": code, "body": "Нэмэлт",
+                                                        "token": lookup_token()})
+    pages["not found"] = client.post("/track/", {"receipt": "1" * 16, "token": lookup_token()})
     pages["too large"] = client.post("/report/", b"", content_type="text/plain",
                                      CONTENT_LENGTH=str(200 * 2**20))
-    pages["english case"] = client.post("/en/track/", {"receipt": code})
+    pages["english case"] = client.post("/en/track/", {"receipt": code,
+                                                       "token": lookup_token()})
     return pages
 
 

@@ -79,6 +79,7 @@ def write_records(count: int, *, control: str) -> dict:
     from django_q.tasks import async_task
 
     from intake import views_public
+    from intake.forms_public import LOOKUP_TOKEN_SALT, new_form_token
     from intake.models import Attachment, Channel, Complaint, Kind
     from intake.services import Content, Upload, phone_call_log, staff_channel_log
     from intake.services_case import case_note_add, case_read, staff_reply_send
@@ -133,6 +134,7 @@ def write_records(count: int, *, control: str) -> dict:
             staff_reply_send(complaint=complaint, body=fresh(), by=staff[Role.OFFICER])
             answered = client.post("/track/message/", {
                 "receipt": code, "body": fresh(), "attachments": files(client_side=True)[:1],
+                "token": new_form_token(LOOKUP_TOKEN_SALT),
             }, REMOTE_ADDR=next(addresses))
             assert answered.status_code == 200, answered.content.decode()[-2000:]
         elif n % 4 == 1:  # a phone call, summary read back, receipt given by voice

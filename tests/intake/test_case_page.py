@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
+from intake.forms_public import LOOKUP_TOKEN_SALT, new_form_token
 from intake.models import Channel, Complaint, Kind, Message, Note, Status
 from intake.services import Content, reporter_message_send, web_report_submit
 from intake.services_case import case_amendment_add, case_note_add, staff_reply_send
@@ -84,7 +85,8 @@ def web_case(units, **content):
 
 def track(client, receipt):
     client.logout()
-    return client.post(reverse("intake:track"), {"receipt": receipt})
+    return client.post(reverse("intake:track"), {"receipt": receipt,
+                                                 "token": new_form_token(LOOKUP_TOKEN_SALT)})
 
 
 # --- who may do what --------------------------------------------------------------------

@@ -20,6 +20,7 @@ from intake.views_public import LOOKUP_FLOOR_SECONDS
 from tests.intake.test_web_submission import (  # noqa: F401 (fixtures)
     _own_media_folder,
     jpeg,
+    lookup_token,
     named,
     pdf,
     receipt_of,
@@ -58,12 +59,12 @@ def officer_says(complaint, officer, text):
 
 
 def track(client, code, prefix="", **extra):
-    return client.post(f"{prefix}/track/", {"receipt": code}, REMOTE_ADDR=next(_address),
-                       **extra)
+    return client.post(f"{prefix}/track/", {"receipt": code, "token": lookup_token()},
+                       REMOTE_ADDR=next(_address), **extra)
 
 
 def answer(client, code, body="Нэмэлт мэдээлэл", files=(), prefix="", address=None):
-    data = {"receipt": code, "body": body}
+    data = {"receipt": code, "body": body, "token": lookup_token()}
     if files:
         data["attachments"] = list(files)
     return client.post(f"{prefix}/track/message/", data, REMOTE_ADDR=address or next(_address))
@@ -220,9 +221,10 @@ def test_never_issued_shredded_and_mistyped_codes_get_byte_identical_answers(
             looked_up.append(track(client_factory(), code, prefix))
             answered.append(client_factory().post(
                 f"{prefix}/track/message/", {"receipt": code, "body": "Сайн уу",
-                                             "attachments": named("a.pdf", pdf())},
+                                             "attachments": named("a.pdf", pdf()),
+                                             "token": lookup_token()},
                 REMOTE_ADDR=next(_address)))
-        looked_up.append(client_factory().post(f"{prefix}/track/", {},
+        looked_up.append(client_factory().post(f"{prefix}/track/", {"token": lookup_token()},
                                                 REMOTE_ADDR=next(_address)))
         for answers in (looked_up, answered):
             assert answers[0].status_code == 404
@@ -266,24 +268,29 @@ def test_lookups_are_limited_per_client_with_a_translated_page_and_nothing_saved
     monkeypatch.setitem(ratelimit.LIMITS, "track", (Limit(3, 600), Limit(100, 60)))
     code = web_report(units["DG"]).receipt
     for _ in range(3):
-        assert client.post("/track/", {"receipt": code},
+        assert client.post("/track/", {"receipt": code, "token": lookup_token()},
                            REMOTE_ADDR="203.0.113.5").status_code == 200
     for prefix in ("", "/en"):
         before = stored()
-        refused = client.post(f"{prefix}/track/", {"receipt": code}, REMOTE_ADDR="203.0.113.5")
+        refused = client.post(f"{prefix}/track/", {"receipt": code, "token": lookup_token()},
+                              REMOTE_ADDR="203.0.113.5")
         assert refused.status_code == 429
         assert says(refused, "Too many attempts in a short time. Wait ten minutes and try "
                              "again. Nothing was saved.")
         assert stored() == before, "not even the reading of the thread"
         assert "Хахууль" not in text_of(refused)
-    assert client.post("/track/", {"receipt": code},
+    assert client.post("/track/", {"receipt": code, "token": lookup_token()},
                        REMOTE_ADDR="203.0.113.6").status_code == 200
 
 
-def test_lookups_from_many_clients_meet_the_site_wide_limit(client, units, monkeypatch):
+def test_lookups_from_many_clients_past_the_site_wide_figure_are_slowed(client, units,
+                                                                        monkeypatch):
+    """Slowed, not refused: without the proof of work or the wait the form comes back."""
     monkeypatch.setitem(ratelimit.LIMITS, "track", (Limit(10, 600), Limit(4, 60)))
     code = web_report(units["DG"]).receipt
-    assert [track(client, code).status_code for _ in range(6)] == [200] * 4 + [429] * 2
+    answers = [track(client, code) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 4 + [429] * 2
+    assert 'name="pow"' in answers[-1].content.decode()
 
 
 def test_sending_a_message_spends_a_lookup_too(client, units, monkeypatch):

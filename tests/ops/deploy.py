@@ -54,3 +54,27 @@ def env_example() -> dict[str, str]:
         assert sep and key.isidentifier() and not value.startswith(("'", '"')), raw
         values[key] = value
     return values
+
+
+def nginx_main_conf(tmp_path: Path, site: Path, *, connections: int = 256) -> Path:
+    """An nginx.conf for a test: its pid, error log and temporary folders under `tmp_path`,
+    and `site` included in its http block. Returns its path."""
+    temp = {name: tmp_path / "temp" / name
+            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    for folder in temp.values():
+        folder.mkdir(parents=True)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"""
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/logs/error.log warn;
+events {{ worker_connections {connections}; }}
+http {{
+    client_body_temp_path {temp['client_body']};
+    proxy_temp_path {temp['proxy']};
+    fastcgi_temp_path {temp['fastcgi']};
+    uwsgi_temp_path {temp['uwsgi']};
+    scgi_temp_path {temp['scgi']};
+    include {site};
+}}
+""")
+    return conf

@@ -1,8 +1,10 @@
 """The example deployment in deploy/ works as docs/deploy.md says.
 
 - nginx: `nginx -t` accepts the site, and a real nginx run with it proxies to Shugel with
-  nothing about the client (no forwarded address, no agent), upgrades the websocket and
-  logs no request. Skipped where nginx is not installed (CI installs it).
+  nothing about the client but the address it saw itself (for the rate limits; never what
+  the client claims, never its agent), upgrades the websocket and logs no request. The
+  limits at the edge are tested with the real server in tests/security/test_flood.py.
+  Skipped where nginx is not installed (CI installs it).
 - systemd: `systemd-analyze verify` accepts the units (where systemd is there), and every
   unit runs a command that exists in this checkout with settings that Shugel reads.
 - The environment file, as an operator fills it in, passes Django's deployment checks in
@@ -31,6 +33,7 @@ from tests.ops.deploy import (
     VENV_PYTHON,
     env_example,
     exec_start,
+    nginx_main_conf,
     unit_sections,
 )
 
@@ -48,19 +51,33 @@ def nginx_binary() -> str | None:
 
 # --- nginx ------------------------------------------------------------------------------------
 
-def test_the_nginx_site_never_names_or_forwards_the_client():
+def test_the_nginx_site_logs_no_client_and_forwards_only_the_address_it_saw():
     site = NGINX_SITE.read_text()
     lines = [line.split("#")[0] for line in site.splitlines()]
     code = "\n".join(lines)
-    assert "$remote_addr" not in code and "$proxy_add_x_forwarded_for" not in code
-    assert "$http_user_agent" not in code and "$binary_remote_addr" not in code
+    # The address only in the edge limit's key and in the one header uvicorn trusts.
+    assert re.findall(r".*\$remote_addr.*", code) == [
+        "        proxy_set_header X-Forwarded-For $remote_addr;"]
+    assert re.findall(r".*\$binary_remote_addr.*", code) == [
+        '    "~^POST:/(en/)?(report|track|track/message)/$" $binary_remote_addr;',
+        "limit_conn_zone $binary_remote_addr zone=shugel_open:10m;"]
+    assert "$proxy_add_x_forwarded_for" not in code and "$http_user_agent" not in code
+    assert "limit_req_zone $shugel_form_post zone=shugel_forms:10m" in code
+    assert re.search(r"limit_req zone=shugel_forms burst=\d+ nodelay;", code)
+    # Refusals at the edge are not logged: below the error log's level.
+    assert "limit_req_log_level info;" in code
+    assert "limit_conn_log_level info;" in code
+    assert re.search(r"limit_conn shugel_open \d+;", code)
+    assert set(re.findall(r"error_log \S+ (\w+);", code)) == {"crit"}
     assert re.search(r"^access_log off;", code, re.M), "off for the whole http block"
     assert not re.search(r"access_log\s+(?!off)", code), "no request is logged anywhere"
     locations = re.findall(r"location\s+(\S+)\s*{(.*?)\n    }", code, re.S)
     proxied = {path: body for path, body in locations if "proxy_pass" in body}
     assert set(proxied) == {"/", "/ws/"}
+    assert "limit_req zone=shugel_forms" in proxied["/"]
+    assert 'proxy_set_header X-Forwarded-For "";' in proxied["/ws/"]
     for path, body in proxied.items():
-        for header in ("X-Forwarded-For", "X-Real-IP", "Forwarded", "User-Agent"):
+        for header in ("X-Real-IP", "Forwarded", "User-Agent"):
             assert re.search(rf'proxy_set_header {header} "";', body), (path, header)
         assert "proxy_set_header X-Forwarded-Proto $scheme;" in body, path
     assert "proxy_set_header Upgrade $http_upgrade;" in proxied["/ws/"]
@@ -119,24 +136,7 @@ def nginx_setup(tmp_path: Path, *, http_port=80, https_port=443, upstream="127.0
     site = re.sub(r"listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl;", site)
     site = re.sub(r"listen \[::\]:\d+[^;]*;", "", site)
     (tmp_path / "shugel.conf").write_text(site)
-    temp = {name: tmp_path / "temp" / name for name in
-            ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
-    for folder in temp.values():
-        folder.mkdir(parents=True)
-    (tmp_path / "nginx.conf").write_text(f"""
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/logs/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    client_body_temp_path {temp['client_body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
-    include {tmp_path}/shugel.conf;
-}}
-""")
-    return tmp_path / "nginx.conf"
+    return nginx_main_conf(tmp_path, tmp_path / "shugel.conf", connections=64)
 
 
 def run_nginx(binary, conf: Path, *args, **kwargs):
@@ -232,8 +232,11 @@ def test_nginx_passes_nothing_about_the_client_and_logs_no_request(tmp_path):
         nginx.wait(timeout=30)
         upstream.shutdown()
     page, socket_request = _Echo.seen[-2:]
+    # The address nginx saw itself, not the one the client claimed.
+    assert page["x-forwarded-for"] == "127.0.0.1"
+    assert "x-forwarded-for" not in socket_request
     for headers in (page, socket_request):
-        assert "x-forwarded-for" not in headers and "x-real-ip" not in headers
+        assert "x-real-ip" not in headers
         assert "forwarded" not in headers and "user-agent" not in headers
         assert headers["x-forwarded-proto"] == "https"
         assert headers["host"] == "shugel.example.mn"
@@ -268,8 +271,10 @@ def test_every_unit_runs_a_command_this_checkout_has():
             assert attribute == "application"
             log_config = command[command.index("--log-config") + 1]
             assert (ROOT / log_config).is_file(), log_config
-            for flag in ("--no-access-log", "--no-proxy-headers", "--no-server-header"):
+            for flag in ("--no-access-log", "--proxy-headers", "--no-server-header"):
                 assert flag in command, flag
+            # The address header is trusted from nginx on this machine only.
+            assert command[command.index("--forwarded-allow-ips") + 1] == "127.0.0.1"
     for name in TIMERS:
         timer = unit_sections(name)["Timer"]
         assert (DEPLOY / "systemd" / timer["Unit"][0]).is_file()

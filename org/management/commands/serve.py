@@ -25,6 +25,9 @@ class Command(BaseCommand):
             sys.executable, "-m", "uvicorn", "config.asgi:application",
             "--host", host, "--port", str(port),
             "--no-access-log", "--no-server-header", "--lifespan", "off",
+            # Nothing is in front of this server: the peer's own address is the client's,
+            # whatever a header claims (the rate limits key on it, vault/clients.py).
+            "--no-proxy-headers",
         ]
         processes = [subprocess.Popen(web)]
         if not no_worker:
