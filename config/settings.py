@@ -261,6 +261,13 @@ if BODY_BUDGET_BYTES < MAX_REQUEST_BYTES:
 # 8 KB a second after this long, is dropped, so that no one can hold the budget by sending
 # slowly.
 BODY_STALL_SECONDS = env_int("SHUGEL_BODY_STALL_SECONDS", 60)
+if BODY_STALL_SECONDS <= 0:
+    raise ImproperlyConfigured("SHUGEL_BODY_STALL_SECONDS must be 1 or more")
+# The largest picture accepted, counted from its header before a pixel is decoded
+# (intake/uploads.py): a 140 KB PNG can claim 144 megapixels and take gigabytes to open.
+SHUGEL_MAX_UPLOAD_PIXELS = env_int("SHUGEL_MAX_UPLOAD_PIXELS", 40_000_000)
+if SHUGEL_MAX_UPLOAD_PIXELS <= 0:
+    raise ImproperlyConfigured("SHUGEL_MAX_UPLOAD_PIXELS must be 1 or more")
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # The text of a form (files aside; for a form without files, the whole encoded body). A
