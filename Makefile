@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup fonts test lint messages clean
+.PHONY: run setup fonts test check lint messages clean
 
 run: setup
 	$(PY) manage.py seed_demo
@@ -21,6 +21,13 @@ setup: fonts $(VENV)/.installed
 
 test: fonts $(VENV)/.installed-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop before a small change: the whole suite but the tests marked slow (real
+# servers, kills and crashes, the restore drill, load) and the browser tests, on every core.
+# `make test` still runs everything.
+CHECK_WORKERS ?= auto
+check: fonts $(VENV)/.installed-dev
+	$(PY) -m pytest -m "not slow and not browser" -n $(CHECK_WORKERS) -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -39,7 +39,8 @@ def test_the_system_is_an_actor_of_its_own(units):
 
 
 @pytest.mark.parametrize(
-    "actor", [AnonymousUser(), None, "officer", ActorKind.STAFF], ids=repr
+    "actor", [AnonymousUser(), None, "officer", ActorKind.STAFF],
+    ids=["anonymous-user", "none", "a-username", "an-actor-kind"],
 )
 def test_anything_else_is_refused_as_an_actor(units, actor):
     with pytest.raises(TypeError), transaction.atomic():

@@ -13,7 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # `make check` leaves it to `make test`
 
 
 def test_sigkill_during_submissions_loses_no_shown_receipt_and_leaves_nothing_half_written():

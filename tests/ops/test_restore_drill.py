@@ -25,6 +25,8 @@ from tests.vault.canary import leaks
 from vault.keyring import Keyring
 
 ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # `make check` leaves it to `make test`
 DOC = ROOT / "docs" / "backup.md"
 PASSPHRASE = "drill passphrase kept in the safe"
 RECORDS = ("import sys, django; django.setup(); from tests.ops.records import main; main()")

@@ -32,6 +32,8 @@ from aiosmtpd.controller import Controller
 from routing.standin import AgencyStandIn
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # `make check` leaves it to `make test`
 REFERRALS = 30
 WORKERS = 3
 CHAOS_SECONDS = 18

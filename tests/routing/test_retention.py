@@ -230,6 +230,7 @@ print(shredded, len(wrapped), "left:" + ",".join(left or ["none"]))
 """
 
 
+@pytest.mark.slow
 def test_no_copy_of_the_destroyed_key_stays_in_the_sqlite_files(tmp_path):
     """On a real SQLite file in WAL mode, as `make run` has it: right after the sweep, with
     the connection still open, neither the database file nor its write-ahead log holds the
