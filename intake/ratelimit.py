@@ -39,6 +39,9 @@ POW_BITS = 16
 # What a browser without JavaScript waits instead, from the moment the form was given out.
 POW_WAIT_SECONDS = 30
 MAX_SOLUTION_LENGTH = 32
+# How long a lookup or message token sent under pressure is remembered as spent: its life
+# (forms_public.TOKEN_MAX_AGE).
+SPENT_TOKEN_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -120,3 +123,16 @@ def paced(token: str, solution: str, *, age: float) -> bool:
     """Whether a request may pass while the site is under pressure: the browser proved the
     work, or the form was given out long enough ago."""
     return age >= POW_WAIT_SECONDS or solved(token, solution)
+
+
+def first_use(token: str) -> bool:
+    """Whether this form token is sent for the first time. While the site is under pressure a
+    lookup or message token serves once, so that neither its proof of work nor its wait can be
+    spent again: each further request needs a fresh form, and so fresh work. The cache keeps a
+    hash of the token, never the token, for its life; True when the cache is down."""
+    key = "pow-spent:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    try:
+        return bool(cache.add(key, 1, timeout=SPENT_TOKEN_SECONDS))
+    except Exception as error:  # noqa: BLE001 - as in allow()
+        _cache_failed(error)
+        return True

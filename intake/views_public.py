@@ -127,6 +127,9 @@ def _refusal(request, form, salt: str, *scopes: str) -> ValidationError | None:
     _paced(form, *scopes)
     if form.pow_bits and not ratelimit.paced(token, request.POST.get("pow", ""), age=age):
         return ValidationError(PACED, code="paced")
+    # A report's token is spent by the report itself; a lookup's or a message's is spent here.
+    if form.pow_bits and salt == LOOKUP_TOKEN_SALT and not ratelimit.first_use(token):
+        return ValidationError(PACED, code="spent")
     if not ratelimit.allow(request, *scopes):
         return ValidationError(SLOW_DOWN, code="slow_down")
     return None
@@ -140,6 +143,8 @@ def _refused(form, refusal: ValidationError) -> int:
             form.add_error("token", refusal)
         form.renew_token()
         return 400
+    if refusal.code == "spent":  # sent again: a fresh form, and so fresh work, is needed
+        form.renew_token()
     form.add_error(None, refusal)
     return 429
 

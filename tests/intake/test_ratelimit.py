@@ -270,11 +270,32 @@ def test_under_pressure_lookups_and_messages_need_the_work_too(
     found = client.post("/track/", {"receipt": code, "token": token,
                                     "pow": solution_for(token)})
     assert found.status_code == 200
+    token = lookup_token()  # the case page gives its message form a token of its own
     slowed = client.post("/track/message/", {"receipt": code, "token": token, "body": "Асуулт"})
     assert slowed.status_code == 429 and "Асуулт" in text_of(slowed)
     sent = client.post("/track/message/", {"receipt": code, "token": token, "body": "Асуулт",
                                            "pow": solution_for(token)})
     assert sent.status_code == 200 and Message.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_under_pressure_a_lookup_token_and_its_work_serve_once(
+    client, units, no_time_floor, under_pressure
+):
+    code = live_receipt(units)
+    token = lookup_token()
+    work = {"receipt": code, "token": token, "pow": solution_for(token)}
+    assert client.post("/track/", work).status_code == 200
+    again = client.post("/track/", work)
+    assert again.status_code == 429
+    assert says(again, "Many people are sending at this moment, so the site asks everyone for "
+                       "a short wait. Wait half a minute, then send again; with JavaScript on, "
+                       "your browser needs only a few seconds. What you wrote is kept below. "
+                       "Nothing was saved yet.")
+    fresh = again.context["form"]["token"].value()
+    assert fresh != token
+    assert client.post("/track/", {"receipt": code, "token": fresh,
+                                   "pow": solution_for(fresh)}).status_code == 200
 
 
 @pytest.mark.django_db

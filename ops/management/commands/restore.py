@@ -94,9 +94,13 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Restore check passed."))
 
     def _verify_audit(self) -> None:
+        from django.utils import translation
+
         from audit.services import verify_chain
 
-        result = verify_chain()
+        # This command speaks English throughout; the explanation must not switch language.
+        with translation.override("en"):
+            result = verify_chain()
         if not result.ok:
             self.stdout.write(self.style.ERROR(
                 f"Audit trail DAMAGED at sequence number {result.first_bad_seq}: "
