@@ -125,14 +125,16 @@ def paced(token: str, solution: str, *, age: float) -> bool:
     return age >= POW_WAIT_SECONDS or solved(token, solution)
 
 
-def first_use(token: str) -> bool:
+def first_use(token: str, *, age: float = 0.0) -> bool:
     """Whether this form token is sent for the first time. While the site is under pressure a
     lookup or message token serves once, so that neither its proof of work nor its wait can be
     spent again: each further request needs a fresh form, and so fresh work. The cache keeps a
-    hash of the token, never the token, for its life; True when the cache is down."""
+    hash of the token, never the token, for what is left of its life (`age` is how old it
+    is); True when the cache is down."""
     key = "pow-spent:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    left = max(1, int(SPENT_TOKEN_SECONDS - age) + 1)
     try:
-        return bool(cache.add(key, 1, timeout=SPENT_TOKEN_SECONDS))
+        return bool(cache.add(key, 1, timeout=left))
     except Exception as error:  # noqa: BLE001 - as in allow()
         _cache_failed(error)
         return True

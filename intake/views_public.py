@@ -127,11 +127,13 @@ def _refusal(request, form, salt: str, *scopes: str) -> ValidationError | None:
     _paced(form, *scopes)
     if form.pow_bits and not ratelimit.paced(token, request.POST.get("pow", ""), age=age):
         return ValidationError(PACED, code="paced")
-    # A report's token is spent by the report itself; a lookup's or a message's is spent here.
-    if form.pow_bits and salt == LOOKUP_TOKEN_SALT and not ratelimit.first_use(token):
-        return ValidationError(PACED, code="spent")
     if not ratelimit.allow(request, *scopes):
         return ValidationError(SLOW_DOWN, code="slow_down")
+    # A report's token is spent by the report itself; a lookup's or a message's is spent here,
+    # once the client's own limits let it through: what a client may make the cache remember
+    # is bounded by those limits.
+    if form.pow_bits and salt == LOOKUP_TOKEN_SALT and not ratelimit.first_use(token, age=age):
+        return ValidationError(PACED, code="spent")
     return None
 
 

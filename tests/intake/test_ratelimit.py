@@ -128,6 +128,14 @@ def test_without_a_solution_only_an_old_enough_form_is_let_through():
     assert paced(token, solution_for(token), age=0)
 
 
+def test_a_spent_token_is_remembered_only_for_what_is_left_of_its_life():
+    assert ratelimit.first_use("a-token", age=ratelimit.SPENT_TOKEN_SECONDS - 100)
+    assert not ratelimit.first_use("a-token", age=ratelimit.SPENT_TOKEN_SECONDS - 100)
+    [key] = [key for key in cache_keys() if "pow-spent:" in key]
+    assert "a-token" not in key
+    assert 0 < seconds_left(key) <= 101
+
+
 # --- the pages: only a real form is counted ----------------------------------------------
 
 @pytest.fixture
