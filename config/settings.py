@@ -91,6 +91,18 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
 
 
+def redis_database_for_worker(url: str, worker: str) -> str:
+    """`url` moved to a database of its own for test worker `worker` ("gw0", "gw1", ...):
+    the URL's database number plus the worker's (Redis has databases 0 to 15)."""
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    number = base + int(worker.removeprefix("gw"))
+    if number > 15:
+        raise ImproperlyConfigured(f"test worker {worker} needs Redis database {number}: "
+                                   "run fewer workers or start from a lower database")
+    return parts._replace(path=f"/{number}").geturl()
+
+
 # --- which deployment ---------------------------------------------------------------------
 
 # pytest imports itself before it reads settings; the suite then runs with test settings
@@ -205,6 +217,10 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
+    # Tests run on several cores share one Redis, and a test empties the cache (FLUSHDB) and
+    # listens on channel groups named by unit: each worker gets a database of its own.
+    REDIS_URL = redis_database_for_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -400,8 +416,11 @@ LANGUAGE_COOKIE_SECURE = PRODUCTION
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-SERVESTATIC_USE_FINDERS = not PRODUCTION
-SERVESTATIC_AUTOREFRESH = ENVIRONMENT == "development"
+# The test client starts the middleware anew for every test, and listing every static file
+# each time took a quarter of the suite's time: tests leave static files to the live server's
+# own handler (pytest-django serves them through django.contrib.staticfiles).
+SERVESTATIC_USE_FINDERS = not PRODUCTION and not TESTING
+SERVESTATIC_AUTOREFRESH = ENVIRONMENT in ("development", "test")
 
 # --- logging ------------------------------------------------------------------------------
 
