@@ -221,6 +221,10 @@ def test_an_overdue_refer_clock_goes_to_the_head_then_to_the_parent(
 
     events = AuditEvent.objects.filter(action="clock.escalated").order_by("seq")
     assert [event.actor_kind for event in events] == ["system", "system"]
+    # The trail names the rows as it did before the model moved to lifecycle (issue 16).
+    assert [(event.object_type, event.object_id) for event in events] == [
+        ("routing.escalation", str(pk)) for pk in Escalation.objects.filter(step__gte=1)
+        .order_by("step").values_list("pk", flat=True)]
     assert [json.loads(event.details) for event in events] == [
         {"clock": "refer", "step": step, "due": "2026-02-17", "complaint": case.reference,
          "to_unit": to_unit, "case_escalated": step == 2}
