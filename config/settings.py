@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "audit",
     "intake",
     "routing",
+    "lifecycle",
     "notify",
     "reporting",
     "ops",
@@ -508,7 +509,7 @@ REFER_WORKING_DAYS = env_int("SHUGEL_REFER_WORKING_DAYS", 5)
 # A unit's monthly report is due this many working days into the following month.
 REPORT_DUE_WORKING_DAYS = env_int("SHUGEL_REPORT_DUE_WORKING_DAYS", 5)
 
-# --- retention: how long a closed case's content is kept (routing/retention.py) -----------
+# --- retention: how long a closed case's content is kept (lifecycle/retention.py) ---------
 # Years after closing; the longest rule that applies to a case wins, and a category may set
 # a longer period of its own (Category.retention_years). docs/retention.md gives the reasons.
 RETENTION_YEARS = {

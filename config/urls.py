@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import views
+from lifecycle import urls as lifecycle_urls
+from routing import urls as routing_urls
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -14,7 +16,9 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.landing, name="landing"),
     path("", include("intake.urls")),
-    path("", include("routing.urls")),
+    # The legal hold moved to lifecycle and kept its name, routing:legal_hold (issue 16).
+    path("", include((routing_urls.urlpatterns + lifecycle_urls.urlpatterns,
+                      routing_urls.app_name))),
     path("", include("reporting.urls")),
     path("staff/", include("org.urls")),
     path("staff/notifications/", include("notify.urls")),

@@ -184,7 +184,7 @@ class Complaint(SealedRecord):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Retention (routing.retention): a legal hold keeps a closed case's content past its
+    # Retention (lifecycle.retention): a legal hold keeps a closed case's content past its
     # period until it is released; the warning before destruction is given once.
     legal_hold_at = models.DateTimeField(_("on legal hold since"), null=True, blank=True)
     legal_hold_by = models.ForeignKey(

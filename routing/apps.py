@@ -15,7 +15,7 @@ class RoutingConfig(AppConfig):
         from routing import witness
         from routing.demo import seed_agencies
         from routing.schedules import ensure_schedules
-        from routing.views_case import case_panel, retention_panel
+        from routing.views_case import case_panel
 
         post_migrate.connect(ensure_schedules, sender=self)
         register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)
@@ -23,7 +23,6 @@ class RoutingConfig(AppConfig):
                  order=35, in_bar=False)
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10)
-        register_case_panel(retention_panel, order=90)
         register_demo(seed_agencies, order=10)
         witness.connect()  # the agency keeps copies of the audit trail's checkpoints
 

@@ -122,11 +122,3 @@ class LetterSentForm(forms.Form):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The letter cannot have been sent in the future."))
         return day
-
-
-class LegalHoldForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[("place", _("Place on legal hold")), ("release", _("Release the legal hold"))],
-        error_messages={"required": _("Say whether to place or release the hold."),
-                        "invalid_choice": _("Say whether to place or release the hold.")},
-    )

@@ -38,11 +38,3 @@ def deliver_due() -> str:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or (
         "nothing due")
-
-
-def retention_sweep() -> str:
-    """Daily (routing/schedules.py): destroy the content of cases whose time is up and
-    warn of those whose time is near (routing.retention)."""
-    from routing import retention
-
-    return str(retention.sweep())

@@ -10,7 +10,6 @@ REFERRAL = CASE + "referrals/<str:number>/"
 urlpatterns = [
     path(CASE + "triage/", views_case.triage, name="triage"),
     path(CASE + "refer/", views_case.refer, name="refer"),
-    path(CASE + "legal-hold/", views_case.legal_hold, name="legal_hold"),
     path(REFERRAL + "approve/", views_case.approve, name="referral_approve"),
     path(REFERRAL + "return/", views_case.send_back, name="referral_return"),
     path(REFERRAL + "answer/", views_case.answer, name="referral_answer"),

@@ -29,11 +29,9 @@ from intake.views_case import (
 )
 from org.access import unit_role_required
 from org.models import Role
-from routing import retention, services
-from routing.clocks import escalations_for, overdue_clocks
+from routing import services
 from routing.forms import (
     AnswerForm,
-    LegalHoldForm,
     ReferralForm,
     ReturnForm,
     TriageForm,
@@ -41,6 +39,7 @@ from routing.forms import (
 )
 from routing.models import Agency, Category, Referral, ReferralState
 from routing.triage import suggest
+from routing.triage_notes import render_triage_notes
 from vault.errors import DecryptionError, VaultError
 
 
@@ -75,8 +74,8 @@ def case_panel(request, unit, complaint, content):
         "PREPARED": ReferralState.PREPARED, "FAILED": ReferralState.FAILED,
         "reading": content is not None,
     }
-    context["overdue_clocks"] = overdue_clocks(complaint)
-    context["escalations"] = escalations_for(complaint)
+    # What other apps show under the decision: lifecycle's overdue clocks and escalations.
+    context["triage_notes"] = render_triage_notes(request, unit, complaint, content)
     if content is not None and not context["closed"]:
         context.update(_reading_context(request, complaint, content, decision, referrals))
     return "routing/case_panel.html", context
@@ -289,35 +288,3 @@ def retry(request, unit, reference, number):
     return _back(request, unit, complaint, _("Referral %(reference)s will be sent again.")
                  % {"reference": referral.reference})
 
-
-# --- retention ------------------------------------------------------------------------------
-
-def retention_panel(request, unit, complaint, content):
-    """Registered in routing.apps: how long the case is kept, and the legal hold."""
-    return "routing/retention_panel.html", {
-        "unit": unit, "complaint": complaint,
-        "retention": retention.retention_of(complaint),
-        "shredded": complaint.data_key.is_shredded,
-        "is_head": Role.HEAD in getattr(request, "unit_roles", set()),
-        "hold_form": LegalHoldForm(),
-    }
-
-
-@unit_role_required(Role.HEAD)
-@require_POST
-def legal_hold(request, unit, reference):
-    complaint = _case(request, unit, reference)
-    form = LegalHoldForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, unit, complaint, panel_extra={"hold_form": form})
-    try:
-        if form.cleaned_data["action"] == "place":
-            retention.legal_hold_place(complaint=complaint, by=request.user)
-            text = _("The case is on legal hold: its content is kept until the hold is "
-                     "released.")
-        else:
-            retention.legal_hold_release(complaint=complaint, by=request.user)
-            text = _("The legal hold was released.")
-    except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
-    return _back(request, unit, complaint, text)

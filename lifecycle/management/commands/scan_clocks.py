@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from routing.clocks import scan
+from lifecycle.clocks import scan
 
 
 def _day(value: str) -> date:

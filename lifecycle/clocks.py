@@ -15,7 +15,7 @@ overdue the day after its due day: step 1 tells the unit's head at once; step 2 
 parent unit's head, and puts the case in the parent head's queue, when the head too has let
 ESCALATION_WORKING_DAYS more working days go by. A unit with no parent stops at step 1.
 
-`scan` runs hourly (routing/schedules.py) and by hand (`manage.py scan_clocks`). It reads
+`scan` runs hourly (lifecycle/schedules.py) and by hand (`manage.py scan_clocks`). It reads
 metadata only, never a sealed column, and may run twice at once, or crash half-way and run
 again: each step of each clock is one Escalation row, written in one transaction with its
 audit event and its notifications (notify.events, which also queues their emails there),
@@ -35,12 +35,13 @@ from django.utils import timezone
 
 from audit.services import SYSTEM, record
 from intake.models import Complaint, Status
+from lifecycle.models import Escalation
 from notify.events import emit
 from notify.models import Event, Notification
 from notify.models import Kind as Notice
 from org.calendar import add_working_days
 from org.models import Role, Unit
-from routing.models import Escalation, Referral, ReferralState, TriageDecision
+from routing.models import Referral, ReferralState, TriageDecision
 from routing.services import tell
 
 logger = logging.getLogger(__name__)
@@ -284,7 +285,8 @@ def _escalate(item: Deadline, step: int, to_unit: Unit, units: dict) -> int | No
             details["referral"] = item.referral_reference
         record(actor=SYSTEM,
                action="clock.reminded" if step == APPROACHING else "clock.escalated",
-               target=escalation, unit=units[item.unit_id], details=details)
+               object_type=Escalation.AUDIT_TYPE, object_id=str(escalation.pk),
+               unit=units[item.unit_id], details=details)
         events = _notify(item, step, to_unit, units)
         return Notification.objects.filter(event__in=events).count()
 

@@ -25,13 +25,14 @@ from audit.services import verify_chain
 from intake.models import Channel, Complaint, Kind, Recusal
 from intake.services import Content, staff_channel_log
 from intake.services_case import complaint_acknowledge, resolve_due_extend
+from lifecycle import clocks
+from lifecycle.clocks import escalations_for, overdue_clocks, scan
+from lifecycle.models import Escalation
 from notify.models import Channel as NoticeChannel
 from notify.models import Dispatch, Event, Notification
 from notify.models import Kind as Notice
 from org.calendar import add_working_days, is_working_day
-from routing import clocks
-from routing.clocks import escalations_for, overdue_clocks, scan
-from routing.models import AgencyAnswer, Escalation, Referral
+from routing.models import AgencyAnswer, Referral
 from routing.services import answer_record, mark_delivered
 from tests.conftest import sign_in
 from tests.routing.helpers import approved_referral, make_agency, prepare, triage
@@ -220,6 +221,10 @@ def test_an_overdue_refer_clock_goes_to_the_head_then_to_the_parent(
 
     events = AuditEvent.objects.filter(action="clock.escalated").order_by("seq")
     assert [event.actor_kind for event in events] == ["system", "system"]
+    # The trail names the rows as it did before the model moved to lifecycle (issue 16).
+    assert [(event.object_type, event.object_id) for event in events] == [
+        ("routing.escalation", str(pk)) for pk in Escalation.objects.filter(step__gte=1)
+        .order_by("step").values_list("pk", flat=True)]
     assert [json.loads(event.details) for event in events] == [
         {"clock": "refer", "step": step, "due": "2026-02-17", "complaint": case.reference,
          "to_unit": to_unit, "case_escalated": step == 2}
@@ -333,6 +338,33 @@ def test_an_extended_resolution_deadline_escalates_afresh_when_it_runs_out(
     run_scan(add_working_days(case.resolve_due, 1))
     assert list(Escalation.objects.filter(clock=Clock.RESOLVE, step=1).order_by("due")
                 .values_list("step", "due")) == [(1, first_due), (1, case.resolve_due)]
+
+
+
+def test_the_case_page_shows_the_overdue_clocks_and_escalations_under_the_triage_decision(
+        refer_case, staff, run_scan, client):
+    """lifecycle adds them inside routing's triage card (routing.triage_notes), where they
+    were when the clocks were routing's: after the decision, before the referrals."""
+    run_scan(date(2026, 2, 26))
+    with time_machine.travel(_at(date(2026, 2, 26)), tick=True), translation.override("en"):
+        sign_in(client, staff["head"])
+        page = client.get(reverse("intake:case", kwargs={
+            "unit_code": "DG", "reference": refer_case.reference})).content.decode()
+    triage_card = page[page.index('id="triage"'):page.index('id="referrals"')]
+    assert '<div class="errors" role="status"><p>Overdue: Referral deadline (' in triage_card
+    assert ("<p class=\"meta\">Escalated: Referral deadline → DG (" in triage_card
+            and "; Referral deadline → UBEG (" in triage_card)
+    assert triage_card.index("Decided by") < triage_card.index("Overdue:") \
+        < triage_card.index("Escalated:")
+
+
+def test_a_case_with_no_clock_run_out_shows_none(refer_case, staff, client):
+    with time_machine.travel(_at(date(2026, 2, 17)), tick=True), translation.override("en"):
+        sign_in(client, staff["head"])
+        page = client.get(reverse("intake:case", kwargs={
+            "unit_code": "DG", "reference": refer_case.reference})).content.decode()
+    assert 'id="triage"' in page
+    assert "Overdue:" not in page and "Escalated:" not in page
 
 
 # --- reminders ---------------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from audit.services import verify_chain
 from intake.models import Attachment, Complaint, Kind
 from intake.receipts import receipt_candidates
 from intake.services_case import complaint_close
+from lifecycle import retention
 from notify.models import Event
 from notify.models import Kind as EventKind
-from routing import retention
 from routing.models import Category
 from tests.intake.pages_case import NOW, make_case
 from tests.routing.helpers import approved_referral, make_agency, triage
@@ -210,11 +210,25 @@ def test_the_head_places_and_releases_the_hold_from_the_case_page(
     assert Complaint.objects.get(pk=complaint.pk).legal_hold_at is None
 
 
+
+def test_the_retention_panel_comes_last_after_routings_triage_and_referrals(
+    client, units, personas, signed_in
+):
+    """lifecycle registers its panel in its own AppConfig (order 90), routing its own at
+    10: the case page shows them in the order it always has."""
+    complaint = closed_case(units, personas)
+    signed_in(personas["head"])
+    page = client.get(reverse("intake:case", args=["DG", complaint.reference])).content.decode()
+    assert page.index('id="triage"') < page.index('id="referrals"') < page.index(
+        'id="retention"')
+    assert reverse("routing:legal_hold", args=["DG", complaint.reference]) in page
+
+
 SHRED_FIRST_CASE = """
 from datetime import timedelta
 from django.utils import timezone
 from intake.models import Complaint, Status
-from routing import retention
+from lifecycle import retention
 case = Complaint.objects.select_related("data_key").order_by("pk").first()
 wrapped = bytes(case.data_key.wrapped)
 Complaint.objects.filter(pk=case.pk).update(

@@ -15,8 +15,10 @@ still hold. On SQLite the database runs with `secure_delete` and the write-ahead
 truncated after a sweep; on PostgreSQL the tables that held the wrapped keys are vacuumed,
 so the old row versions are removed.
 
-It lives in routing because the rules read triage categories and referrals; intake only
-carries the hold on the complaint.
+It lives in lifecycle, above routing, because the rules read triage categories and
+referrals; intake only carries the hold on the complaint. The daily sweep is
+lifecycle.tasks.retention_sweep; the panel and the hold's action on the case page are
+lifecycle.panels and lifecycle.views.
 """
 
 import logging
@@ -36,6 +38,7 @@ from notify.events import emit
 from notify.models import Kind as EventKind
 from routing.models import Referral, ReferralState, TriageDecision
 from vault.files import delete_encrypted
+from vault.models import DataKey
 
 logger = logging.getLogger(__name__)
 
@@ -219,8 +222,6 @@ def scrub_storage() -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     elif connection.vendor == "postgresql":
-        from vault.models import DataKey
-
         with connection.cursor() as cursor:
             for model in (DataKey, Complaint):
                 cursor.execute(f'VACUUM "{model._meta.db_table}"')

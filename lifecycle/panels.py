@@ -1,0 +1,29 @@
+"""What lifecycle shows on a case's pages (registered in lifecycle.apps): the overdue clocks
+and escalations inside routing's triage card (routing.triage_notes), and the retention
+panel with the legal hold at the foot of the page (intake.panels). Metadata only: neither
+decrypts anything."""
+
+from lifecycle.clocks import escalations_for, overdue_clocks
+from lifecycle.forms import LegalHoldForm
+from lifecycle.retention import retention_of
+from org.models import Role
+
+
+def case_clocks(request, unit, complaint, content):
+    """The clocks of the case that have run out, and the escalations taken on them."""
+    overdue, escalations = overdue_clocks(complaint), list(escalations_for(complaint))
+    if not overdue and not escalations:
+        return None
+    return "lifecycle/case_clocks.html", {"overdue_clocks": overdue,
+                                          "escalations": escalations}
+
+
+def retention_panel(request, unit, complaint, content):
+    """How long the case is kept, and the legal hold."""
+    return "routing/retention_panel.html", {
+        "unit": unit, "complaint": complaint,
+        "retention": retention_of(complaint),
+        "shredded": complaint.data_key.is_shredded,
+        "is_head": Role.HEAD in getattr(request, "unit_roles", set()),
+        "hold_form": LegalHoldForm(),
+    }
