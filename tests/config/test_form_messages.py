@@ -70,8 +70,8 @@ def test_no_form_message_is_left_in_english_on_the_mongolian_pages(personas):
 
 
 def test_a_phone_number_too_long_is_refused_in_mongolian_on_every_form():
-    from intake.forms_public import WebReportForm
-    from intake.forms_staff import PhoneCallForm
+    from intake.channels.forms_logged import PhoneCallForm
+    from intake.public.forms import WebReportForm
 
     with translation.override("mn"):
         for field in (WebReportForm.base_fields["phone"],

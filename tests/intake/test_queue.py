@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from intake.case.services import complaint_acknowledge, complaint_close
 from intake.models import Channel, Complaint, Kind, Status
 from intake.services import Content, phone_call_log, staff_channel_log, web_report_submit
-from intake.services_case import complaint_acknowledge, complaint_close
 from tests.intake.pages_case import NOW, UB, keyring_gone
 
 pytestmark = pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from intake.case.services import case_note_add, case_read
 from intake.models import Channel, Complaint, Kind, Recusal
 from intake.recusal import named_staff
 from intake.services import (
@@ -22,7 +23,6 @@ from intake.services import (
     staff_channel_log,
     web_report_submit,
 )
-from intake.services_case import case_note_add, case_read
 from org.models import Membership, Role
 from tests.conftest import make_staff
 from tests.intake.pages_case import CASE, NOW, PAGES, POST_DATA, REFERENCE, make_case, method_of

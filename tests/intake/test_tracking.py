@@ -10,13 +10,14 @@ from django.core.cache import cache
 from django.utils import formats, timezone, translation
 
 from audit.models import AuditEvent
-from intake import ratelimit, views_public
+from intake import ratelimit
+from intake.case.services import staff_reply_send
 from intake.models import Attachment, Complaint, Kind, Message, Status
+from intake.public import views as views_public
+from intake.public.views import LOOKUP_FLOOR_SECONDS
 from intake.ratelimit import Limit
 from intake.receipts import format_code
 from intake.services import Content, web_report_submit
-from intake.services_case import staff_reply_send
-from intake.views_public import LOOKUP_FLOOR_SECONDS
 from tests.intake.test_web_submission import (  # noqa: F401 (fixtures)
     _own_media_folder,
     jpeg,
