@@ -1,7 +1,17 @@
 """What the pages for what comes in by hand share: who may do what, the page frame with
 intake's own links, uploads refused before they are read, and the one-time tokens that save
-a form once (intake.channels.fields.OnceOnlyForm). The table of who may do what is in
-intake.channels.views_boxes."""
+a form once (intake.channels.fields.OnceOnlyForm).
+
+Who may do what (tests/intake/pages_channels.py holds the same table):
+
+| page                                   | clerk | officer | head | auditor | admin |
+|----------------------------------------|-------|---------|------|---------|-------|
+| list of box openings, one opening      |  yes  |  view   | view |  view   |  no   |
+| record an opening, log or discard a    |  yes  |   no    |  no  |   no    |  no   |
+| slip, close an opening                 |       |         |      |         |       |
+| log a phone call or another channel    |  yes  |   yes   |  no  |   no    |  no   |
+| the "logged" confirmation page         |  yes  |   yes   |  no  |   no    |  no   |
+"""
 
 from django.shortcuts import render
 

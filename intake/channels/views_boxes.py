@@ -1,22 +1,11 @@
-"""Staff pages for what comes in by hand: box openings and their slips, phone calls, and
-walk-ins, notebook entries, letters, emails and social media messages.
-
-Who may do what (tests/intake/pages_channels.py holds the same table):
-
-| page                                   | clerk | officer | head | auditor | admin |
-|----------------------------------------|-------|---------|------|---------|-------|
-| list of box openings, one opening      |  yes  |  view   | view |  view   |  no   |
-| record an opening, log or discard a    |  yes  |   no    |  no  |   no    |  no   |
-| slip, close an opening                 |       |         |      |         |       |
-| log a phone call or another channel    |  yes  |   yes   |  no  |   no    |  no   |
-| the "logged" confirmation page         |  yes  |   yes   |  no  |   no    |  no   |
+"""Staff pages for the suggestion and complaint boxes: the openings, one opening, recording
+one (with its witness), logging or setting aside each slip, and closing the opening once every
+slip is accounted for. Who may do what: the table in intake.channels.pages.
 
 Officers may view openings because they handle the slips' complaints and often witness the
 opening; the box itself stays the clerk's duty. Opening pages show metadata only (counts,
-reference numbers, reasons): no page here decrypts what anyone wrote.
-
-A receipt code is shown once, on the page that answers the POST which created it, and is
-never stored, logged or put in a message; every other POST here redirects.
+reference numbers, reasons): no page here decrypts what anyone wrote. Every POST here
+redirects.
 """
 
 from django.contrib import messages

@@ -1,9 +1,9 @@
 """Staff pages for what comes in by hand one item at a time: phone calls, and walk-ins,
 notebook entries, letters, emails and social media messages; then the page that says it was
-logged. Who may do what is in the table of intake.channels.views_boxes.
+logged. Who may do what: the table in intake.channels.pages.
 
 A receipt code is shown once, on the page that answers the POST which created it, and is
-never stored, logged or put in a message.
+never stored, logged or put in a message; every other POST here redirects.
 """
 
 from django.contrib import messages

@@ -2,17 +2,17 @@
 
 from django.urls import path
 
-from routing.case import views
+from routing.case import views as views_case
 
 CASE = "staff/u/<str:unit_code>/c/<str:reference>/"
 REFERRAL = CASE + "referrals/<str:number>/"
 
 urlpatterns = [
-    path(CASE + "triage/", views.triage, name="triage"),
-    path(CASE + "refer/", views.refer, name="refer"),
-    path(CASE + "legal-hold/", views.legal_hold, name="legal_hold"),
-    path(REFERRAL + "approve/", views.approve, name="referral_approve"),
-    path(REFERRAL + "return/", views.send_back, name="referral_return"),
-    path(REFERRAL + "answer/", views.answer, name="referral_answer"),
-    path(REFERRAL + "retry/", views.retry, name="referral_retry"),
+    path(CASE + "triage/", views_case.triage, name="triage"),
+    path(CASE + "refer/", views_case.refer, name="refer"),
+    path(CASE + "legal-hold/", views_case.legal_hold, name="legal_hold"),
+    path(REFERRAL + "approve/", views_case.approve, name="referral_approve"),
+    path(REFERRAL + "return/", views_case.send_back, name="referral_return"),
+    path(REFERRAL + "answer/", views_case.answer, name="referral_answer"),
+    path(REFERRAL + "retry/", views_case.retry, name="referral_retry"),
 ]

@@ -110,6 +110,13 @@ def test_the_queue_shows_reference_channel_kind_dates_status_and_clocks(client, 
         assert text in page, text
 
 
+def test_the_overdue_filter_and_the_overdue_marks_are_one_rule(mixed):
+    marked = {c.pk for c in Complaint.objects.with_overdue()
+              if c.acknowledge_overdue or c.resolve_overdue}
+    assert marked == set(Complaint.objects.overdue().values_list("pk", flat=True))
+    assert mixed["old_letter"].pk in marked and mixed["closed"].pk not in marked
+
+
 def test_overdue_clocks_are_marked_and_closed_cases_are_never_overdue(client, officer,
                                                                       mixed):
     rows = {row.complaint.reference: row for row in client.get(QUEUE).context["rows"]}

@@ -408,6 +408,18 @@ def test_only_a_head_of_the_parent_unit_sees_what_is_escalated_to_it(
     assert client.get(_url("intake:case", **PARENT_CASE)).status_code == 404
 
 
+def test_for_staff_is_the_rule_the_case_pages_follow(units, personas, naming_the_head):
+    """The unit's own cases; for a head of the unit, those escalated to it as well; never a
+    case the person is recused from, whatever their roles."""
+    def seen(user, unit, *roles):
+        return list(Complaint.objects.for_staff(user, unit=units[unit], roles=set(roles)))
+
+    assert seen(personas["national_head"], "UBEG", Role.HEAD) == [naming_the_head]
+    assert seen(personas["national_head"], "UBEG", Role.OFFICER) == []
+    assert seen(personas["officer"], "DG", Role.OFFICER) == [naming_the_head]
+    assert seen(personas["head"], "DG", Role.HEAD, Role.OFFICER) == []  # named, so recused
+
+
 def test_the_units_officers_still_handle_a_case_naming_their_head(client, signed_in,
                                                                   personas, naming_the_head):
     signed_in(personas["officer"])
