@@ -32,8 +32,10 @@ ALLOWED = re.compile(r"YYYY\.MM\.DD|YYYY-MM")
 
 def shugel_forms():
     for app in APPS:
-        for path in sorted((ROOT / app).glob("forms*.py")):
-            module = importlib.import_module(f"{app}.{path.stem}")
+        # An app's own forms and its rooms' (intake/case/forms.py, …).
+        for path in sorted((ROOT / app).rglob("forms*.py")):
+            dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            module = importlib.import_module(dotted)
             for _, cls in inspect.getmembers(module, inspect.isclass):
                 if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
                     yield cls
