@@ -10,13 +10,12 @@ the keyring (KeyringError) is not damage: those still fail closed as before.
 
     reading = Reading()
     body = reading.reveal(message, "body")          # None when damaged; noted in reading
-    with transaction.atomic():
-        content_damaged(actor=..., found=reading.damaged, unit=..., subject=...)
-        if body is not None:
-            record_read(...)                         # only what was shown
+    reading_record(reader=..., unit=..., subject=..., damaged=reading.damaged,
+                   shown=[(message, ["body"])] if body is not None else [])
 
-The damage is recorded in a transaction that commits: the reading itself catches the error,
-so nothing rolls the event back along with a failed read.
+(intake.reading.reading_record records the damage, then what was shown.) The damage is
+recorded in a transaction that commits: the reading itself catches the error, so nothing
+rolls the event back along with a failed read.
 """
 
 import logging

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from org.models import Unit
+from org.models import Role, Unit
 from vault.blind import BlindIndexField
 from vault.fields import EncryptedJSONField, EncryptedTextField, SealedRecord
 from vault.models import DataKey
@@ -129,12 +129,33 @@ class ComplaintQuerySet(models.QuerySet):
         """Leaves out the complaints `user` is recused from (see intake.recusal)."""
         return self.exclude(recusals__user=user)
 
-    def overdue(self, today=None):
+    def for_staff(self, user, *, unit, roles):
+        """The cases `user`, holding `roles` in `unit`, may see under that unit: the unit's
+        own, and for a head of the unit also those escalated to it (because they name a
+        child unit's head, or a deadline passed there); never one the user is recused from."""
+        found = models.Q(unit=unit)
+        if Role.HEAD in roles:
+            found |= models.Q(escalated_to=unit)
+        return self.filter(found).visible_to(user)
+
+    def with_overdue(self, today=None):
+        """Each complaint with `acknowledge_overdue` and `resolve_overdue`: whether the day to
+        acknowledge it (when it is not acknowledged yet) or to resolve it has passed. A closed
+        case is never overdue. This is the one place the rule is written: `overdue` filters
+        on it, and the queue and the case page show it."""
         today = today or timezone.localdate()
-        return self.open().filter(
-            models.Q(acknowledged_at__isnull=True, acknowledge_due__lt=today)
-            | models.Q(resolve_due__lt=today)
+        still_open = ~models.Q(status=Status.CLOSED)
+        return self.annotate(
+            acknowledge_overdue=models.ExpressionWrapper(
+                still_open & models.Q(acknowledged_at__isnull=True, acknowledge_due__lt=today),
+                output_field=models.BooleanField()),
+            resolve_overdue=models.ExpressionWrapper(
+                still_open & models.Q(resolve_due__lt=today), output_field=models.BooleanField()),
         )
+
+    def overdue(self, today=None):
+        return self.with_overdue(today).filter(
+            models.Q(acknowledge_overdue=True) | models.Q(resolve_overdue=True))
 
 
 class Complaint(SealedRecord):
@@ -193,7 +214,7 @@ class Complaint(SealedRecord):
     )
     retention_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when the unit's head is named in the complaint: the head of this unit (the
-    # parent) then sees the case too, in their own queue (see intake.views_case._case).
+    # parent) then sees the case too, in their own queue (ComplaintQuerySet.for_staff).
     escalated_to = models.ForeignKey(
         Unit, verbose_name=_("escalated to"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="escalated_complaints",

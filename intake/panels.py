@@ -13,7 +13,7 @@ of DESIGN.md point from routing to intake, not back).
 
 `content` is the case as just read (a POST that recorded the reading) or None on the plain
 case page, where nothing may be decrypted. A panel that decrypts anything else records that
-reading itself.
+reading itself (intake.reading.reading_record).
 """
 
 from collections.abc import Callable

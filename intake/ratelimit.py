@@ -40,7 +40,7 @@ POW_BITS = 16
 POW_WAIT_SECONDS = 30
 MAX_SOLUTION_LENGTH = 32
 # How long a lookup or message token sent under pressure is remembered as spent: its life
-# (forms_public.TOKEN_MAX_AGE).
+# (intake.public.forms.TOKEN_MAX_AGE).
 SPENT_TOKEN_SECONDS = 24 * 3600
 
 

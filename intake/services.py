@@ -94,12 +94,17 @@ def _clocks(unit: Unit, kind: str, received_at: datetime) -> dict:
     }
 
 
+def attachment_context(complaint: Complaint) -> str:
+    """The context the attachments of `complaint` are sealed under (see vault.files)."""
+    return f"intake.attachment|{complaint.uid}"
+
+
 def _seal_uploads(complaint: Complaint, uploads) -> list[tuple[Upload, object]]:
     """Encrypt each upload to disk with the complaint's data key; rows come later."""
     sealed = []
     for upload in uploads:
         saved = save_encrypted(upload.file, data_key=complaint.data_key,
-                               context=f"intake.attachment|{complaint.uid}")
+                               context=attachment_context(complaint))
         _files_written.get().append(saved.name)
         sealed.append((upload, saved))
     return sealed

@@ -272,7 +272,7 @@ def _escalate(item: Deadline, step: int, to_unit: Unit, units: dict) -> int | No
         escalated_case = False
         if step == PARENT:
             # The parent's head now sees the case in their own queue
-            # (intake.views_case._cases_of); a case already escalated stays where it is.
+            # (Complaint.objects.for_staff); a case already escalated stays where it is.
             escalated_case = bool(
                 Complaint.objects.filter(pk=item.complaint_id, escalated_to__isnull=True)
                 .update(escalated_to=to_unit)

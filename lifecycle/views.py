@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from intake.views_case import _case, _refused
+from intake.case.pages import case_for, refused
 from lifecycle import retention
 from lifecycle.forms import LegalHoldForm
 from org.access import unit_role_required
@@ -17,10 +17,10 @@ from org.models import Role
 @unit_role_required(Role.HEAD)
 @require_POST
 def legal_hold(request, unit, reference):
-    complaint = _case(request, unit, reference)
+    complaint = case_for(request, unit, reference)
     form = LegalHoldForm(request.POST)
     if not form.is_valid():
-        return _refused(request, unit, complaint, panel_extra={"hold_form": form})
+        return refused(request, unit, complaint, panel_extra={"hold_form": form})
     try:
         if form.cleaned_data["action"] == "place":
             retention.legal_hold_place(complaint=complaint, by=request.user)
@@ -30,6 +30,6 @@ def legal_hold(request, unit, reference):
             retention.legal_hold_release(complaint=complaint, by=request.user)
             text = _("The legal hold was released.")
     except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
+        return refused(request, unit, complaint, error=error)
     messages.success(request, text)
     return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)

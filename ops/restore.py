@@ -327,7 +327,7 @@ def _sealed_files():
     """(stored name, data key, context, size, sha256) of every encrypted file the database
     names: intake's attachments and routing's outbox packages."""
     from intake.models import Attachment
-    from intake.services_case import attachment_context
+    from intake.services import attachment_context
     from routing.models import Outbox
     from routing.outbox import package_context, reference_of
 

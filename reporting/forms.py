@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms_public import PlainTextField
+from intake.fields import PlainTextField
 from reporting.figures import parse_month
 
 MAX_NARRATIVE = 20000

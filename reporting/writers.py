@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 from django.utils.translation import gettext as _
 
 from reporting import fonts
-from routing.views_tracker import FORMULA_STARTS, neutralised
+from routing.tracker.views import FORMULA_STARTS, neutralised
 
 AUTHOR = "Shugel"
 DOCX_FONT = "Times New Roman"

@@ -13,9 +13,9 @@ class RoutingConfig(AppConfig):
         from org.models import Role
         from org.navigation import register
         from routing import witness
+        from routing.case.views import case_panel
         from routing.demo import seed_agencies
         from routing.schedules import ensure_schedules
-        from routing.views_case import case_panel
 
         post_migrate.connect(ensure_schedules, sender=self)
         register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from intake.models import Complaint
 from org.models import Unit
 from vault.fields import EncryptedTextField, SealedRecord
 from vault.models import DataKey
@@ -263,10 +264,43 @@ OPEN_REFERRAL_STATES = (
 )
 
 
+# Until the agency has the referral, the clock that runs is the case's own refer-by day.
+NOT_YET_WITH_AGENCY = (ReferralState.PREPARED, ReferralState.APPROVED,
+                       ReferralState.AWAITING_LETTER)
+
+
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Leaves out referrals of complaints `user` is recused from."""
         return self.exclude(complaint__recusals__user=user)
+
+    def tracked(self, today):
+        """Each referral with `next_due`, the day it waits on, and `overdue`: that day has
+        passed, or delivery failed. The day depends on the state: the case's refer-by day
+        (its current triage) until the agency has it, then the day the agency should have
+        acknowledged, then the case's resolve-by day; none once it is returned or concluded.
+        One SQL expression, so the head's tracker rows, its filter and its counts agree.
+        The days come by subqueries rather than joins: a page of 50 costs one query, and the
+        counts scan every referral of a unit while only the acknowledged need their case."""
+        refer_due = models.Subquery(
+            TriageDecision.objects.filter(complaint=models.OuterRef("complaint_id"),
+                                          current=True)
+            .order_by().values("refer_due")[:1]
+        )
+        resolve_due = models.Subquery(
+            Complaint.objects.filter(pk=models.OuterRef("complaint_id")).order_by()
+            .values("resolve_due")[:1]
+        )
+        return self.annotate(next_due=models.Case(
+            models.When(state__in=NOT_YET_WITH_AGENCY, then=refer_due),
+            models.When(state=ReferralState.DELIVERED, then=models.F("acknowledge_expected_by")),
+            models.When(state=ReferralState.ACKNOWLEDGED, then=resolve_due),
+            default=None, output_field=models.DateField(),
+        )).annotate(overdue=models.Case(
+            models.When(models.Q(state=ReferralState.FAILED) | models.Q(next_due__lt=today),
+                        then=models.Value(True)),
+            default=models.Value(False), output_field=models.BooleanField(),
+        ))
 
 
 class Referral(models.Model):

@@ -15,7 +15,7 @@ import re
 
 from django.utils import timezone
 
-from intake.services_case import attachment_context
+from intake.services import attachment_context
 from vault.files import open_encrypted
 
 FORMAT = "shugel.referral/1"

@@ -26,8 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.services import SYSTEM, record, record_read
+from intake.case.services import complaint_lock
 from intake.models import Complaint, Status
-from intake.services_case import _locked
 from notify.events import emit
 from notify.models import Event
 from notify.models import Kind as Notice
@@ -102,7 +102,7 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
                   priority: str, reason: str, suggestion: dict | None) -> TriageDecision:
     """Record the officer's decision. `corruption_related` None means: as the categories say
     (bribery, conflict of interest, abuse of office); a person may set it either way."""
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     require_role(by, complaint, (Role.OFFICER, Role.HEAD),
                   "only an officer or the head triages")
     if complaint.status == Status.CLOSED:
@@ -183,7 +183,7 @@ def _next_referral_reference(complaint: Complaint) -> str:
 def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: str,
                      attachments=(), include_reporter: bool = False,
                      redactions: str = "") -> Referral:
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     require_role(by, complaint, (Role.OFFICER, Role.HEAD),
                   "only an officer or the head prepares a referral")
     if complaint.status == Status.CLOSED:
@@ -222,7 +222,7 @@ def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: 
 
 
 def locked_referral(referral: Referral, by) -> Referral:
-    _locked(referral.complaint, by)  # recusal check and the case's lock come first
+    complaint_lock(complaint=referral.complaint, by=by)  # recusal check, the case's lock first
     return Referral.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "complaint", "complaint__unit", "complaint__data_key", "agency", "unit", "prepared_by",
     ).get(pk=referral.pk)

@@ -11,8 +11,8 @@ from django.utils.translation import gettext
 from PIL import Image
 from playwright.sync_api import expect
 
+from intake.case.services import staff_reply_send
 from intake.models import Attachment, Complaint, Message
-from intake.services_case import staff_reply_send
 
 
 def mn(text: str) -> str:

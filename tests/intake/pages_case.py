@@ -9,8 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from intake.models import Attachment, Channel, Kind
-from intake.services import Content, staff_channel_log
-from intake.services_case import attachment_context
+from intake.services import Content, attachment_context, staff_channel_log
 from vault.files import save_encrypted
 from vault.keyring import reload_keyring
 

@@ -21,8 +21,8 @@ from django.db import connection
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
-from intake import views_public
 from intake.models import Message
+from intake.public import views as views_public
 from tests.intake.test_web_submission import (  # noqa: F401 (fixtures)
     _own_media_folder,
     jpeg,
@@ -218,7 +218,7 @@ class Browser:
         return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
     def form_token(self, page) -> dict:
-        """The form's own token (intake/forms_public.py), sent back as a browser would."""
+        """The form's own token (intake/public/forms.py), sent back as a browser would."""
         found = re.search(r'name="token" value="([^"]+)"', page)
         return {"token": html.unescape(found.group(1))} if found else {}
 

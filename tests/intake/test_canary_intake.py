@@ -78,11 +78,11 @@ def write_records(count: int, *, control: str) -> dict:
     from django.utils import timezone
     from django_q.tasks import async_task
 
-    from intake import views_public
-    from intake.forms_public import LOOKUP_TOKEN_SALT, new_form_token
+    from intake.case.services import case_note_add, case_read, staff_reply_send
     from intake.models import Attachment, Channel, Complaint, Kind
+    from intake.public import views as views_public
+    from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
     from intake.services import Content, Upload, phone_call_log, staff_channel_log
-    from intake.services_case import case_note_add, case_read, staff_reply_send
     from intake.uploads import clean_upload
     from org.models import Membership, Role, Unit
 

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
-from intake.forms_public import LOOKUP_TOKEN_SALT, new_form_token
+from intake.case.services import case_amendment_add, case_note_add, staff_reply_send
 from intake.models import Channel, Complaint, Kind, Message, Note, Status
+from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
 from intake.services import Content, reporter_message_send, web_report_submit
-from intake.services_case import case_amendment_add, case_note_add, staff_reply_send
 from org.calendar import add_working_days
 from tests.intake.pages_case import (
     CASE,

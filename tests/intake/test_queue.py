@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from intake.case.services import complaint_acknowledge, complaint_close
 from intake.models import Channel, Complaint, Kind, Status
 from intake.services import Content, phone_call_log, staff_channel_log, web_report_submit
-from intake.services_case import complaint_acknowledge, complaint_close
 from tests.intake.pages_case import NOW, UB, keyring_gone
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +108,13 @@ def test_the_queue_shows_reference_channel_kind_dates_status_and_clocks(client, 
                  email.acknowledge_due.isoformat(), email.resolve_due.isoformat(),
                  "Suggestion or request", "Walk-in", "Phone line", "Closed"):
         assert text in page, text
+
+
+def test_the_overdue_filter_and_the_overdue_marks_are_one_rule(mixed):
+    marked = {c.pk for c in Complaint.objects.with_overdue()
+              if c.acknowledge_overdue or c.resolve_overdue}
+    assert marked == set(Complaint.objects.overdue().values_list("pk", flat=True))
+    assert mixed["old_letter"].pk in marked and mixed["closed"].pk not in marked
 
 
 def test_overdue_clocks_are_marked_and_closed_cases_are_never_overdue(client, officer,

@@ -14,9 +14,10 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 
-from intake import ratelimit, views_public
-from intake.forms_public import LOOKUP_TOKEN_SALT, new_form_token
+from intake import ratelimit
 from intake.models import Complaint, Message
+from intake.public import views as views_public
+from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
 from intake.ratelimit import POW_BITS, POW_WAIT_SECONDS, Limit, allow, paced, solved
 from intake.receipts import format_code
 from intake.services import Content, web_report_submit

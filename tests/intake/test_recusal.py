@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from intake.case.services import case_note_add, case_read
 from intake.models import Channel, Complaint, Kind, Recusal
 from intake.recusal import named_staff
 from intake.services import (
@@ -22,7 +23,6 @@ from intake.services import (
     staff_channel_log,
     web_report_submit,
 )
-from intake.services_case import case_note_add, case_read
 from org.models import Membership, Role
 from tests.conftest import make_staff
 from tests.intake.pages_case import CASE, NOW, PAGES, POST_DATA, REFERENCE, make_case, method_of
@@ -406,6 +406,18 @@ def test_only_a_head_of_the_parent_unit_sees_what_is_escalated_to_it(
     signed_in(parent_officer)
     assert REFERENCE not in client.get(PARENT_QUEUE).content.decode()
     assert client.get(_url("intake:case", **PARENT_CASE)).status_code == 404
+
+
+def test_for_staff_is_the_rule_the_case_pages_follow(units, personas, naming_the_head):
+    """The unit's own cases; for a head of the unit, those escalated to it as well; never a
+    case the person is recused from, whatever their roles."""
+    def seen(user, unit, *roles):
+        return list(Complaint.objects.for_staff(user, unit=units[unit], roles=set(roles)))
+
+    assert seen(personas["national_head"], "UBEG", Role.HEAD) == [naming_the_head]
+    assert seen(personas["national_head"], "UBEG", Role.OFFICER) == []
+    assert seen(personas["officer"], "DG", Role.OFFICER) == [naming_the_head]
+    assert seen(personas["head"], "DG", Role.HEAD, Role.OFFICER) == []  # named, so recused
 
 
 def test_the_units_officers_still_handle_a_case_naming_their_head(client, signed_in,

@@ -87,7 +87,7 @@ def test_the_wrong_role_cannot_post_either(client, personas, records, signed_in,
 
 
 def test_every_channel_page_is_in_the_access_table():
-    from intake.urls_channels import urlpatterns
+    from intake.channels.urls import urlpatterns
 
     assert {f"intake:{pattern.name}" for pattern in urlpatterns} == {
         name for name, _, _ in PAGES}

@@ -16,13 +16,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from audit.models import AuditEvent
-from intake import views_public
+from intake.case.services import case_read, staff_reply_send
+from intake.case.views import FILE_DAMAGED
 from intake.damage import DAMAGED_ACTION
-from intake.forms_public import ReceiptForm
 from intake.models import Attachment, Complaint, Kind
-from intake.services import Content, reporter_message_send, web_report_submit
-from intake.services_case import attachment_context, case_read, staff_reply_send
-from intake.views_case import FILE_DAMAGED
+from intake.public import views as views_public
+from intake.public.forms import ReceiptForm
+from intake.services import Content, attachment_context, reporter_message_send, web_report_submit
 from notify.models import Event, Notification
 from tests.intake.test_web_submission import says, text_of
 from tests.racing import at_once

@@ -18,8 +18,8 @@ from PIL import Image
 
 from audit.models import AuditEvent
 from intake import ratelimit, uploads
-from intake.forms_public import LOOKUP_TOKEN_SALT, new_form_token
 from intake.models import Attachment, Channel, Complaint, Message
+from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
 from intake.ratelimit import Limit
 from intake.receipts import clean_code, receipt_candidates
 
@@ -162,7 +162,7 @@ def test_the_form_is_short_plain_and_needs_no_account_or_javascript(client, unit
 
 
 def test_the_mongolian_public_pages_have_no_untranslated_english(client, units, monkeypatch):
-    from intake import views_public
+    from intake.public import views as views_public
     from tests.config.test_pages import ALLOWED_LATIN, ENGLISH_WORD, visible_text
 
     monkeypatch.setattr(views_public, "LOOKUP_FLOOR_SECONDS", 0.0)
@@ -456,7 +456,7 @@ def test_two_posts_of_one_form_racing_each_other_still_make_one_complaint(
 ):
     """When both pass the "already received?" check before either is saved, the unique
     token in the database decides."""
-    from intake import views_public
+    from intake.public import views as views_public
 
     fields = {**report_form(client), "body": "Давхар илгээсэн."}
     assert client.post("/report/", fields).status_code == 200

@@ -22,9 +22,9 @@ from django.utils import timezone, translation
 
 from audit.models import AuditEvent
 from audit.services import verify_chain
+from intake.case.services import complaint_acknowledge, resolve_due_extend
 from intake.models import Channel, Complaint, Kind, Recusal
 from intake.services import Content, staff_channel_log
-from intake.services_case import complaint_acknowledge, resolve_due_extend
 from lifecycle import clocks
 from lifecycle.clocks import escalations_for, overdue_clocks, scan
 from lifecycle.models import Escalation

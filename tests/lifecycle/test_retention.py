@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import verify_chain
+from intake.case.services import complaint_close
 from intake.models import Attachment, Complaint, Kind
 from intake.receipts import receipt_candidates
-from intake.services_case import complaint_close
 from lifecycle import retention
 from notify.models import Event
 from notify.models import Kind as EventKind

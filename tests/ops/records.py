@@ -29,6 +29,7 @@ def write_records(count: int = 4) -> dict:
     from django.utils import timezone
 
     from audit.services import make_checkpoint
+    from intake.case.services import case_note_add, staff_reply_send
     from intake.models import Channel, Complaint, Kind
     from intake.services import (
         Content,
@@ -38,7 +39,6 @@ def write_records(count: int = 4) -> dict:
         staff_channel_log,
         web_report_submit,
     )
-    from intake.services_case import case_note_add, staff_reply_send
     from org.models import Membership, Role, Unit
     from routing.models import Agency
     from tests.routing.helpers import approved_referral, make_agency
@@ -109,7 +109,7 @@ def read_records() -> dict:
     import hashlib
 
     from intake.models import Attachment, Complaint
-    from intake.services_case import attachment_context
+    from intake.services import attachment_context
     from vault.errors import VaultError
     from vault.files import open_encrypted
 

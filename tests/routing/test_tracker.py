@@ -15,7 +15,7 @@ from django.utils import translation
 
 from intake.models import Recusal
 from routing.models import Agency, Referral, ReferralState, TriageDecision
-from routing.views_tracker import LABELS, TRACKER_PER_PAGE, neutralised
+from routing.tracker.views import LABELS, TRACKER_PER_PAGE, neutralised
 from tests.intake.pages_case import NOW, keyring_gone
 from tests.org.test_access import PERSONAS, expected_status
 from tests.routing.helpers import make_agency

@@ -16,8 +16,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from intake.models import Attachment, BoxOpening, Channel, Complaint, Kind, Recusal
-from intake.services import Content, box_opening_record, staff_channel_log
-from intake.services_case import attachment_context
+from intake.services import Content, attachment_context, box_opening_record, staff_channel_log
 from notify.events import emit
 from notify.models import Kind as NotificationKind
 from notify.models import Notification

@@ -6,8 +6,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from intake import views_public
+from intake import reading
 from intake.models import Kind
+from intake.public import views as views_public
 from intake.receipts import format_code
 from intake.services import Content, web_report_submit
 from tests.intake.test_tamper import track
@@ -48,7 +49,7 @@ def test_a_failure_on_the_case_page_keeps_the_receipt_off_the_debug_page(
     receipt = web_report_submit(unit=units["DG"], kind=Kind.COMPLAINT, language="mn",
                                 submission_token="d" * 40,
                                 content=Content(body=WORDS)).receipt
-    monkeypatch.setattr(views_public, "record_read", explode)
+    monkeypatch.setattr(reading, "record_read", explode)
     page = debug_page(track(debug_client, format_code(receipt)))
     never_shows(page, receipt)
     assert "case_page" in page  # the frames are there, with their values starred

@@ -15,8 +15,8 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from intake import views_public
-from intake.forms_public import LOOKUP_TOKEN_SALT, new_form_token
+from intake.public import views as views_public
+from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
 from intake.services import Content, web_report_submit
 from tests.security.fuzz import Field, fields_for, form_body, forms_on, fuzz_settings
 from tests.security.helpers import body_of, client_for, counts, post_counted, rolled_back

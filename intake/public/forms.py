@@ -1,6 +1,5 @@
 """Forms a citizen fills in: the anonymous report, the receipt lookup and a follow-up message."""
 
-import re
 import secrets
 import time
 from datetime import timedelta
@@ -10,16 +9,10 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from intake.fields import MAX_BODY, TOO_LONG, AttachmentsField, PlainTextField
 from intake.models import Kind
 from intake.phones import normalise_phone
-from intake.uploads import MAX_FILE_BYTES, MAX_FILES, MESSAGES, clean_upload
 from org.models import Unit
-
-MAX_BODY = 10_000
-# Control characters other than tab and line breaks, and the mark left where the browser
-# sent bytes that were not UTF-8.
-UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-TOO_LONG = _("Keep it under %(limit_value)d characters.")
 
 # The report form's one-time token: random, so a form posted twice makes one complaint;
 # signed, so it cannot be made up; dated, so a page left open for days is checked again.
@@ -50,63 +43,6 @@ def form_token_age(token: str, salt: str = TOKEN_SALT) -> float | None:
     except (signing.BadSignature, IndexError, ValueError):
         return None
     return max(0.0, time.time() - issued)
-
-
-def readable_text(value: str) -> str:
-    if UNREADABLE.search(value or ""):
-        raise ValidationError(
-            _("The text contains characters that cannot be read. Type it again or paste it as "
-              "plain text."), code="unreadable",
-        )
-    return value
-
-
-class PlainTextField(forms.CharField):
-    """Text that must be readable; HTML in it is kept as text and always shown escaped."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}
-        super().__init__(*args, **kwargs)
-
-    def widget_attrs(self, widget):
-        # No maxlength in the page: browsers cut a long paste short without a word; the
-        # server refuses it with a message instead, and keeps the text.
-        attrs = super().widget_attrs(widget)
-        attrs.pop("maxlength", None)
-        return attrs
-
-    def clean(self, value):
-        # Before Django's own checks, so that every unreadable character (a NUL included)
-        # gets the same message.
-        readable_text(value if isinstance(value, str) else "")
-        return super().clean(value)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class AttachmentsField(forms.FileField):
-    """Up to MAX_FILES files, each checked by content and stripped of metadata."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > MAX_FILES:
-            raise ValidationError(MESSAGES["too_many"], code="too_many",
-                                  params={"count": MAX_FILES})
-        return [clean_upload(f) for f in files]
-
-
-def upload_too_large() -> ValidationError:
-    """The refusal for a file that was too large to be read at all (see uploads.py)."""
-    return ValidationError(MESSAGES["too_large"], code="too_large",
-                           params={"limit": MAX_FILE_BYTES // 2**20})
 
 
 def public_units():
@@ -245,7 +181,7 @@ class ReceiptForm(LookupTokenForm):
 
 class ReporterMessageForm(LookupTokenForm):
     """A reporter's answer; the receipt that opened the case travels beside it in the POST
-    body and is looked up again (views_public.track_message)."""
+    body and is looked up again (intake.public.views.track_message)."""
 
     body = PlainTextField(
         label=_("Your message"), max_length=MAX_BODY, strip=True,

@@ -6,25 +6,19 @@ what the head approved and what the recorded hash proves; printing it is a readi
 package and is recorded as one.
 """
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.services import record_read
-from intake.damage import content_damaged, damage_of
 from org.access import unit_role_required
 from org.models import Role
 from routing import services
-from routing.forms import LetterSentForm
+from routing.letters.forms import LetterSentForm
 from routing.models import Referral, ReferralState
-from routing.services import outbox_context
-from vault.errors import DecryptionError, VaultError
-from vault.files import open_encrypted
+from routing.reading import letter_package_read
+from vault.errors import VaultError
 
 LETTER_ROLES = (Role.CLERK, Role.OFFICER, Role.HEAD)
 
@@ -61,24 +55,12 @@ def _letter(request, unit, number) -> Referral:
 @require_POST
 def letter_print(request, unit, number):
     referral = _letter(request, unit, number)
-    outbox = referral.outbox
     try:
-        with transaction.atomic():
-            data = b"".join(open_encrypted(outbox.package_name, data_key=outbox.data_key,
-                                           context=outbox_context(referral.reference)))
-            record_read(actor=request.user, target=referral, fields=["package"],
-                        unit=referral.unit)
-    except DecryptionError as error:
-        # Nothing was shown or recorded as read; the damage is recorded once (intake.damage).
-        content_damaged(actor=request.user, found=[damage_of(outbox, "package")],
-                        unit=referral.unit, subject={"referral": referral.pk,
-                                                     "referral_reference": referral.reference})
-        messages.error(request, error.user_message)
-        return redirect("routing:letters", unit_code=unit.code)
+        package = letter_package_read(referral=referral, reader=request.user)
     except VaultError as error:
+        # Nothing was shown or recorded as read; damage (ContentDamaged) is recorded once.
         messages.error(request, error.user_message)
         return redirect("routing:letters", unit_code=unit.code)
-    package = json.loads(data)
     return render(request, "routing/letter_print.html", {
         "unit": unit, "referral": referral, "package": package,
         "complaint": package["complaint"],

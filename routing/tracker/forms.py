@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms_case import DayField
+from intake.fields import DayField
 from org.models import Unit
 from routing.models import Agency, Referral, ReferralState
 

@@ -1,10 +1,11 @@
 """Staff work on one case: reading it, answering the reporter, notes, amendments, the
 resolution clock and closing.
 
-Each workflow is one transaction that locks the complaint, checks its state again, makes
-the change and ends with its audit event. Reading is a workflow too: decrypting complaint
-content is itself an audited event (audit.services.record_read), written in the same
-transaction as the decryption, so nobody sees content the trail does not show them reading.
+Each workflow is one transaction that locks the complaint (`complaint_lock`, which routing's
+workflows take too), checks its state again, makes the change and ends with its audit event.
+Reading is a workflow too: decrypting complaint content is itself an audited event
+(intake.reading.reading_record), written in the same transaction as the decryption, so nobody
+sees content the trail does not show them reading.
 """
 
 from dataclasses import dataclass, field
@@ -16,10 +17,11 @@ from django.http import StreamingHttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from audit.services import record, record_read
-from intake.damage import FILE, ContentDamaged, Damage, Reading, content_damaged, damage_of
+from audit.services import record
+from intake.damage import FILE, ContentDamaged, Damage, Reading, damage_of
 from intake.models import Attachment, Complaint, Message, Note, Status
-from intake.services import EXTENSION_WORKING_DAYS
+from intake.reading import reading_record
+from intake.services import EXTENSION_WORKING_DAYS, attachment_context
 from org.calendar import add_working_days
 from vault.errors import DecryptionError
 from vault.files import encrypted_download_response
@@ -28,22 +30,18 @@ from vault.files import encrypted_download_response
 AMENDABLE_FIELDS = ("body", "subject", "particulars", "reporter", "channel_details")
 
 
-def attachment_context(complaint: Complaint) -> str:
-    """The context attachments of `complaint` are sealed under (see intake.services)."""
-    return f"intake.attachment|{complaint.uid}"
-
-
 def _refuse_if_recused(complaint: Complaint, user):
-    """The views never find a case for someone recused from it (intake.views_case._case);
+    """The views never find a case for someone recused from it (Complaint.objects.for_staff);
     this is the same rule again where the content is touched, for any other caller."""
     if complaint.recusals.filter(user=user).exists():
         raise PermissionDenied("recused from this complaint")
 
 
-def _locked(complaint: Complaint, by) -> Complaint:
+def complaint_lock(*, complaint: Complaint, by) -> Complaint:
     """The complaint as it is now, locked until the transaction ends, so two people acting
     on one case at once act one after the other, each on the state the other left. Refuses
-    anyone recused from it."""
+    anyone recused from it. Call it inside a transaction, before anything else is locked:
+    every workflow that changes a case, intake's and routing's, takes this lock first."""
     _refuse_if_recused(complaint, by)
     # FOR NO KEY UPDATE: still one writer at a time, but it does not block the foreign-key
     # checks of other transactions (a reporter's message) that may hold the audit chain's
@@ -83,7 +81,7 @@ def _staff_message(complaint: Complaint, body: str, by) -> Message:
 def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
     """Tell the reporter the complaint was received and is being looked at: the reporter
     sees the acknowledgement with their receipt. A new complaint becomes acknowledged."""
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     _refuse_if_closed(complaint)
     if complaint.acknowledged_at is not None:
         raise ValidationError(
@@ -107,7 +105,7 @@ def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
 def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
     """A message from the officer in the reporter's thread; an anonymous reporter reads it
     on the tracking page with their receipt."""
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     _refuse_if_closed(complaint, _("This case is closed; it no longer takes messages."))
     message = _staff_message(complaint, _plain(body, empty_message=_("Write the reply.")), by)
     record(actor=by, action="message.from_staff", target=message, unit=complaint.unit,
@@ -118,7 +116,7 @@ def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
 @transaction.atomic
 def case_note_add(*, complaint: Complaint, body: str, by) -> Note:
     """A working note for the staff handling the case; the reporter never sees it."""
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.NOTE,
                 written_by=by)
     note.body = _plain(body, empty_message=_("Write the note."))
@@ -134,7 +132,7 @@ def case_amendment_add(*, complaint: Complaint, field_name: str, body: str, by) 
     the correction is kept beside it, with who made it and when."""
     if field_name not in AMENDABLE_FIELDS:
         raise ValueError(f"{field_name!r} cannot be amended")
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.AMENDMENT,
                 amends_field=field_name, written_by=by)
     note.body = _plain(body, empty_message=_("Write the corrected text."))
@@ -149,7 +147,7 @@ def case_amendment_add(*, complaint: Complaint, field_name: str, body: str, by) 
 def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
     """Move the resolution deadline on by EXTENSION_WORKING_DAYS working days, once. The law
     asks for notice to the reporter: the reason is sent to them as a message in the thread."""
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     _refuse_if_closed(complaint)
     if complaint.is_extended:
         raise ValidationError(
@@ -174,7 +172,7 @@ def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
 def complaint_close(*, complaint: Complaint, reason: str, by) -> Complaint:
     """Close the case. The reason is the reporter's feedback: it is sent to them as the last
     message of the thread, which takes no messages afterwards."""
-    complaint = _locked(complaint, by)
+    complaint = complaint_lock(complaint=complaint, by=by)
     _refuse_if_closed(complaint, _("This case is already closed."))
     feedback = _staff_message(
         complaint, _plain(reason, empty_message=_("Give the reason for closing the case.")), by
@@ -289,10 +287,8 @@ def case_read(*, complaint: Complaint, reader) -> CaseContent:
                                         ("attachment_names", content.files))
              if not all(entry.damaged for entry in entries)]
     content.fields_read = read
-    content_damaged(actor=reader, found=reading.damaged, unit=complaint.unit,
-                    subject=_damage_subject(complaint))
-    if read:
-        record_read(actor=reader, target=complaint, fields=read, unit=complaint.unit)
+    reading_record(reader=reader, unit=complaint.unit, subject=_damage_subject(complaint),
+                   damaged=reading.damaged, shown=[(complaint, read)])
     return content
 
 
@@ -316,17 +312,14 @@ def attachment_download(*, attachment: Attachment, complaint: Complaint,
     except DecryptionError:
         response = None
         reading.note(damage_of(attachment, FILE))
-    with transaction.atomic():
-        try:
-            content_damaged(actor=reader, found=reading.damaged, unit=complaint.unit,
-                            subject=_damage_subject(complaint))
-            if response is not None:
-                record_read(actor=reader, target=attachment, fields=["attachment"],
-                            unit=complaint.unit)
-        except BaseException:
-            if response is not None:
-                response.close()
-            raise
+    try:
+        reading_record(reader=reader, unit=complaint.unit, subject=_damage_subject(complaint),
+                       damaged=reading.damaged,
+                       shown=[(attachment, ["attachment"])] if response is not None else [])
+    except BaseException:
+        if response is not None:
+            response.close()
+        raise
     if response is None:
         raise ContentDamaged(f"attachment {attachment.pk} of complaint {complaint.pk}")
     return response

@@ -6,8 +6,7 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms_case import DayField
-from intake.forms_public import MAX_BODY, PlainTextField
+from intake.fields import MAX_BODY, DayField, PlainTextField
 from routing.models import Agency, AgencyAnswer, Category, Priority
 
 MAX_REASON = 1000
@@ -112,13 +111,3 @@ class AnswerForm(forms.Form):
         return day
 
 
-class LetterSentForm(forms.Form):
-    letter_number = forms.CharField(label=_("Letter number"), max_length=64,
-                                    error_messages={"required": _("Enter the letter's number.")})
-    sent_on = DayField(label=_("Sent on"), required=True)
-
-    def clean_sent_on(self):
-        day = self.cleaned_data["sent_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The letter cannot have been sent in the future."))
-        return day

@@ -1,5 +1,5 @@
 """Forms staff fill in on the queue and on a case. Every one validates before anything is
-saved; text is plain (intake.forms_public.PlainTextField) and always shown escaped."""
+saved; text is plain (intake.fields.PlainTextField) and always shown escaped."""
 
 from datetime import datetime, time, timedelta
 
@@ -8,12 +8,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from intake.forms_public import MAX_BODY, PlainTextField
+from intake.case.services import AMENDABLE_FIELDS
+from intake.fields import MAX_BODY, DayField, PlainTextField
 from intake.models import Channel, Complaint, Kind, Status
-from intake.services_case import AMENDABLE_FIELDS
 
-# Mongolian writes dates year first with dots; the ISO form is accepted as well.
-DATE_INPUT_FORMATS = ["%Y.%m.%d", "%Y-%m-%d"]
 MAX_REASON = 2000
 OPEN = "open"
 
@@ -21,20 +19,6 @@ OPEN = "open"
 def field_label(name: str):
     """A complaint field's own (translated) name, for a label or a column heading."""
     return capfirst(Complaint._meta.get_field(name).verbose_name)
-
-
-class DayField(forms.DateField):
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                    "placeholder": "2026.03.02"})
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        kwargs.setdefault("help_text", _("Year, month, day: YYYY.MM.DD"))
-        kwargs.setdefault("error_messages", {
-            "invalid": _("Write the date as YYYY.MM.DD, for example 2026.03.02."),
-        })
-        super().__init__(**kwargs)
 
 
 class QueueFilterForm(forms.Form):

@@ -12,7 +12,7 @@ from functools import wraps
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,10 +20,10 @@ from django.views.debug import SafeExceptionReporterFilter
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
-from audit.services import ANONYMOUS_REPORTER, record_read
 from intake import ratelimit
-from intake.damage import Reading, content_damaged
-from intake.forms_public import (
+from intake.fields import upload_too_large
+from intake.models import Complaint, Status
+from intake.public.forms import (
     LOOKUP_TOKEN_SALT,
     TOKEN_REFUSED,
     TOKEN_SALT,
@@ -32,9 +32,8 @@ from intake.forms_public import (
     WebReportForm,
     form_token_age,
     new_form_token,
-    upload_too_large,
 )
-from intake.models import Complaint, Status
+from intake.public.services import reporter_thread_read
 from intake.receipts import clean_code, format_code, receipt_candidates
 from intake.services import Content, Upload, reporter_message_send, web_report_submit
 from intake.uploads import request_too_large
@@ -213,27 +212,8 @@ def _find_by_receipt(raw: str) -> Complaint | None:
     )
 
 
-def _thread(complaint: Complaint) -> tuple[list[dict], bool]:
-    """The reporter's thread, read and recorded; and whether part of it is damaged. A damaged
-    message is shown as such, never as an error page: it is recorded (intake.damage) in the
-    same transaction as the reading of the rest, and only what was shown counts as read."""
-    messages = list(complaint.messages.select_related("data_key").prefetch_related("attachments"))
-    reading = Reading()
-    with transaction.atomic():  # the reading and its record, together or not at all
-        thread = [{"author": m.get_author_display(), "mine": m.author == m.Author.REPORTER,
-                   "at": m.created_at, "body": reading.reveal(m, "body"),
-                   "damaged": reading.is_damaged(m, "body"),
-                   "files": len(m.attachments.all())} for m in messages]
-        content_damaged(actor=ANONYMOUS_REPORTER, found=reading.damaged, unit=complaint.unit,
-                        subject={"complaint": complaint.pk, "reference": complaint.reference})
-        if not messages or not all(entry["damaged"] for entry in thread):
-            record_read(actor=ANONYMOUS_REPORTER, target=complaint, fields=["messages"],
-                        unit=complaint.unit)
-    return thread, bool(reading.damaged)
-
-
 def _case_page(request, complaint: Complaint, code: str, *, form=None, sent=False, status=200):
-    thread, damaged = _thread(complaint)
+    thread, damaged = reporter_thread_read(complaint=complaint)
     return render(request, "intake/public/case.html", {
         "complaint": complaint,
         "thread": thread,

@@ -12,8 +12,8 @@ Which deadline a referral waits on depends on its state:
   acknowledged                         → the case's resolve-by day;
   delivery failed                      → no day: it needs someone now, so it counts overdue;
   returned, concluded                  → nothing is waited for.
-The rule is one SQL expression (`_tracked`), so the rows, the overdue filter and the overdue
-count cannot disagree.
+The rule is one SQL expression (`Referral.objects.tracked`), so the rows, the overdue filter
+and the overdue count cannot disagree.
 """
 
 import csv
@@ -23,18 +23,7 @@ from urllib.parse import quote
 
 from django.core.handlers.asgi import ASGIRequest
 from django.core.paginator import Paginator
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    DateField,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Count, Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -43,17 +32,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from intake.models import Complaint
 from org.access import unit_role_required
 from org.models import Role
-from routing.forms_tracker import TrackerFilterForm, referral_label
-from routing.models import Referral, ReferralState, TriageDecision
+from routing.models import Referral, ReferralState
+from routing.tracker.forms import TrackerFilterForm, referral_label
 
 TRACKER_PER_PAGE = 50
 TRACKER_ROLES = (Role.OFFICER, Role.HEAD)
-# Until the agency has the referral, the clock that runs is the case's own refer-by day.
-NOT_YET_WITH_AGENCY = (ReferralState.PREPARED, ReferralState.APPROVED,
-                       ReferralState.AWAITING_LETTER)
 # What a row shows; nothing sealed is among these, on the referral or on what it joins.
 METADATA = (
     "reference", "state", "prepared_at", "approved_at", "acknowledge_expected_by",
@@ -103,44 +88,13 @@ class TrackerRow:
         return self.referral.state == ReferralState.FAILED
 
 
-def _tracked(referrals, today: date):
-    """`referrals` with `next_due` (the day waited on) and `overdue` (that day has passed,
-    or delivery failed). The refer-by day comes from the current triage decision by a
-    subquery, so a page of 50 costs the same one query as a page of 5."""
-    refer_due = Subquery(
-        TriageDecision.objects.filter(complaint=OuterRef("complaint_id"), current=True)
-        .order_by().values("refer_due")[:1]
-    )
-    # A subquery rather than a join: the counts scan every referral of the unit, and only
-    # the acknowledged ones need their case's day.
-    resolve_due = Subquery(
-        Complaint.objects.filter(pk=OuterRef("complaint_id")).order_by()
-        .values("resolve_due")[:1]
-    )
-    return referrals.annotate(
-        next_due=Case(
-            When(state__in=NOT_YET_WITH_AGENCY, then=refer_due),
-            When(state=ReferralState.DELIVERED, then=F("acknowledge_expected_by")),
-            When(state=ReferralState.ACKNOWLEDGED, then=resolve_due),
-            default=None, output_field=DateField(),
-        ),
-    ).annotate(
-        overdue=Case(
-            When(Q(state=ReferralState.FAILED) | Q(next_due__lt=today), then=Value(True)),
-            default=Value(False), output_field=BooleanField(),
-        ),
-    )
-
-
 def _scope(unit) -> set[int]:
     """The units whose referrals the URL's unit tracks: itself and every unit below it."""
     return unit.descendant_ids()
 
 
 def _referrals_in(request, unit_ids, today: date):
-    return _tracked(
-        Referral.objects.filter(unit_id__in=unit_ids).visible_to(request.user), today,
-    )
+    return Referral.objects.filter(unit_id__in=unit_ids).visible_to(request.user).tracked(today)
 
 
 def _counts(referrals) -> tuple[list[dict], int, int]:

@@ -10,34 +10,27 @@ the cover letter there too, and that reading is recorded as well.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.services import record_read
-from intake import services_case
-from intake.damage import Reading, content_damaged
+from intake.case.pages import CASE_ROLES, case_for, read_page, refused
+from intake.case.services import case_read
+from intake.damage import Reading
 from intake.models import Status
-from intake.panels import render_case_panels
-from intake.views_case import (
-    CASE_ROLES,
-    _case,
-    _case_context,
-    _read_context,
-    _refused,
-)
 from org.access import unit_role_required
 from org.models import Role
 from routing import services
-from routing.forms import (
+from routing.case.forms import (
     AnswerForm,
     ReferralForm,
     ReturnForm,
     TriageForm,
     sign_suggestion,
 )
+from routing.delivery import dead_letter_retry
 from routing.models import Agency, Category, Referral, ReferralState
+from routing.reading import cover_letters_read
 from routing.triage import suggest
 from routing.triage_notes import render_triage_notes
 from vault.errors import DecryptionError, VaultError
@@ -105,32 +98,9 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
         )
     pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
     return {"suggestion": found, "triage_form": triage_form, "referral_form": referral_form,
-            "letters": _letters(request, complaint, pending),
+            "letters": cover_letters_read(complaint=complaint, referrals=pending,
+                                          reader=request.user),
             "has_agencies": Agency.objects.filter(active=True).exists()}
-
-
-def _letters(request, complaint, pending) -> dict:
-    """The cover letters of the referrals awaiting approval, for the head about to approve
-    one; each reading recorded. A damaged letter is shown as such and recorded as damaged
-    (intake.damage), not as read."""
-    letters, reading = {}, Reading()
-    found = list(Referral.objects.filter(pk__in=[r.pk for r in pending]))
-    for referral in found:
-        letters[referral.pk] = {
-            "cover_letter": reading.reveal(referral, "cover_letter"),
-            "redactions": reading.reveal(referral, "redactions") or "",
-            "damaged": reading.is_damaged(referral, "cover_letter"),
-        }
-    with transaction.atomic():
-        content_damaged(actor=request.user, found=reading.damaged, unit=complaint.unit,
-                        subject={"complaint": complaint.pk, "reference": complaint.reference})
-        for referral in found:
-            shown = [name for name in ("cover_letter", "redactions")
-                     if not reading.is_damaged(referral, name)]
-            if shown:
-                record_read(actor=request.user, target=referral, fields=shown,
-                            unit=complaint.unit)
-    return letters
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -144,20 +114,17 @@ def _read_again(request, unit, complaint, **extra):
     """The read page again with a refused form and its errors. Showing it decrypts the case
     once more, which is recorded like any reading."""
     try:
-        content = services_case.case_read(complaint=complaint, reader=request.user)
+        content = case_read(complaint=complaint, reader=request.user)
     except VaultError as error:
         messages.error(request, error.user_message)
         return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
-    return render(request, "intake/staff/case/read.html", _case_context(
-        unit, complaint, **_read_context(content),
-        panels=render_case_panels(request, unit, complaint, content, **extra),
-    ), status=400)
+    return read_page(request, unit, complaint, content, status=400, **extra)
 
 
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def triage(request, unit, reference):
-    complaint = _case(request, unit, reference)
+    complaint = case_for(request, unit, reference)
     form = TriageForm(request.POST, prefix="triage")
     if not form.is_valid():
         return _read_again(request, unit, complaint, triage_form=form)
@@ -169,14 +136,14 @@ def triage(request, unit, reference):
             reason=data["reason"], suggestion=data["suggestion"],
         )
     except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
+        return refused(request, unit, complaint, error=error)
     return _back(request, unit, complaint, _("The triage decision was recorded."))
 
 
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def refer(request, unit, reference):
-    complaint = _case(request, unit, reference)
+    complaint = case_for(request, unit, reference)
     files = {str(uid): uid for uid in complaint.attachments.values_list("uid", flat=True)}
     form = ReferralForm(request.POST, prefix="refer",
                         files_choices=[(key, key) for key in files])
@@ -191,7 +158,7 @@ def refer(request, unit, reference):
             include_reporter=data["include_reporter"], redactions=data["redactions"],
         )
     except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
+        return refused(request, unit, complaint, error=error)
     return _back(request, unit, complaint,
                  _("Referral %(reference)s was prepared; it goes out when the head approves "
                    "it.") % {"reference": referral.reference})
@@ -216,16 +183,16 @@ def _referral(complaint, number: str) -> Referral:
 @unit_role_required(Role.HEAD)
 @require_POST
 def approve(request, unit, reference, number):
-    complaint = _case(request, unit, reference)
+    complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
     try:
         services.referral_approve(referral=referral, by=request.user)
     except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
+        return refused(request, unit, complaint, error=error)
     except DecryptionError:
         # The package was not built and nothing was sent; reading the case names the damaged
         # part and records it (intake.damage).
-        return _refused(request, unit, complaint, error=ValidationError(_(
+        return refused(request, unit, complaint, error=ValidationError(_(
             "Part of this case is damaged, so the referral cannot be built and nothing was "
             "sent. Read the case to see which part.")))
     if referral.agency.delivery == Agency.Delivery.LETTER:
@@ -238,16 +205,16 @@ def approve(request, unit, reference, number):
 @unit_role_required(Role.HEAD)
 @require_POST
 def send_back(request, unit, reference, number):
-    complaint = _case(request, unit, reference)
+    complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
     form = ReturnForm(request.POST, prefix="return")
     if not form.is_valid():
-        return _refused(request, unit, complaint, panel_extra={"return_form": form})
+        return refused(request, unit, complaint, panel_extra={"return_form": form})
     try:
         services.referral_return(referral=referral, by=request.user,
                                  reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
+        return refused(request, unit, complaint, error=error)
     return _back(request, unit, complaint, _("Referral %(reference)s was returned.")
                  % {"reference": referral.reference})
 
@@ -255,13 +222,13 @@ def send_back(request, unit, reference, number):
 @unit_role_required(*CASE_ROLES)
 @require_POST
 def answer(request, unit, reference, number):
-    complaint = _case(request, unit, reference)
+    complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
     form = AnswerForm(request.POST, prefix=f"answer-{referral.pk}")
     if not form.is_valid():
         forms = _answer_forms(_referrals(complaint))
         forms[referral.pk] = form
-        return _refused(request, unit, complaint, panel_extra={"answer_forms": forms})
+        return refused(request, unit, complaint, panel_extra={"answer_forms": forms})
     data = form.cleaned_data
     try:
         services.answer_record(
@@ -270,21 +237,19 @@ def answer(request, unit, reference, number):
             status=data["status"], text=data["text"],
         )
     except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
+        return refused(request, unit, complaint, error=error)
     return _back(request, unit, complaint, _("The agency's answer was recorded."))
 
 
 @unit_role_required(Role.HEAD)
 @require_POST
 def retry(request, unit, reference, number):
-    complaint = _case(request, unit, reference)
+    complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
-    from routing.delivery import dead_letter_retry
-
     try:
         dead_letter_retry(referral=referral, by=request.user)
     except ValidationError as error:
-        return _refused(request, unit, complaint, error=error)
+        return refused(request, unit, complaint, error=error)
     return _back(request, unit, complaint, _("Referral %(reference)s will be sent again.")
                  % {"reference": referral.reference})
 

@@ -1,0 +1,92 @@
+"""Form fields every intake form uses, and the apps above intake too: plain text that must be
+readable, attachments checked by content, and a day typed the Mongolian way (2026.03.02).
+
+They live apart from the rooms' forms (intake/public, intake/channels, intake/case) because
+every room, and routing's and reporting's forms, use them."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from intake.uploads import MAX_FILE_BYTES, MAX_FILES, MESSAGES, clean_upload
+
+MAX_BODY = 10_000
+# Control characters other than tab and line breaks, and the mark left where the browser
+# sent bytes that were not UTF-8.
+UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+TOO_LONG = _("Keep it under %(limit_value)d characters.")
+# Mongolian writes dates year first with dots; the ISO form is accepted as well.
+DATE_INPUT_FORMATS = ["%Y.%m.%d", "%Y-%m-%d"]
+
+
+def readable_text(value: str) -> str:
+    if UNREADABLE.search(value or ""):
+        raise ValidationError(
+            _("The text contains characters that cannot be read. Type it again or paste it as "
+              "plain text."), code="unreadable",
+        )
+    return value
+
+
+class PlainTextField(forms.CharField):
+    """Text that must be readable; HTML in it is kept as text and always shown escaped."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        # No maxlength in the page: browsers cut a long paste short without a word; the
+        # server refuses it with a message instead, and keeps the text.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+    def clean(self, value):
+        # Before Django's own checks, so that every unreadable character (a NUL included)
+        # gets the same message.
+        readable_text(value if isinstance(value, str) else "")
+        return super().clean(value)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to MAX_FILES files, each checked by content and stripped of metadata."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_FILES:
+            raise ValidationError(MESSAGES["too_many"], code="too_many",
+                                  params={"count": MAX_FILES})
+        return [clean_upload(f) for f in files]
+
+
+def upload_too_large() -> ValidationError:
+    """The refusal for a file that was too large to be read at all (see uploads.py)."""
+    return ValidationError(MESSAGES["too_large"], code="too_large",
+                           params={"limit": MAX_FILE_BYTES // 2**20})
+
+
+class DayField(forms.DateField):
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
+                                    "placeholder": "2026.03.02"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        kwargs.setdefault("help_text", _("Year, month, day: YYYY.MM.DD"))
+        kwargs.setdefault("error_messages", {
+            "invalid": _("Write the date as YYYY.MM.DD, for example 2026.03.02."),
+        })
+        super().__init__(**kwargs)

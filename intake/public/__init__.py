@@ -1,0 +1,1 @@
+"""The citizen's pages: report without an account, follow the case with a receipt."""

@@ -1,0 +1,1 @@
+"""The head's referral tracker and its CSV export."""
