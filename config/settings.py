@@ -144,12 +144,17 @@ INSTALLED_APPS = [
     "org",
     "vault",
     "audit",
+    "outbox",
     "intake",
     "routing",
     "notify",
     "reporting",
     "ops",
 ]
+if not PRODUCTION:
+    # The stand-in agency and its `manage.py agency_standin`: for a developer's machine and
+    # the tests, never for production.
+    INSTALLED_APPS.append("devtools")
 if TESTING:
     # Record models that exist only for the vault's tests (tests/vault/sealed_app).
     INSTALLED_APPS.append("tests.vault.sealed_app")

@@ -7,7 +7,7 @@ from config import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Machine to machine: no language prefix, no session, signed requests only.
-    path("api/agency/", include("routing.urls_agency")),
+    path("api/agency/", include("routing.agency_api.urls")),
 ]
 
 # Mongolian at /…, English at /en/….

@@ -40,7 +40,7 @@ def _refuse_if_recused(complaint: Complaint, user):
         raise PermissionDenied("recused from this complaint")
 
 
-def _locked(complaint: Complaint, by) -> Complaint:
+def locked_complaint(complaint: Complaint, by) -> Complaint:
     """The complaint as it is now, locked until the transaction ends, so two people acting
     on one case at once act one after the other, each on the state the other left. Refuses
     anyone recused from it."""
@@ -83,7 +83,7 @@ def _staff_message(complaint: Complaint, body: str, by) -> Message:
 def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
     """Tell the reporter the complaint was received and is being looked at: the reporter
     sees the acknowledgement with their receipt. A new complaint becomes acknowledged."""
-    complaint = _locked(complaint, by)
+    complaint = locked_complaint(complaint, by)
     _refuse_if_closed(complaint)
     if complaint.acknowledged_at is not None:
         raise ValidationError(
@@ -107,7 +107,7 @@ def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
 def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
     """A message from the officer in the reporter's thread; an anonymous reporter reads it
     on the tracking page with their receipt."""
-    complaint = _locked(complaint, by)
+    complaint = locked_complaint(complaint, by)
     _refuse_if_closed(complaint, _("This case is closed; it no longer takes messages."))
     message = _staff_message(complaint, _plain(body, empty_message=_("Write the reply.")), by)
     record(actor=by, action="message.from_staff", target=message, unit=complaint.unit,
@@ -118,7 +118,7 @@ def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
 @transaction.atomic
 def case_note_add(*, complaint: Complaint, body: str, by) -> Note:
     """A working note for the staff handling the case; the reporter never sees it."""
-    complaint = _locked(complaint, by)
+    complaint = locked_complaint(complaint, by)
     note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.NOTE,
                 written_by=by)
     note.body = _plain(body, empty_message=_("Write the note."))
@@ -134,7 +134,7 @@ def case_amendment_add(*, complaint: Complaint, field_name: str, body: str, by) 
     the correction is kept beside it, with who made it and when."""
     if field_name not in AMENDABLE_FIELDS:
         raise ValueError(f"{field_name!r} cannot be amended")
-    complaint = _locked(complaint, by)
+    complaint = locked_complaint(complaint, by)
     note = Note(complaint=complaint, data_key=complaint.data_key, kind=Note.Kind.AMENDMENT,
                 amends_field=field_name, written_by=by)
     note.body = _plain(body, empty_message=_("Write the corrected text."))
@@ -149,7 +149,7 @@ def case_amendment_add(*, complaint: Complaint, field_name: str, body: str, by) 
 def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
     """Move the resolution deadline on by EXTENSION_WORKING_DAYS working days, once. The law
     asks for notice to the reporter: the reason is sent to them as a message in the thread."""
-    complaint = _locked(complaint, by)
+    complaint = locked_complaint(complaint, by)
     _refuse_if_closed(complaint)
     if complaint.is_extended:
         raise ValidationError(
@@ -174,7 +174,7 @@ def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
 def complaint_close(*, complaint: Complaint, reason: str, by) -> Complaint:
     """Close the case. The reason is the reporter's feedback: it is sent to them as the last
     message of the thread, which takes no messages afterwards."""
-    complaint = _locked(complaint, by)
+    complaint = locked_complaint(complaint, by)
     _refuse_if_closed(complaint, _("This case is already closed."))
     feedback = _staff_message(
         complaint, _plain(reason, empty_message=_("Give the reason for closing the case.")), by

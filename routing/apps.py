@@ -9,11 +9,10 @@ class RoutingConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from intake.panels import register_case_panel
-        from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
-        from routing import witness
-        from routing.demo import seed_agencies
+        from outbox import subjects
+        from routing.delivery import SUBJECT
         from routing.schedules import ensure_schedules
         from routing.views_case import case_panel, retention_panel
 
@@ -24,8 +23,8 @@ class RoutingConfig(AppConfig):
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10)
         register_case_panel(retention_panel, order=90)
-        register_demo(seed_agencies, order=10)
-        witness.connect()  # the agency keeps copies of the audit trail's checkpoints
+        # Referrals travel through the outbox, which calls back here with each outcome.
+        subjects.register(SUBJECT)
 
         from org import counts
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.forms_case import DayField
 from intake.forms_public import MAX_BODY, PlainTextField
-from routing.models import Agency, AgencyAnswer, Category, Priority
+from outbox.models import Agency
+from routing.models import AgencyAnswer, Category, Priority
 
 MAX_REASON = 1000
 MAX_LETTER = 8000

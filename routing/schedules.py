@@ -1,6 +1,5 @@
-"""Routing's periodic jobs: a sweep that delivers whatever the outbox holds (a backstop for
-the task queued at approval, and the retry clock), the scan of legal clocks, and the daily
-retention sweep (routing/retention.py)."""
+"""Routing's periodic jobs: the scan of legal clocks, and the daily retention sweep
+(routing/retention.py). Delivery's sweep is the outbox's (outbox/schedules.py)."""
 
 from django_q.models import Schedule
 
@@ -8,10 +7,6 @@ from org.schedules import ensure_schedule
 
 
 def ensure_schedules(**kwargs) -> None:
-    ensure_schedule(
-        "referral delivery", "routing.tasks.deliver_due", schedule_type=Schedule.MINUTES,
-        minutes=1, repeats=-1,
-    )
     ensure_schedule(
         "clock scan", "routing.clocks.scan", schedule_type=Schedule.HOURLY, repeats=-1,
     )

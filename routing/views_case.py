@@ -29,6 +29,7 @@ from intake.views_case import (
 )
 from org.access import unit_role_required
 from org.models import Role
+from outbox.models import Agency
 from routing import retention, services
 from routing.clocks import escalations_for, overdue_clocks
 from routing.forms import (
@@ -39,7 +40,7 @@ from routing.forms import (
     TriageForm,
     sign_suggestion,
 )
-from routing.models import Agency, Category, Referral, ReferralState
+from routing.models import Category, Referral, ReferralState
 from routing.triage import suggest
 from vault.errors import DecryptionError, VaultError
 

@@ -19,10 +19,10 @@ from audit.services import record_read
 from intake.damage import content_damaged, damage_of
 from org.access import unit_role_required
 from org.models import Role
+from outbox.services import package_context
 from routing import services
 from routing.forms import LetterSentForm
 from routing.models import Referral, ReferralState
-from routing.services import outbox_context
 from vault.errors import DecryptionError, VaultError
 from vault.files import open_encrypted
 
@@ -53,8 +53,7 @@ def letters(request, unit):
 
 
 def _letter(request, unit, number) -> Referral:
-    return get_object_or_404(_waiting(request, unit).select_related("outbox"),
-                             reference=number)
+    return get_object_or_404(_waiting(request, unit), reference=number)
 
 
 @unit_role_required(*LETTER_ROLES)
@@ -65,7 +64,7 @@ def letter_print(request, unit, number):
     try:
         with transaction.atomic():
             data = b"".join(open_encrypted(outbox.package_name, data_key=outbox.data_key,
-                                           context=outbox_context(referral.reference)))
+                                           context=package_context(referral.reference)))
             record_read(actor=request.user, target=referral, fields=["package"],
                         unit=referral.unit)
     except DecryptionError as error:
