@@ -230,7 +230,7 @@ def test_referrals_survive_killed_workers_and_a_flaky_agency(crash_database, tmp
     workers = []
     try:
         run("migrate", "--noinput", "-v", "0")
-        run("shell", "-c", f"from tests.routing.test_crash import seed; "
+        run("shell", "-c", f"from tests.outbox.test_crash import seed; "
                            f"seed({REFERRALS}, {agency.url!r}, {refuser.url!r})")
         assert _outbox_states(crash_database) == {"pending": REFERRALS + 1}
 
@@ -266,7 +266,7 @@ def test_referrals_survive_killed_workers_and_a_flaky_agency(crash_database, tmp
         refuser.stop()
         smtp.stop()
 
-    outcome = json.loads(run("shell", "-c", "from tests.routing.test_crash import report; "
+    outcome = json.loads(run("shell", "-c", "from tests.outbox.test_crash import report; "
                                             "report()").strip().splitlines()[-1])
     rows = {row["key"]: row for row in outcome["outbox"]}
     healthy = {key: row for key, row in rows.items() if row["agency"] == "atg"}
