@@ -192,7 +192,8 @@ def seed(total: int, first_month: date, end: datetime) -> dict:
 
     from intake.models import BoxOpening, Complaint
     from org.models import Membership, Role, Unit
-    from routing.models import Agency, AgencyAnswer, Category, Referral, TriageDecision
+    from outbox.models import Agency
+    from routing.models import AgencyAnswer, Category, Referral, TriageDecision
     from vault.models import DataKey
 
     national = Unit.objects.create(code="UBEG", kind=Unit.Kind.NATIONAL,

@@ -50,7 +50,8 @@ def seed(total: int, today: date) -> dict:
 
     from intake.models import Channel, Complaint, Kind, Recusal, Status
     from org.models import Membership, Role, Unit
-    from routing.models import Agency, Referral, TriageDecision
+    from outbox.models import Agency
+    from routing.models import Referral, TriageDecision
     from vault.models import DataKey
 
     rng = random.Random(7)

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "org",
     "vault",
     "audit",
+    "outbox",
     "intake",
     "routing",
     "lifecycle",
@@ -163,6 +164,10 @@ INSTALLED_APPS = [
     "reporting",
     "ops",
 ]
+if not PRODUCTION:
+    # The stand-in agency and its `manage.py agency_standin`: for a developer's machine and
+    # the tests, never for production.
+    INSTALLED_APPS.append("devtools")
 if TESTING:
     # Record models that exist only for the vault's tests (tests/vault/sealed_app).
     INSTALLED_APPS.append("tests.vault.sealed_app")

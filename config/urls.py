@@ -9,7 +9,7 @@ from routing import urls as routing_urls
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Machine to machine: no language prefix, no session, signed requests only.
-    path("api/agency/", include("routing.urls_agency")),
+    path("api/agency/", include("routing.agency_api.urls")),
 ]
 
 # Mongolian at /…, English at /en/….

@@ -48,7 +48,8 @@ POSTGRES_FILE = "database.pgdump"
 MEDIA = "media"
 CHECKPOINTS = "checkpoints"
 # The project's own apps, whose every table is counted in the manifest.
-OWN_APPS = ("org", "vault", "audit", "intake", "routing", "lifecycle", "notify", "reporting",
+OWN_APPS = ("org", "vault", "audit", "outbox", "intake", "routing", "lifecycle", "notify",
+            "reporting",
             "ops")
 # Stored values written as "v<version>:…" under a keyring purpose, besides blind indexes.
 VERSIONED_COLUMNS = [("intake.Complaint", "receipt_hash", "receipt")]

@@ -325,17 +325,17 @@ def check_records() -> RecordCheck:
 
 def _sealed_files():
     """(stored name, data key, context, size, sha256) of every encrypted file the database
-    names: intake's attachments and routing's outbox packages."""
+    names: intake's attachments and the outbox's packages."""
     from intake.models import Attachment
     from intake.services import attachment_context
-    from routing.models import Outbox
-    from routing.outbox import package_context, reference_of
+    from outbox.models import Outbox
+    from outbox.services import package_context
 
     for item in Attachment.objects.select_related("data_key", "complaint").order_by("pk"):
         yield (item.stored_name, item.data_key, attachment_context(item.complaint),
                item.size, item.sha256)
-    for item in Outbox.objects.select_related("data_key", "referral").order_by("pk"):
-        yield (item.package_name, item.data_key, package_context(reference_of(item)),
+    for item in Outbox.objects.select_related("data_key").order_by("pk"):
+        yield (item.package_name, item.data_key, package_context(item.subject_reference),
                item.package_size, item.package_sha256)
 
 

@@ -19,7 +19,7 @@ from django_q.models import Failure, OrmQ
 
 from audit.models import AuditEvent, ChainHead, Checkpoint
 from notify.models import Dispatch
-from routing.models import DeliveryAttempt, Outbox
+from outbox.models import DeliveryAttempt, Outbox
 from vault.errors import KeyringError
 from vault.keyring import PURPOSES, load_keyring
 from vault.models import DataKey

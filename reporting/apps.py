@@ -11,13 +11,13 @@ class ReportingConfig(AppConfig):
         from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
+        from outbox import subjects
         from reporting.demo import seed_last_month
         from reporting.schedules import ensure_schedules
         from reporting.services import SUBJECT
-        from routing import outbox
 
-        # Approved reports travel through routing's outbox; routing calls back here.
-        outbox.register(SUBJECT)
+        # Approved reports travel through the outbox, which calls back here.
+        subjects.register(SUBJECT)
         register("reporting:index", _("Monthly reports"),
                  {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=40)
         register_demo(seed_last_month, order=60)

@@ -85,14 +85,14 @@ class MonthlyReport(SealedRecord):
 
 
 class ReportDelivery(models.Model):
-    """Which outbox row carries an approved report to which agency (routing.outbox), and
-    what became of it; kept here so the report page shows it without reading routing's
+    """Which outbox row carries an approved report to which agency (outbox.subjects), and
+    what became of it; kept here so the report page shows it without reading the outbox's
     tables by hand."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     report = models.ForeignKey(MonthlyReport, on_delete=models.PROTECT,
                                related_name="deliveries")
-    outbox = models.OneToOneField("routing.Outbox", on_delete=models.PROTECT,
+    outbox = models.OneToOneField("outbox.Outbox", on_delete=models.PROTECT,
                                   related_name="+")
     letter_number = models.CharField(_("letter number"), max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,7 +1,7 @@
 """The monthly report's life: drafted (by the schedule on the 1st or on demand), prepared by
 the clerk ("ТАЙЛАН БИЧСЭН"), approved by the head ("ТАЙЛАН ХЯНАСАН"), two different people;
 frozen at approval, with its figures and the hash of its document in the audit trail, then
-delivered to the anti-corruption agency and the parent unit's agency through routing's
+delivered to the anti-corruption agency and the parent unit's agency through the
 outbox. A correction is a new version pointing to the one it corrects.
 
 Every change is one transaction with its audit event; the narrative is sealed, and only its
@@ -22,11 +22,12 @@ from notify.events import emit
 from notify.models import Kind as Notice
 from org.calendar import add_working_days
 from org.models import Membership, Role, Unit
+from outbox.models import Agency, Outbox
+from outbox.services import outbox_enqueue, outbox_retry
+from outbox.subjects import Subject
 from reporting import document
 from reporting.figures import checkpoint, month_period, period_figures
 from reporting.models import MonthlyReport, ReportDelivery, State
-from routing import outbox
-from routing.models import Agency, Outbox
 from vault.files import delete_encrypted
 from vault.models import DataKey
 
@@ -275,7 +276,7 @@ def approve(*, report: MonthlyReport, by) -> MonthlyReport:
                                        "document_sha256"])
             agencies = recipients(report.unit)
             for agency in agencies:
-                entry = outbox.enqueue(kind=OUTBOX_KIND, subject_id=report.pk,
+                entry = outbox_enqueue(kind=OUTBOX_KIND, subject_id=report.pk,
                                        reference=report.reference, agency=agency,
                                        data_key=report.data_key, data=data)
                 stored.append(entry.package_name)
@@ -363,8 +364,8 @@ def _email_subject(outbox_row: Outbox) -> str:
     return _("Monthly report %(reference)s") % {"reference": outbox_row.subject_reference}
 
 
-SUBJECT = outbox.Subject(kind=OUTBOX_KIND, email_subject=_email_subject,
-                         delivered=_delivered, dead=_dead)
+SUBJECT = Subject(kind=OUTBOX_KIND, email_subject=_email_subject, delivered=_delivered,
+                  dead=_dead)
 
 
 def _locked_delivery(delivery: ReportDelivery, by, roles) -> tuple[ReportDelivery, Outbox]:
@@ -403,15 +404,11 @@ def retry(*, delivery: ReportDelivery, by) -> ReportDelivery:
     if row.state != Outbox.State.DEAD:
         raise ValidationError(_("Only a delivery that failed can be tried again."),
                               code="state")
-    row.state, row.attempts, row.next_attempt_at, row.lease_until = (
-        Outbox.State.PENDING, 0, timezone.now(), None)
-    row.save(update_fields=["state", "attempts", "next_attempt_at", "lease_until"])
     record(actor=by, action="report.retried", target=delivery.report,
            unit=delivery.report.unit,
            details={"report": delivery.report.reference, "agency": row.agency.code,
                     "last_error": row.last_error})
-    row_id = row.pk
-    transaction.on_commit(lambda: outbox._queue(row_id))
+    outbox_retry(outbox=row)
     return delivery
 
 

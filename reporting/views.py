@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from intake.damage import content_damaged, damage_of
 from org.access import roles_in_unit, staff_required
 from org.models import Membership, Unit
+from outbox.models import Outbox
 from reporting import charts, services
 from reporting.display import STANDINGS, names_any, readable, recused_references, standings_of
 from reporting.figures import (
@@ -46,7 +47,6 @@ from reporting.forms import (
     month_or_none,
 )
 from reporting.models import MonthlyReport, ReportDelivery, State
-from routing.models import Outbox
 from vault.errors import DecryptionError, VaultError
 
 MONTHS_LISTED = 24

@@ -5,26 +5,22 @@ class RoutingConfig(AppConfig):
     name = "routing"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
         from django.utils.translation import gettext_lazy as _
 
         from intake.panels import register_case_panel
-        from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
-        from routing import witness
+        from outbox import subjects
         from routing.case.views import case_panel
-        from routing.demo import seed_agencies
-        from routing.schedules import ensure_schedules
+        from routing.delivery import SUBJECT
 
-        post_migrate.connect(ensure_schedules, sender=self)
         register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)
         register("routing:letters", _("Letters to send"), {Role.CLERK, Role.OFFICER, Role.HEAD},
                  order=35, in_bar=False)
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10)
-        register_demo(seed_agencies, order=10)
-        witness.connect()  # the agency keeps copies of the audit trail's checkpoints
+        # Referrals travel through the outbox, which calls back here with each outcome.
+        subjects.register(SUBJECT)
 
         from org import counts
 

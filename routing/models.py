@@ -1,4 +1,6 @@
-"""Categories of complaints and the triage lexicon, both data that an administrator edits."""
+"""Categories of complaints and the triage lexicon (data an administrator edits), the
+officer's triage decisions, referrals and the agencies' answers. The agencies themselves,
+and the outbox that delivers referrals, are the outbox app's (outbox/models.py)."""
 
 import uuid
 
@@ -12,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import Complaint
 from org.models import Unit
-from vault.fields import EncryptedTextField, SealedRecord
+from outbox.models import Agency, Outbox
+from routing.words import LexiconError, parse_term
+from vault.fields import EncryptedTextField
 from vault.models import DataKey
 
 
@@ -84,8 +88,6 @@ class TriageTerm(models.Model):
         return self.term
 
     def clean(self):
-        from routing.triage import LexiconError, parse_term
-
         try:
             parse_term(self.term, self.kind)
         except LexiconError:
@@ -153,95 +155,6 @@ class TriageDecision(models.Model):
 
     def __str__(self):
         return f"{self.complaint} · {self.decided_at:%Y.%m.%d}"
-
-
-# --- agencies -----------------------------------------------------------------------------
-
-class Agency(SealedRecord):
-    """A body a complaint can be referred to, and how a referral reaches it. The secret the
-    agency's API shares with us is sealed like complaint content: it never sits in the
-    database in the clear."""
-
-    class Kind(models.TextChoices):
-        ANTI_CORRUPTION = "anti_corruption", _("Anti-corruption agency")
-        POLICE = "police", _("Police")
-        PROSECUTOR = "prosecutor", _("Prosecutor")
-        PARENT = "parent", _("Parent authority")
-        OTHER = "other", _("Other competent body")
-
-    class Delivery(models.TextChoices):
-        API = "api", _("HTTPS API")
-        EMAIL = "email", _("Email, encrypted with OpenPGP")
-        LETTER = "letter", _("Printed letter")
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_mn = models.CharField(_("name in Mongolian"), max_length=200)
-    name_en = models.CharField(_("name in English"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
-    delivery = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices)
-    is_default = models.BooleanField(
-        _("default for corruption-related cases"), default=False,
-        help_text=_("The agency a corruption-related referral is addressed to unless the "
-                    "officer chooses another."),
-    )
-    email = models.EmailField(_("email address"), blank=True)
-    openpgp_key = models.TextField(
-        _("OpenPGP public key"), blank=True,
-        help_text=_("ASCII-armoured. Referrals by email are encrypted to this key."),
-    )
-    api_url = models.URLField(_("API address"), blank=True)
-    api_secret = EncryptedTextField(_("API shared secret"), null=True, blank=True)
-    postal_address = models.TextField(_("postal address"), blank=True)
-    # Working days the agency is expected to take to acknowledge a referral.
-    acknowledge_within_days = models.PositiveSmallIntegerField(
-        _("acknowledges within (working days)"), default=5,
-    )
-    active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["-is_default", "kind", "code"]
-        verbose_name = _("agency")
-        verbose_name_plural = _("agencies")
-        constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
-                                    name="one_default_agency"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return self.name_en if get_language() == "en" else self.name_mn
-
-    def clean(self):
-        """Each way of delivery needs its own details; a referral approved to an agency
-        missing them would only fail later, at sending."""
-        from routing.delivery import api_url_allowed, openpgp_key_usable
-
-        errors = {}
-        if self.delivery == self.Delivery.EMAIL:
-            if not self.email:
-                errors["email"] = _("Email delivery needs the agency's email address.")
-            if not self.openpgp_key.strip():
-                errors["openpgp_key"] = _("Email delivery needs the agency's OpenPGP "
-                                          "public key.")
-            elif not openpgp_key_usable(self.openpgp_key):
-                errors["openpgp_key"] = _("This is not one OpenPGP public key that can "
-                                          "encrypt.")
-        elif self.delivery == self.Delivery.API:
-            if not self.api_url:
-                errors["api_url"] = _("API delivery needs the agency's API address.")
-            elif not api_url_allowed(self.api_url):
-                errors["api_url"] = _("The API address must start with https:// (plain "
-                                      "http only to this computer, for testing).")
-            if self.api_secret is None or not self.api_secret.reveal():
-                errors["api_secret"] = _("API delivery needs the secret shared with the "
-                                         "agency.")
-        elif self.delivery == self.Delivery.LETTER and not self.postal_address.strip():
-            errors["postal_address"] = _("Letters need the agency's postal address.")
-        if errors:
-            raise ValidationError(errors)
 
 
 # --- referrals ----------------------------------------------------------------------------
@@ -359,6 +272,9 @@ class Referral(models.Model):
 
     objects = ReferralQuerySet.as_manager()
 
+    # How a referral is named as the subject of its outbox row (routing/delivery.py).
+    OUTBOX_KIND = "referral"
+
     class Meta:
         ordering = ["-prepared_at", "-pk"]
         verbose_name = _("referral")
@@ -370,6 +286,34 @@ class Referral(models.Model):
 
     def __str__(self):
         return self.reference
+
+    @property
+    def outbox(self) -> Outbox | None:
+        """The outbox row that carries the package, written at approval (None before)."""
+        return Outbox.objects.of(self.OUTBOX_KIND, self.pk).first()
+
+    def take_answer(self, answer: "AgencyAnswer", now) -> list[str]:
+        """Move along with what the agency said: an acknowledgement (or any answer with the
+        agency's reference) acknowledges the referral, an outcome concludes it. Returns the
+        fields changed, for the caller to save under its lock."""
+        changed = ["agency_status"]
+        if answer.agency_reference:
+            self.agency_reference = answer.agency_reference
+            changed.append("agency_reference")
+        if answer.status:
+            self.agency_status = answer.status
+        if answer.kind == AgencyAnswer.Kind.OUTCOME:
+            self.state, self.concluded_at = ReferralState.CONCLUDED, now
+            changed += ["state", "concluded_at"]
+        elif self.state != ReferralState.CONCLUDED and (
+                answer.kind == AgencyAnswer.Kind.ACKNOWLEDGEMENT or answer.agency_reference):
+            self.state = ReferralState.ACKNOWLEDGED
+            changed.append("state")
+        if self.acknowledged_at is None and self.state in (
+                ReferralState.ACKNOWLEDGED, ReferralState.CONCLUDED):
+            self.acknowledged_at = now
+            changed.append("acknowledged_at")
+        return changed
 
 
 class AgencyAnswer(models.Model):
@@ -417,70 +361,3 @@ class AgencyAnswer(models.Model):
         return f"{self.referral} · {self.get_kind_display()}"
 
 
-# --- the outbox ---------------------------------------------------------------------------
-
-class Outbox(models.Model):
-    """One package to deliver, written in the same transaction as the decision to send it.
-    A task delivers it; it is never sent from inside a request. The package itself is an
-    encrypted file (vault.files), so this row holds nothing but what to send where, and the
-    idempotency key the agency uses to keep a package delivered twice as one."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Waiting to be sent")
-        MANUAL = "manual", _("To be sent by hand")
-        DELIVERED = "delivered", _("Delivered")
-        DEAD = "dead", _("Given up")
-
-    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True,
-                           editable=False)
-    referral = models.OneToOneField(Referral, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="outbox")
-    # What else the outbox carries (a monthly report): its kind, as registered with
-    # routing.outbox, and its number and id in the app that sent it.
-    subject_kind = models.CharField(max_length=16, default="referral")
-    subject_reference = models.CharField(max_length=64, blank=True)
-    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    delivery = models.CharField(max_length=16, choices=Agency.Delivery.choices)
-    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
-    package_name = models.CharField(max_length=100)
-    package_sha256 = models.CharField(max_length=64)
-    package_size = models.PositiveBigIntegerField()
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING,
-                             db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # A worker that claims the row holds it until then; one that dies lets it go.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self):
-        return f"{self.key} · {self.state}"
-
-
-class DeliveryAttempt(models.Model):
-    """One try at delivering an outbox entry: when, and how it ended (a status code or the
-    kind of error; never what was sent)."""
-
-    class Outcome(models.TextChoices):
-        DELIVERED = "delivered", _("Delivered")
-        RETRY = "retry", _("Failed, will retry")
-        PERMANENT = "permanent", _("Refused, will not retry")
-
-    outbox = models.ForeignKey(Outbox, on_delete=models.PROTECT, related_name="attempt_log")
-    number = models.PositiveSmallIntegerField()
-    started_at = models.DateTimeField()
-    finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
-    detail = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["outbox", "number"]
-
-    def __str__(self):
-        return f"{self.outbox_id} #{self.number} {self.outcome}"

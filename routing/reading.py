@@ -10,8 +10,8 @@ import json
 from intake.damage import ContentDamaged, Reading, damage_of
 from intake.models import Complaint
 from intake.reading import reading_record
+from outbox.services import package_context
 from routing.models import Referral
-from routing.services import outbox_context
 from vault.errors import DecryptionError
 from vault.files import open_encrypted
 
@@ -50,7 +50,7 @@ def letter_package_read(*, referral: Referral, reader) -> dict:
     subject = {"referral": referral.pk, "referral_reference": referral.reference}
     try:
         data = b"".join(open_encrypted(outbox.package_name, data_key=outbox.data_key,
-                                       context=outbox_context(referral.reference)))
+                                       context=package_context(referral.reference)))
     except DecryptionError:
         reading_record(reader=reader, unit=referral.unit, subject=subject,
                        damaged=[damage_of(outbox, "package")])

@@ -5,16 +5,16 @@ the change and ends with its audit event. Who may act is checked here as well as
 views: a clerk cannot prepare, the head approves, the person who prepared a referral cannot
 approve it, and nobody recused from a complaint can touch it.
 
-Approval builds the package (routing.package), seals it on disk and writes the outbox row in
-the same transaction as the approval; the delivery task is queued only once that transaction
-has committed (routing.tasks), with nothing in its payload but the outbox row's id.
+Approval builds the package (routing.package) and hands it to the outbox (outbox.services),
+which seals it on disk and writes its row in the same transaction as the approval; delivery
+starts only once that transaction has committed. What becomes of it comes back through
+routing/delivery.py.
 
 Each workflow also emits its notification (notify.events) in that same transaction, so the
 people concerned are told exactly when the change happened, and of nothing but ids and
 reference numbers.
 """
 
-import io
 from dataclasses import asdict
 from datetime import date
 
@@ -34,19 +34,12 @@ from notify.models import Kind as Notice
 from notify.rules import ROLES
 from org.calendar import add_working_days
 from org.models import Membership, Role
+from outbox.models import Agency, Outbox
+from outbox.services import outbox_enqueue
 from routing import package
-from routing.models import (
-    Agency,
-    AgencyAnswer,
-    Outbox,
-    Priority,
-    Referral,
-    ReferralState,
-    TriageDecision,
-)
-from routing.outbox import package_context
+from routing.models import AgencyAnswer, Priority, Referral, ReferralState, TriageDecision
 from routing.triage import Suggestion
-from vault.files import delete_encrypted, save_encrypted
+from vault.files import delete_encrypted
 
 
 def _holds(user, unit, roles) -> bool:
@@ -243,29 +236,15 @@ def _refuse_unless_prepared(referral: Referral):
 
 
 def _seal_package(referral: Referral) -> tuple[Outbox, list[str]]:
+    """The package built and handed to the outbox, which queues its delivery after commit
+    (a letter waits for the clerk); and the sealed fields that building it read."""
     decision = current_decision(referral.complaint)
     categories = sorted(category.code for category in decision.categories.all())
     data, read = package.build(referral, categories)
-    stored = save_encrypted(io.BytesIO(data), data_key=referral.data_key,
-                            context=outbox_context(referral.reference))
-    outbox = Outbox(
-        referral=referral, agency=referral.agency, delivery=referral.agency.delivery,
-        data_key=referral.data_key, package_name=stored.name, package_sha256=stored.sha256,
-        package_size=stored.size,
-        state=(Outbox.State.MANUAL if referral.agency.delivery == Agency.Delivery.LETTER
-               else Outbox.State.PENDING),
-    )
-    try:
-        outbox.save()
-    except Exception:
-        delete_encrypted(stored.name)
-        raise
+    outbox = outbox_enqueue(kind=Referral.OUTBOX_KIND, subject_id=referral.pk,
+                            reference=referral.reference, agency=referral.agency,
+                            data_key=referral.data_key, data=data)
     return outbox, read
-
-
-def outbox_context(reference: str) -> str:
-    """The context a referral's package is sealed under (see vault.files)."""
-    return package_context(reference)
 
 
 def referral_approve(*, referral: Referral, by) -> Referral:
@@ -300,20 +279,11 @@ def referral_approve(*, referral: Referral, by) -> Referral:
             # prepare); the unit's officers are told as notify.rules says.
             notify_about(Notice.REFERRAL_APPROVED, complaint, referral,
                          users=[referral.prepared_by_id])
-            if not letter:
-                outbox_id = outbox.pk
-                transaction.on_commit(lambda: _queue_delivery(outbox_id))
     except BaseException:
         for name in stored:
             delete_encrypted(name)
         raise
     return referral
-
-
-def _queue_delivery(outbox_id: int):
-    from routing.tasks import queue_delivery
-
-    queue_delivery(outbox_id)
 
 
 @transaction.atomic
@@ -347,7 +317,7 @@ def letter_mark_sent(*, referral: Referral, by, letter_number: str, sent_on: dat
     if sent_on > timezone.localdate():
         raise ValidationError(_("The letter cannot have been sent in the future."),
                               code="future")
-    outbox = Outbox.objects.select_for_update().get(referral=referral)
+    outbox = Outbox.objects.select_for_update().of(Referral.OUTBOX_KIND, referral.pk).get()
     now = timezone.now()
     outbox.state, outbox.delivered_at = Outbox.State.DELIVERED, now
     outbox.save(update_fields=["state", "delivered_at"])
@@ -416,25 +386,7 @@ def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
         )
         answer.text = (text or "").strip() or None
         answer.save()
-        now = timezone.now()
-        changed = ["agency_status"]
-        if agency_reference:
-            referral.agency_reference = answer.agency_reference
-            changed.append("agency_reference")
-        if status:
-            referral.agency_status = answer.status
-        if kind == AgencyAnswer.Kind.OUTCOME:
-            referral.state, referral.concluded_at = ReferralState.CONCLUDED, now
-            changed += ["state", "concluded_at"]
-        elif referral.state != ReferralState.CONCLUDED and (
-                kind == AgencyAnswer.Kind.ACKNOWLEDGEMENT or agency_reference):
-            referral.state = ReferralState.ACKNOWLEDGED
-            changed.append("state")
-        if referral.acknowledged_at is None and referral.state in (
-                ReferralState.ACKNOWLEDGED, ReferralState.CONCLUDED):
-            referral.acknowledged_at = now
-            changed.append("acknowledged_at")
-        referral.save(update_fields=changed)
+        referral.save(update_fields=referral.take_answer(answer, timezone.now()))
         record(actor=by or SYSTEM, action="referral.answer", target=answer, unit=referral.unit,
                details={"referral": referral.reference, "kind": kind, "via": answer.via,
                         "agency_reference": answer.agency_reference,

@@ -33,23 +33,28 @@ or `compile_lexicon`), which needs no database.
 """
 
 import json
-import re
 import time
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from routing.words import (
+    CYRILLIC,
+    NEGATION,
+    STEM,
+    LexiconError,
+    fold_cyrillic,
+    parse_term,
+    skeleton,
+    tokens,
+)
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.json"
 CORRUPTION_THRESHOLD = 1.0
 LEXICON_TTL_SECONDS = 10.0
 FALLBACK_CATEGORY = "other"
 PHRASE_MAX_GAP = 2  # words allowed between two parts of a phrase
-
-STEM, PHRASE, NEGATION = "stem", "phrase", "negation"
-KINDS = (STEM, PHRASE, NEGATION)
-
 
 @dataclass(frozen=True)
 class Term:
@@ -86,57 +91,6 @@ class Suggestion:
         return asdict(self)
 
 
-# --- Normalising text -----------------------------------------------------------------------
-
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[a-z]")
-_WORD = re.compile(r"[^\W_]+")
-_DIGIT_GROUPS = re.compile(r"(?<=\d)[ ,.\u00a0\u202f](?=\d{3}(?!\d))")
-_DOUBLED = re.compile(r"(.)\1+")
-
-# People without a Mongolian keyboard layout type о for ө and у for ү.
-_CYRILLIC_FOLD = str.maketrans({"ё": "е", "ө": "о", "ү": "у"})
-_TO_LATIN = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "j", "з": "z",
-    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "ө": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ү": "u", "ф": "f", "х": "h", "ц": "c", "ч": "ch",
-    "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "i", "э": "e", "ю": "iu", "я": "ia",
-})
-_LATIN_FOLDS = (("kh", "h"), ("x", "h"), ("zh", "j"), ("ts", "c"), ("w", "v"), ("y", "i"),
-                ("o", "u"))
-
-
-def normalise(text: str) -> str:
-    """NFKC, casefolded, ё→е, punctuation turned into spaces, digit groups joined."""
-    text = unicodedata.normalize("NFKC", text or "").casefold().replace("ё", "е")
-    text = _DIGIT_GROUPS.sub("", text)
-    return " ".join(_WORD.findall(text))
-
-
-def skeleton(word: str) -> str:
-    """The folded Latin form of a normalised word, Cyrillic or Latin."""
-    word = word.translate(_TO_LATIN)
-    if not word.isascii():  # ö, ü, é…: drop the marks
-        word = "".join(
-            c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
-        )
-    for old, new in _LATIN_FOLDS:
-        word = word.replace(old, new)
-    return _DOUBLED.sub(r"\1", word)
-
-
-def _token(word: str) -> tuple[str | None, str]:
-    """(Cyrillic form, "") for a Cyrillic word, else (None, skeleton). A word mixing scripts
-    is read as Latin."""
-    if _CYRILLIC.search(word) and not _LATIN.search(word):
-        return word.translate(_CYRILLIC_FOLD), ""
-    return None, skeleton(word)
-
-
-def tokens(text: str) -> list[tuple[str | None, str]]:
-    return [_token(word) for word in normalise(text).split()]
-
-
 # --- Compiling a lexicon --------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -166,38 +120,13 @@ class _Compiled:
     targets: frozenset[str]  # the categories it adds to, or for a negation, those it lowers
 
 
-class LexiconError(ValueError):
-    pass
-
-
-def parse_term(text: str, kind: str) -> list[str]:
-    """The normalised words of a term, checked against its kind."""
-    if kind not in KINDS:
-        raise LexiconError(f"unknown kind {kind!r}")
-    raw = (text or "").strip()
-    words = []
-    for piece in raw.split():
-        ending = piece.startswith("-")
-        word = normalise(piece)
-        if not word or " " in word:
-            raise LexiconError(f"{text!r}: each word must be letters or digits")
-        words.append("-" + word if ending else word)
-    if not words:
-        raise LexiconError("a term needs at least one word")
-    if kind == STEM and len(words) != 1:
-        raise LexiconError(f"{text!r}: a stem is one word; use a phrase for several")
-    if kind == PHRASE and len(words) < 2:
-        raise LexiconError(f"{text!r}: a phrase has two words or more; use a stem for one")
-    return words
-
-
 def _part(word: str, single: bool) -> _Part:
     ending = word.startswith("-")
     word = word.lstrip("-")
     skel = skeleton(word)
-    is_latin = _CYRILLIC.search(word) is None
+    is_latin = CYRILLIC.search(word) is None
     return _Part(
-        cyrillic=None if is_latin else word.translate(_CYRILLIC_FOLD),
+        cyrillic=None if is_latin else fold_cyrillic(word),
         skeleton=skel, ending=ending, whole=single and not ending and len(skel) < 3,
     )
 
@@ -323,10 +252,27 @@ def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Sugge
         lexicon = current_lexicon()
     elif not isinstance(lexicon, Lexicon):
         lexicon = compile_lexicon(lexicon, read_lexicon_file()[1])
-    words = tokens(text)
+    positions = _positions(lexicon, tokens(text))
+    negated = _negations(lexicon, positions)
+    evidence, matched = _evidence(lexicon, positions, negated.masked)
+    corruption_codes = lexicon.corruption_codes
+    raw = sum(weight for code, weight in evidence.items() if code in corruption_codes)
+    score = round(max(0.0, raw - negated.corruption_lowered), 2)
+    corruption = score >= CORRUPTION_THRESHOLD
+    ranked = _ranked(lexicon, evidence, negated.lowered, corruption)
+    return Suggestion(
+        corruption=corruption,
+        category=ranked[0] if ranked else FALLBACK_CATEGORY,
+        categories=ranked,
+        score=score,
+        matched=[term for _, term in sorted(matched, key=lambda m: (-m[0], m[1]))],
+        against=sorted(negated.against),
+    )
 
-    # Where each part of each term occurs.
-    positions: dict[int, list[list[int]]] = {}
+
+def _positions(lexicon: Lexicon, words) -> dict[int, list[list[int]]]:
+    """Where each part of each term occurs: term index -> one list of positions per part."""
+    positions = {}
     for position, token in enumerate(words):
         for t_index, p_index, part in lexicon.candidates(token):
             if part.matches(token):
@@ -335,12 +281,23 @@ def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Sugge
                     slots = positions[t_index] = [[] for _ in lexicon.terms[t_index].parts]
                 if not slots[p_index] or slots[p_index][-1] != position:
                     slots[p_index].append(position)
+    return positions
 
-    # Negations first: the words they cover are taken from the categories they apply to.
-    masked: dict[str, set[int]] = defaultdict(set)
-    lowered: dict[str, float] = defaultdict(float)
-    corruption_lowered, against = 0.0, []
-    corruption_codes = lexicon.corruption_codes
+
+@dataclass
+class _Negated:
+    """What the negations found: per category the words not to count and how much it is
+    lowered; how much the corruption score is lowered; the negation terms."""
+
+    masked: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    lowered: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    corruption_lowered: float = 0.0
+    against: list[str] = field(default_factory=list)
+
+
+def _negations(lexicon: Lexicon, positions) -> _Negated:
+    """Negations first: the words they cover are taken from the categories they apply to."""
+    negated, corruption_codes = _Negated(), lexicon.corruption_codes
     for t_index, parts_at in positions.items():
         compiled = lexicon.terms[t_index]
         if compiled.term.kind != NEGATION or not all(parts_at):
@@ -348,14 +305,18 @@ def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Sugge
         occurrences = _occurrences(parts_at, lambda _p: True)
         if not occurrences:
             continue
-        against.append(compiled.term.term)
+        negated.against.append(compiled.term.term)
         covered = {p for occurrence in occurrences for p in occurrence}
         for code in compiled.targets:
-            masked[code] |= covered
-            lowered[code] += compiled.term.weight
+            negated.masked[code] |= covered
+            negated.lowered[code] += compiled.term.weight
         if compiled.targets & corruption_codes:
-            corruption_lowered += compiled.term.weight
+            negated.corruption_lowered += compiled.term.weight
+    return negated
 
+
+def _evidence(lexicon: Lexicon, positions, masked) -> tuple[dict[str, float], list]:
+    """Each category's weight from its terms found outside its masked words; those terms."""
     evidence: dict[str, float] = defaultdict(float)
     matched: list[tuple[float, str]] = []
     for t_index, parts_at in positions.items():
@@ -368,10 +329,13 @@ def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Sugge
             continue
         evidence[code] += compiled.term.weight
         matched.append((compiled.term.weight, compiled.term.term))
+    return evidence, matched
 
-    raw = sum(weight for code, weight in evidence.items() if code in corruption_codes)
-    score = round(max(0.0, raw - corruption_lowered), 2)
-    corruption = score >= CORRUPTION_THRESHOLD
+
+def _ranked(lexicon: Lexicon, evidence, lowered, corruption: bool) -> list[str]:
+    """Category codes, best first: the corruption-related ones first when the text is
+    corruption-related, then the others by what the negations left of them."""
+    corruption_codes = lexicon.corruption_codes
 
     def order(code):
         return lexicon.categories[code].order
@@ -384,14 +348,7 @@ def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Sugge
         )
     net = {c: evidence[c] - lowered.get(c, 0.0) for c in evidence if c not in corruption_codes}
     ranked += sorted((c for c in net if net[c] > 0), key=lambda c: (-net[c], order(c)))
-    return Suggestion(
-        corruption=corruption,
-        category=ranked[0] if ranked else FALLBACK_CATEGORY,
-        categories=ranked,
-        score=score,
-        matched=[term for _, term in sorted(matched, key=lambda m: (-m[0], m[1]))],
-        against=sorted(against),
-    )
+    return ranked
 
 
 # --- The database's lexicon, cached per process ----------------------------------------------

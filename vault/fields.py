@@ -123,16 +123,22 @@ class SealedAttribute(DeferredAttribute):
 class _EncryptedField(models.Field):
     descriptor_class = SealedAttribute
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, sealed_as: str | None = None, **kwargs):
         # A model form would show the placeholder and save it back; forms handle plaintext
         # explicitly instead.
         kwargs.setdefault("editable", False)
+        # The model label ("routing.agency") in each value's associated data. It is the
+        # model's own label unless the model moved to another app: its rows were sealed
+        # under the old label, and stay readable only if the field keeps naming it.
+        self.sealed_as = sealed_as
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         if kwargs.pop("editable", True):
             kwargs["editable"] = True
+        if self.sealed_as:
+            kwargs["sealed_as"] = self.sealed_as
         return name, path, args, kwargs
 
     def get_internal_type(self):
@@ -141,7 +147,7 @@ class _EncryptedField(models.Field):
     def contribute_to_class(self, cls, name, *args, **kwargs):
         super().contribute_to_class(cls, name, *args, **kwargs)
         self._label = f"{cls._meta.label_lower}.{name}"
-        self._aad_prefix = f"shugel:v1|{cls._meta.label_lower}|{name}|"
+        self._aad_prefix = f"shugel:v1|{self.sealed_as or cls._meta.label_lower}|{name}|"
 
     # -- plaintext <-> bytes, per kind -------------------------------------------------------
 

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from intake.fields import MAX_BODY, DayField, PlainTextField
-from routing.models import Agency, AgencyAnswer, Category, Priority
+from outbox.models import Agency
+from routing.models import AgencyAnswer, Category, Priority
 
 MAX_REASON = 1000
 MAX_LETTER = 8000

@@ -20,6 +20,7 @@ from intake.damage import Reading
 from intake.models import Status
 from org.access import unit_role_required
 from org.models import Role
+from outbox.models import Agency
 from routing import services
 from routing.case.forms import (
     AnswerForm,
@@ -29,7 +30,7 @@ from routing.case.forms import (
     sign_suggestion,
 )
 from routing.delivery import dead_letter_retry
-from routing.models import Agency, Category, Referral, ReferralState
+from routing.models import Category, Referral, ReferralState
 from routing.reading import cover_letters_read
 from routing.triage import suggest
 from routing.triage_notes import render_triage_notes

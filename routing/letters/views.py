@@ -47,8 +47,7 @@ def letters(request, unit):
 
 
 def _letter(request, unit, number) -> Referral:
-    return get_object_or_404(_waiting(request, unit).select_related("outbox"),
-                             reference=number)
+    return get_object_or_404(_waiting(request, unit), reference=number)
 
 
 @unit_role_required(*LETTER_ROLES)

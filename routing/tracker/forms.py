@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.fields import DayField
 from org.models import Unit
-from routing.models import Agency, Referral, ReferralState
+from outbox.models import Agency
+from routing.models import Referral, ReferralState
 
 
 def referral_label(name: str):

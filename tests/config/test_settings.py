@@ -74,6 +74,19 @@ def test_production_passes_the_deployment_check_without_a_warning(tmp_path):
     assert "no issues" in result.stdout
 
 
+def _installed(env: dict) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(*s.INSTALLED_APPS)"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )
+    return result.stdout.split()
+
+
+def test_the_development_tools_are_never_installed_in_production(tmp_path):
+    assert "devtools" in _installed({**os.environ, "SHUGEL_ENV": "development"})
+    assert "devtools" not in _installed({**os.environ, **production_env(tmp_path)})
+
+
 def test_outside_tests_passwords_are_hashed_with_argon2(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c",

@@ -12,6 +12,7 @@ import time_machine
 from django.core import serializers
 from django.db import transaction
 
+from devtools.standin import AgencyStandIn
 from intake.models import Channel, Complaint, Recusal
 from intake.models import Kind as ComplaintKind
 from intake.services import Content, reporter_message_send, staff_channel_log, web_report_submit
@@ -19,11 +20,11 @@ from notify.events import clean_subject, emit
 from notify.models import Dispatch, Event, Notification
 from notify.models import Kind as Notice
 from org.models import Role
+from outbox.models import Agency
+from outbox.tasks import deliver
 from routing.delivery import dead_letter_retry
-from routing.models import Agency, AgencyAnswer, ReferralState
+from routing.models import AgencyAnswer, ReferralState
 from routing.services import answer_record, letter_mark_sent, referral_approve
-from routing.standin import AgencyStandIn
-from routing.tasks import deliver
 from tests.conftest import make_staff
 from tests.intake.pages_case import NOW
 from tests.routing.helpers import approved_referral, make_agency, prepare, today, triage

@@ -40,7 +40,7 @@ def write_records(count: int = 4) -> dict:
         web_report_submit,
     )
     from org.models import Membership, Role, Unit
-    from routing.models import Agency
+    from outbox.models import Agency
     from tests.routing.helpers import approved_referral, make_agency
 
     unit = Unit.objects.create(code="DG", kind=Unit.Kind.DEPARTMENT, name_mn="Дорноговь",

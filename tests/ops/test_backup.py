@@ -18,7 +18,7 @@ from audit.models import AuditEvent, Checkpoint
 from intake.models import Attachment, Complaint
 from ops import restore
 from ops.backup import find_pg_client, pg_environment
-from routing.models import Outbox
+from outbox.models import Outbox
 from tests.ops.records import write_records
 from tests.vault.canary import contains, leaks
 from vault import escrow
@@ -90,7 +90,7 @@ def test_the_manifest_names_every_file_table_migration_and_key_the_data_needs(
     counts = manifest["counts"]
     assert counts["intake.complaint"] == Complaint.objects.count() == 4
     assert counts["intake.attachment"] == Attachment.objects.count() >= 4
-    assert counts["routing.outbox"] == Outbox.objects.count() == 1
+    assert counts["outbox.outbox"] == Outbox.objects.count() == 1
     assert counts["audit.auditevent"] == events_before
     assert manifest["data_keys"] == {"live": DataKey.objects.live().count(),
                                      "shredded": DataKey.objects.shredded().count()}

@@ -14,7 +14,7 @@ from django_q.models import Failure, OrmQ
 from django_q.tasks import async_task
 
 from audit.services import SYSTEM, make_checkpoint, record
-from routing.models import Agency, Outbox
+from outbox.models import Agency, Outbox
 from tests.ops.pages_ops import PAGES
 from tests.routing.helpers import make_agency
 from vault.keyring import load_keyring, reload_keyring

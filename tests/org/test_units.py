@@ -39,7 +39,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
 
 def test_seed_demo_adds_agencies_and_complaints_once(settings, tmp_path):
     from intake.models import BoxOpening, Complaint, Recusal
-    from routing.models import Agency
+    from outbox.models import Agency
 
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo")

@@ -18,9 +18,9 @@ import time_machine
 from audit.models import AuditEvent
 from intake.models import Channel, Kind
 from intake.services import Content, staff_channel_log
+from outbox.models import Agency, Outbox
 from reporting import services
 from reporting.models import MonthlyReport, ReportDelivery
-from routing.models import Agency, Outbox
 from tests.routing.helpers import make_agency
 
 UB = ZoneInfo("Asia/Ulaanbaatar")

@@ -19,15 +19,15 @@ from django_q.signing import SignedPackage
 
 from audit.models import AuditEvent
 from audit.services import verify_chain
+from devtools.standin import AgencyStandIn
 from intake.models import Channel, Kind
 from intake.services import Content, staff_channel_log
 from notify.models import Event, Notification
 from notify.models import Kind as Notice
+from outbox.delivery import deliver_outbox
+from outbox.models import Agency, DeliveryAttempt, Outbox
 from reporting import services
 from reporting.models import ReportDelivery
-from routing.delivery import deliver_outbox
-from routing.models import Agency, DeliveryAttempt, Outbox
-from routing.standin import AgencyStandIn
 from tests.routing.helpers import make_agency, triage
 
 pytestmark = pytest.mark.django_db
@@ -125,8 +125,8 @@ def test_approval_sends_to_the_agency_api_and_waits_for_the_letter_to_the_parent
     assert set(found) == {Agency.Delivery.API, Agency.Delivery.LETTER}
     api, letter = found[Agency.Delivery.API], found[Agency.Delivery.LETTER]
     for row in (api, letter):
-        assert (row.subject_kind, row.subject_id, row.subject_reference, row.referral_id) == (
-            "report", report.pk, report.reference, None)
+        assert (row.subject_kind, row.subject_id, row.subject_reference) == (
+            "report", report.pk, report.reference)
     assert api.state == Outbox.State.PENDING and letter.state == Outbox.State.MANUAL
 
     assert deliver_outbox(api.pk) == "delivered"
@@ -226,7 +226,7 @@ def test_neither_the_outbox_nor_the_task_queue_holds_the_narrative_or_complaint_
     api = reload(rows(report)[Agency.Delivery.API])
     assert api.state == Outbox.State.DELIVERED and str(api.key) in standin.bodies
 
-    delivered = Task.objects.filter(func="routing.tasks.deliver")
+    delivered = Task.objects.filter(func="outbox.tasks.deliver")
     assert [task.args for task in delivered] == [(api.pk,)]
     text = _task_queue_text()
     for row in Outbox.objects.filter(subject_kind="report").values():

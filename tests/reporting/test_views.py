@@ -12,8 +12,8 @@ from django.utils import translation
 
 from intake.models import BoxOpening
 from intake.services import box_opening_record
+from outbox.models import Outbox
 from reporting.models import MonthlyReport, State
-from routing.models import Outbox
 from tests.conftest import sign_in
 from tests.org.test_access import PERSONAS
 from tests.reporting.pages_reporting import (

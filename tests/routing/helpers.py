@@ -4,7 +4,8 @@ import importlib
 
 from django.utils import timezone
 
-from routing.models import Agency, Category, Priority
+from outbox.models import Agency
+from routing.models import Category, Priority
 from routing.services import (
     cover_letter_draft,
     referral_approve,

@@ -2,7 +2,7 @@
 `make_letter_case` approves a referral of the tests.intake.pages_case case to a body that
 takes referrals by post, so that letter R1 waits to be printed and sent."""
 
-from routing.models import Agency
+from outbox.models import Agency
 from tests.intake.pages_case import make_case
 from tests.routing.helpers import approved_referral, make_agency
 

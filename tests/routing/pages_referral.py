@@ -5,7 +5,8 @@ tests.intake.pages_case, triaged, with referral R1 given up after failed deliver
 prepared by the officer and awaiting approval; it returns the case and a second agency
 (police) that a new referral may go to."""
 
-from routing.models import Category, Outbox, Referral, ReferralState
+from outbox.models import Outbox
+from routing.models import Category, Referral, ReferralState
 from tests.intake.pages_case import CASE, make_case
 from tests.routing.helpers import approved_referral, make_agency, prepare
 
@@ -52,7 +53,8 @@ def make_referral_case(units, personas, *, body="Бичиг хэргийн аж�
     complaint = make_case(units, personas, body=body)
     agency = make_agency()
     first = approved_referral(complaint, personas["officer"], personas["head"], agency)
-    Outbox.objects.filter(referral=first).update(state=Outbox.State.DEAD, attempts=8)
+    Outbox.objects.of(Referral.OUTBOX_KIND, first.pk).update(state=Outbox.State.DEAD,
+                                                           attempts=8)
     Referral.objects.filter(pk=first.pk).update(state=ReferralState.FAILED)
     prepare(complaint, personas["officer"], agency)
     # R2 awaits approval at the agency above, so a new referral goes to another body.

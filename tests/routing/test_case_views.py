@@ -6,8 +6,9 @@ import time_machine
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from outbox.models import Outbox
 from routing.case.forms import sign_suggestion
-from routing.models import Outbox, Referral, ReferralState, TriageDecision
+from routing.models import Referral, ReferralState, TriageDecision
 from tests.intake.pages_case import CASE, NOW, make_case, method_of
 from tests.org.test_access import PERSONAS, expected_status
 from tests.routing.helpers import make_agency, prepare, triage

@@ -9,7 +9,8 @@ from django.utils import translation
 
 from audit.models import AuditEvent
 from intake.damage import DAMAGED_ACTION
-from routing.models import Outbox, ReferralState
+from outbox.models import Outbox
+from routing.models import ReferralState
 from tests.intake.pages_case import CASE, NOW, make_case
 from tests.intake.test_tamper import flip_a_byte
 from tests.routing.helpers import make_agency, prepare

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from intake.models import Recusal
-from routing.models import Outbox, Referral, ReferralState
+from outbox.models import Outbox
+from routing.models import Referral, ReferralState
 from tests.intake.pages_case import NOW, method_of
 from tests.org.test_access import PERSONAS, expected_status
 from tests.routing.pages_letters import LETTER, NUMBER, PAGES, POST_DATA, make_letter_case
@@ -27,7 +28,7 @@ def _in_march_2026(settings, tmp_path):
 def _state():
     referral = Referral.objects.get(reference=NUMBER)
     return (AuditEvent.objects.count(), referral.state, referral.letter_number,
-            Outbox.objects.get(referral=referral).state)
+            referral.outbox.state)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -74,7 +75,7 @@ def test_the_clerk_prints_the_letter_from_the_package_and_marks_it_sent(
     assert referral.state == ReferralState.DELIVERED
     assert referral.letter_number == "01/342"
     assert referral.acknowledge_expected_by > NOW.date()
-    assert Outbox.objects.get(referral=referral).state == Outbox.State.DELIVERED
+    assert referral.outbox.state == Outbox.State.DELIVERED
 
 
 def test_a_letter_sent_in_the_future_or_without_number_is_refused(

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from routing import triage
+from routing import triage, words
 from routing.models import Category, TriageTerm
 from routing.triage import lexicon_from_file, read_lexicon_file, suggest
 from tests.routing.test_triage_quality import LABELLED, read
@@ -128,4 +128,4 @@ def test_the_admin_lists_terms_for_administrators_only(client, personas, signed_
 
 def test_the_seed_file_is_valid_json_with_known_kinds():
     data = json.loads(triage.LEXICON_FILE.read_text(encoding="utf-8"))
-    assert {group["kind"] for group in data["terms"]} <= set(triage.KINDS)
+    assert {group["kind"] for group in data["terms"]} <= set(words.KINDS)

@@ -11,14 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from audit.models import AuditEvent
 from audit.services import verify_chain
 from intake.models import Recusal, Status
-from routing.models import AgencyAnswer, Outbox, Referral, ReferralState
+from outbox.models import Outbox
+from outbox.services import package_context
+from routing.models import AgencyAnswer, Referral, ReferralState
 from routing.package import REDACTED
-from routing.services import (
-    answer_record,
-    outbox_context,
-    referral_approve,
-    referral_return,
-)
+from routing.services import answer_record, referral_approve, referral_return
 from tests.intake.pages_case import NOW, make_case
 from tests.routing.helpers import make_agency, prepare, triage
 from vault.files import open_encrypted
@@ -45,8 +42,9 @@ def agency(db):
 
 
 def _package(outbox: Outbox) -> dict:
+    referral = Referral.objects.get(pk=outbox.subject_id)
     data = b"".join(open_encrypted(outbox.package_name, data_key=outbox.data_key,
-                                   context=outbox_context(outbox.referral.reference)))
+                                   context=package_context(referral.reference)))
     assert hashlib.sha256(data).hexdigest() == outbox.package_sha256
     return json.loads(data)
 
@@ -62,7 +60,7 @@ def test_officer_prepares_and_another_person_the_head_approves(case, personas, a
     assert referral.state == ReferralState.APPROVED
     case.refresh_from_db()
     assert case.status == Status.REFERRED
-    outbox = Outbox.objects.get(referral=referral)
+    outbox = referral.outbox
     assert outbox.state == Outbox.State.PENDING
     assert referral.package_sha256 == outbox.package_sha256
     sent = _package(outbox)

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from intake.models import Recusal
-from routing.models import Agency, Referral, ReferralState, TriageDecision
+from outbox.models import Agency
+from routing.models import Referral, ReferralState, TriageDecision
 from routing.tracker.views import LABELS, TRACKER_PER_PAGE, neutralised
 from tests.intake.pages_case import NOW, keyring_gone
 from tests.org.test_access import PERSONAS, expected_status

@@ -2,16 +2,8 @@
 
 import pytest
 
-from routing.triage import (
-    CategoryInfo,
-    LexiconError,
-    Term,
-    compile_lexicon,
-    lexicon_from_file,
-    normalise,
-    skeleton,
-    suggest,
-)
+from routing.triage import CategoryInfo, Term, compile_lexicon, lexicon_from_file, suggest
+from routing.words import LexiconError, normalise, skeleton
 
 
 @pytest.fixture(scope="module")

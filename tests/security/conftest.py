@@ -21,9 +21,10 @@ from notify.events import emit
 from notify.models import Kind as NotificationKind
 from notify.models import Notification
 from org.models import Role
+from outbox.models import Agency
 from reporting import services as reports
 from reporting.models import ReportDelivery
-from routing.models import Agency, Referral
+from routing.models import Referral
 from tests.conftest import make_staff
 from tests.intake import pages_case, pages_channels
 from tests.reporting import pages_reporting

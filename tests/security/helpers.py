@@ -11,8 +11,9 @@ from audit.models import AuditEvent
 from audit.services import READ_ACTION
 from intake.models import Attachment, BoxOpening, Complaint, DiscardedSlip, Message, Note, Recusal
 from notify.models import Event, Notification
+from outbox.models import Outbox
 from reporting.models import MonthlyReport, ReportDelivery
-from routing.models import AgencyAnswer, Outbox, Referral, TriageDecision
+from routing.models import AgencyAnswer, Referral, TriageDecision
 
 COUNTED = {
     "complaints": Complaint, "messages": Message, "attachments": Attachment, "notes": Note,

@@ -13,9 +13,9 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from routing import signing
+from outbox import signing
+from routing.agency_api.views import MAX_BODY_BYTES
 from routing.models import Referral
-from routing.views_api import MAX_BODY_BYTES
 from tests.intake.pages_case import NOW, make_case
 from tests.routing.helpers import approved_referral, make_agency
 from tests.security.fuzz import SHORT_TEXT as TEXT

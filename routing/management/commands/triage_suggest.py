@@ -3,7 +3,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from routing.triage import LexiconError, current_lexicon, lexicon_from_file, suggest
+from routing.triage import current_lexicon, lexicon_from_file, suggest
+from routing.words import LexiconError
 
 
 class Command(BaseCommand):

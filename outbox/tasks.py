@@ -1,24 +1,18 @@
-"""Routing's tasks, run by the django-q2 worker. Thin: the work is in routing.delivery.
+"""The outbox's tasks, run by the django-q2 worker. Thin: the work is in outbox.delivery.
 
 A task's payload is an outbox row's id and nothing else; whatever it needs, it reads from
-the database, so nothing about a complaint ever sits in the task queue.
+the database, so nothing about a complaint ever sits in the task queue. They are queued by
+outbox.services.queue_delivery, after the transaction that wrote the row has committed.
 """
 
 import time
 
-from django_q.tasks import async_task
-
-from routing import delivery
+from outbox import delivery
 
 # How much one sweep takes on: it stops starting new tries after the budget, well inside
 # the worker's task timeout (Q_CLUSTER["timeout"]), and leaves the rest to the next sweep.
 DUE_BATCH = 50
 DUE_BUDGET_SECONDS = 60
-
-
-def queue_delivery(outbox_id: int) -> None:
-    """Called after the approval has committed (routing.services.referral_approve)."""
-    async_task("routing.tasks.deliver", outbox_id)
 
 
 def deliver(outbox_id: int) -> str:
@@ -27,7 +21,7 @@ def deliver(outbox_id: int) -> str:
 
 
 def deliver_due() -> str:
-    """Run every minute (routing/schedules.py): tries every row that is due and not held,
+    """Run every minute (outbox/schedules.py): tries every row that is due and not held,
     which is how retries happen and how a task lost with a dead worker is made up for."""
     started = time.monotonic()
     outcomes: dict[str, int] = {}

@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.services import verify_chain
-from routing import signing
+from outbox import signing
+from routing.agency_api.views import MAX_BODY_BYTES
 from routing.models import AgencyAnswer, Referral, ReferralState
-from routing.views_api import MAX_BODY_BYTES
 from tests.intake.pages_case import NOW, make_case
 from tests.routing.helpers import approved_referral, make_agency, prepare
 

@@ -2,7 +2,7 @@
 number, and reports status and outcome.
 
     POST /api/agency/<agency code>/answers/
-    X-Shugel-Timestamp, X-Shugel-Signature (routing.signing, with the agency's API secret)
+    X-Shugel-Timestamp, X-Shugel-Signature (outbox.signing, with the agency's API secret)
     {"event_id": "…", "idempotency_key": "<outbox key>" or "referral": "<referral number>",
      "kind": "acknowledgement", "answered_on": "2026-03-20",
      "agency_reference": "…", "status": "…", "text": "…"}
@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from routing import signing
-from routing.models import Agency, AgencyAnswer, Outbox, Referral
+from outbox import signing
+from outbox.models import Agency, Outbox
+from routing.models import AgencyAnswer, Referral
 from routing.services import answer_record
 
 logger = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ def _referral(payload: dict, agency: Agency) -> Referral | None:
             key = uuid.UUID(str(key))
         except ValueError:
             raise Malformed("idempotency_key")
-        outbox = Outbox.objects.filter(key=key, agency=agency).select_related("referral").first()
-        return outbox.referral if outbox else None
+        sent = Outbox.objects.filter(key=key, agency=agency, subject_kind=Referral.OUTBOX_KIND)
+        return Referral.objects.filter(pk__in=sent.values("subject_id")).first()
     if isinstance(reference, str) and reference.strip():
         return Referral.objects.filter(reference=reference.strip(), agency=agency).first()
     raise Malformed("referral")

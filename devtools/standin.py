@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from routing import signing
+from outbox import signing
 
 MAX_PACKAGE_BYTES = 64 * 1024 * 1024
 

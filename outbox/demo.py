@@ -4,7 +4,7 @@ prosecutor, the police and the parent authority."""
 
 import secrets
 
-from routing.models import Agency
+from outbox.models import Agency
 from vault.models import DataKey
 
 STANDIN_URL = "http://127.0.0.1:8100/referrals/"

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from routing.models import Agency
-from routing.standin import AgencyStandIn
+from devtools.standin import AgencyStandIn
+from outbox.models import Agency
 
 
 class Command(BaseCommand):

@@ -14,9 +14,10 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
 
-from routing.delivery import GPG_BINARY, openpgp_encrypt
-from routing.models import Agency, DeliveryAttempt, Outbox, ReferralState
-from routing.tasks import deliver
+from outbox.models import Agency, DeliveryAttempt
+from outbox.openpgp import GPG_BINARY, openpgp_encrypt
+from outbox.tasks import deliver
+from routing.models import ReferralState
 from tests.intake.pages_case import NOW, make_case
 from tests.routing.helpers import approved_referral, make_agency
 
@@ -101,7 +102,7 @@ def test_the_package_arrives_encrypted_and_opens_with_the_agencys_key(
     gpg, public_key = agency_keys
     referral = approved_referral(case, personas["officer"], personas["head"],
                                  _email_agency(public_key))
-    outbox = Outbox.objects.get(referral=referral)
+    outbox = referral.outbox
     assert deliver(outbox.pk) == "delivered"
 
     [envelope] = smtp.received
@@ -134,7 +135,7 @@ def test_a_mailbox_that_does_not_exist_is_a_dead_letter(case, personas, smtp, ag
     referral = approved_referral(case, personas["officer"], personas["head"],
                                  _email_agency(agency_keys[1], address=REFUSED_EMAIL))
     assert deliver(referral.outbox.pk) == "dead"
-    assert Outbox.objects.get(referral=referral).last_error == "SMTP [550]"
+    assert referral.outbox.last_error == "SMTP [550]"
     assert smtp.received == []
 
 
@@ -144,7 +145,7 @@ def test_a_mail_server_that_is_down_is_retried(case, personas, settings, agency_
     referral = approved_referral(case, personas["officer"], personas["head"],
                                  _email_agency(agency_keys[1]))
     assert deliver(referral.outbox.pk) == "retry"
-    outbox = Outbox.objects.get(referral=referral)
+    outbox = referral.outbox
     assert outbox.last_error == "ConnectionRefusedError"
     assert outbox.next_attempt_at > NOW + timedelta(seconds=20)
 

@@ -1,5 +1,5 @@
 """The anti-corruption agency witnesses the audit trail: each minute the worker offers it the
-newest checkpoint, and routing queues one through the outbox to every agency with an API, at
+newest checkpoint, and the outbox queues one to every agency with an API, at
 most once an hour and only when the head has moved. The package is the checkpoint file's
 own document, and nothing about any complaint."""
 
@@ -12,11 +12,11 @@ import time_machine
 from audit import checkpoints, witnesses
 from audit.services import SYSTEM, make_checkpoint, record
 from audit.tasks import checkpoint as scheduled_checkpoint
-from routing import witness
-from routing.delivery import read_package
-from routing.models import Agency, Outbox
-from routing.standin import AgencyStandIn
-from routing.tasks import deliver
+from devtools.standin import AgencyStandIn
+from outbox import witness
+from outbox.models import Agency, Outbox
+from outbox.senders import read_package
+from outbox.tasks import deliver
 from tests.intake.pages_case import NOW
 from tests.routing.helpers import make_agency
 
@@ -50,7 +50,7 @@ def step(units, number: int) -> None:
     record(actor=SYSTEM, action="test.step", target=units["DG"], details={"n": number})
 
 
-def test_routing_registered_its_witness_with_the_audit_trail():
+def test_the_outbox_registered_its_witness_with_the_audit_trail():
     assert witness.witness in witnesses._witnesses
 
 

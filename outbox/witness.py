@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from audit import checkpoints
 from audit.models import Checkpoint
-from routing import outbox
-from routing.models import Agency, Outbox
+from audit.witnesses import register_witness
+from outbox.models import Agency, Outbox
+from outbox.services import outbox_enqueue
+from outbox.subjects import Subject, register
 from vault.files import delete_encrypted
 from vault.models import DataKey
 
@@ -57,7 +59,7 @@ def _due(agency: Agency, checkpoint: Checkpoint, now) -> bool:
 
 
 def witness(checkpoint: Checkpoint) -> None:
-    """Registered with audit.witnesses (routing/apps.py): queue `checkpoint` to each API
+    """Registered with audit.witnesses (outbox/apps.py): queue `checkpoint` to each API
     agency that has not had one for WITNESS_EVERY."""
     now = timezone.now()
     for agency in Agency.objects.filter(active=True, delivery=Agency.Delivery.API):
@@ -75,7 +77,7 @@ def _queue(agency_id: int, checkpoint: Checkpoint, now) -> None:
             agency = Agency.objects.select_for_update(no_key=True).get(pk=agency_id)
             if not _due(agency, checkpoint, now):
                 return
-            entry = outbox.enqueue(kind=KIND, subject_id=checkpoint.pk,
+            entry = outbox_enqueue(kind=KIND, subject_id=checkpoint.pk,
                                    reference=reference_for(checkpoint), agency=agency,
                                    data_key=DataKey.objects.create_fresh(),
                                    data=package(checkpoint))
@@ -103,13 +105,10 @@ def _dead(row: Outbox, detail: str, permanent: bool) -> None:
                    detail)
 
 
-SUBJECT = outbox.Subject(kind=KIND, email_subject=_email_subject, delivered=_delivered,
-                         dead=_dead)
+SUBJECT = Subject(kind=KIND, email_subject=_email_subject, delivered=_delivered, dead=_dead)
 
 
 def connect() -> None:
-    """Called once from routing's ready()."""
-    from audit.witnesses import register_witness
-
-    outbox.register(SUBJECT)
+    """Called once from the outbox's ready()."""
+    register(SUBJECT)
     register_witness(witness)

@@ -5,7 +5,7 @@ one delivery event per referral. One agency refuses outright: its referral ends 
 and the head gets an alert, once: notify's outbox row is written with the dead letter, and
 sent by notify's task.
 
-The workers are separate processes (`manage.py shell -c` running routing.tasks.deliver_due
+The workers are separate processes (`manage.py shell -c` running outbox.tasks.deliver_due
 in a loop, as the schedule does every minute), so they share a database of their own with
 this test: a SQLite file, or on PostgreSQL a database named after DATABASE_URL's with
 `_crash` appended. They run as SHUGEL_ENV=development (the test settings would run tasks
@@ -29,7 +29,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from aiosmtpd.controller import Controller
 
-from routing.standin import AgencyStandIn
+from devtools.standin import AgencyStandIn
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,7 @@ HEAD_EMAIL = "darga@dg.example.mn"
 
 WORKER_LOOP = (
     "import time\n"
-    "from routing.tasks import deliver_due\n"
+    "from outbox.tasks import deliver_due\n"
     "while True:\n"
     "    deliver_due()\n"
     "    time.sleep(0.05)\n"
@@ -101,19 +101,24 @@ def report() -> None:
     from audit.services import verify_chain
     from notify.models import Dispatch
     from notify.models import Kind as Notice
-    from routing.models import Outbox
+    from outbox.models import Outbox
+    from routing.models import Referral
 
     delivered_events = {}
     for event in AuditEvent.objects.filter(action="referral.delivered"):
         reference = event.details_dict["referral"]
         delivered_events[reference] = delivered_events.get(reference, 0) + 1
-    rows = [{
-        "key": str(outbox.key), "agency": outbox.agency.code, "state": outbox.state,
-        "attempts": outbox.attempts, "sha256": outbox.package_sha256,
-        "referral": outbox.referral.reference, "referral_state": outbox.referral.state,
-        "delivered_at": bool(outbox.referral.delivered_at),
-        "delivered_events": delivered_events.get(outbox.referral.reference, 0),
-    } for outbox in Outbox.objects.select_related("referral", "agency")]
+    referrals = Referral.objects.in_bulk()
+    rows = []
+    for outbox in Outbox.objects.select_related("agency"):
+        referral = referrals[outbox.subject_id]
+        rows.append({
+            "key": str(outbox.key), "agency": outbox.agency.code, "state": outbox.state,
+            "attempts": outbox.attempts, "sha256": outbox.package_sha256,
+            "referral": referral.reference, "referral_state": referral.state,
+            "delivered_at": bool(referral.delivered_at),
+            "delivered_events": delivered_events.get(referral.reference, 0),
+        })
     failed = AuditEvent.objects.filter(action="referral.failed").count()
     alerts = list(Dispatch.objects.filter(notification__kind=Notice.REFERRAL_FAILED)
                   .values_list("recipient__email", "state"))
@@ -225,7 +230,7 @@ def test_referrals_survive_killed_workers_and_a_flaky_agency(crash_database, tmp
     workers = []
     try:
         run("migrate", "--noinput", "-v", "0")
-        run("shell", "-c", f"from tests.routing.test_crash import seed; "
+        run("shell", "-c", f"from tests.outbox.test_crash import seed; "
                            f"seed({REFERRALS}, {agency.url!r}, {refuser.url!r})")
         assert _outbox_states(crash_database) == {"pending": REFERRALS + 1}
 
@@ -261,7 +266,7 @@ def test_referrals_survive_killed_workers_and_a_flaky_agency(crash_database, tmp
         refuser.stop()
         smtp.stop()
 
-    outcome = json.loads(run("shell", "-c", "from tests.routing.test_crash import report; "
+    outcome = json.loads(run("shell", "-c", "from tests.outbox.test_crash import report; "
                                             "report()").strip().splitlines()[-1])
     rows = {row["key"]: row for row in outcome["outbox"]}
     healthy = {key: row for key, row in rows.items() if row["agency"] == "atg"}

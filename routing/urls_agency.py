@@ -1,4 +1,0 @@
-from routing import urls_api
-
-app_name = "agency_api"
-urlpatterns = urls_api.urlpatterns
