@@ -2,17 +2,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from config import views
-
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("core.urls")),
     # Machine to machine: no language prefix, no session, signed requests only.
     path("api/agency/", include("routing.urls_agency")),
 ]
 
 # Mongolian at /…, English at /en/….
 urlpatterns += i18n_patterns(
-    path("", views.landing, name="landing"),
+    path("", include("org.urls_public")),
     path("", include("intake.urls")),
     path("", include("routing.urls")),
     path("", include("reporting.urls")),

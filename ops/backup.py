@@ -48,7 +48,7 @@ POSTGRES_FILE = "database.pgdump"
 MEDIA = "media"
 CHECKPOINTS = "checkpoints"
 # The project's own apps, whose every table is counted in the manifest.
-OWN_APPS = ("org", "vault", "audit", "intake", "routing", "notify", "reporting", "ops")
+OWN_APPS = ("core", "org", "vault", "audit", "intake", "routing", "notify", "reporting", "ops")
 # Stored values written as "v<version>:…" under a keyring purpose, besides blind indexes.
 VERSIONED_COLUMNS = [("intake.Complaint", "receipt_hash", "receipt")]
 _COPY_CHUNK = 1024 * 1024

@@ -10,13 +10,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from org import counts
 from org.access import staff_required, unit_role_required
 from org.forms import StaffLoginForm, TokenConfirmForm
-from org.models import Membership, Role
+from org.models import Membership, Role, Unit
+
+
+@require_GET
+def landing(request):
+    """The public start page: the ways to complain, and each unit's complaint line."""
+    units = Unit.objects.active().exclude(kind=Unit.Kind.NATIONAL).exclude(public_phone="")
+    return render(request, "landing.html", {"units": units})
 
 
 @sensitive_post_parameters("password", "otp_token")

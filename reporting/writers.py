@@ -10,8 +10,8 @@ from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
 
+from core.cells import FORMULA_STARTS, neutralised
 from reporting import fonts
-from routing.views_tracker import FORMULA_STARTS, neutralised
 
 AUTHOR = "Shugel"
 DOCX_FONT = "Times New Roman"

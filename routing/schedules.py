@@ -4,7 +4,7 @@ retention sweep (routing/retention.py)."""
 
 from django_q.models import Schedule
 
-from org.schedules import ensure_schedule
+from core.schedules import ensure_schedule
 
 
 def ensure_schedules(**kwargs) -> None:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from config.files import write_atomically
+from core.files import write_atomically
 from org.models import Unit
 from reporting import exports, services
 from reporting.figures import parse_month, parse_quarter, period_figures, quarter_period

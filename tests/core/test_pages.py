@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from org.models import Heartbeat
-from org.tasks import heartbeat
+from core.models import Heartbeat
+from core.tasks import heartbeat
 
 pytestmark = pytest.mark.django_db
 

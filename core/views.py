@@ -1,3 +1,5 @@
+"""The pages that belong to no app: the health check and the refused-form page."""
+
 from datetime import timedelta
 
 from django.db import connection
@@ -7,15 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_q.models import OrmQ
 
-from org.models import Heartbeat, Unit
+from core.models import Heartbeat
 
 WORKER_STALE_AFTER = timedelta(minutes=3)
-
-
-@require_GET
-def landing(request):
-    units = Unit.objects.active().exclude(kind=Unit.Kind.NATIONAL).exclude(public_phone="")
-    return render(request, "landing.html", {"units": units})
 
 
 @require_GET

@@ -1,7 +1,7 @@
 """Every message a form can give is in Mongolian on the Mongolian pages.
 
 Django's own messages come from its Mongolian catalogue, which leaves some in English (the
-"at most N characters" of every length check); config/django_messages.py puts those into
+"at most N characters" of every length check); core/django_messages.py puts those into
 Shugel's. This test cleans bad values in every field of every form of Shugel's apps with
 Mongolian active and refuses any message with an English word in it.
 """
@@ -19,7 +19,7 @@ from django.utils import translation
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["org", "vault", "audit", "intake", "routing", "notify", "reporting", "ops"]
+APPS = ["core", "org", "vault", "audit", "intake", "routing", "notify", "reporting", "ops"]
 # No Latin letters in these, so that a message that repeats the value is not taken for one
 # in English.
 BAD_VALUES = ["", " ", "ж" * 20_000, "ж" * 600, "9" * 48, "1" * 600, "-1", "0", "1.5",
@@ -32,8 +32,10 @@ ALLOWED = re.compile(r"YYYY\.MM\.DD|YYYY-MM")
 
 def shugel_forms():
     for app in APPS:
-        for path in sorted((ROOT / app).glob("forms*.py")):
-            module = importlib.import_module(f"{app}.{path.stem}")
+        # Feature subpackages (reporting/monthly/forms.py) have forms too.
+        for path in sorted((ROOT / app).rglob("forms*.py")):
+            dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            module = importlib.import_module(dotted)
             for _, cls in inspect.getmembers(module, inspect.isclass):
                 if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
                     yield cls

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.db.utils import ConnectionHandler
 
-from config.settings import database_from_url
+from core.environment import database_from_url
 from tests.config.test_settings import run_manage
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,5 +1,6 @@
-"""Logging: a filter that removes request details before any handler sees a record, and the
-formatter of the structured (one JSON object per line) log.
+"""Logging: a filter that removes request details before any handler sees a record, the
+formatter of the structured (one JSON object per line) log, and the LOGGING setting that
+puts them together (config/settings.py chooses the format and the level).
 
 Nothing here imports Django, so uvicorn's own supervisor process can use it too
 (deploy/uvicorn-logging.json).
@@ -62,3 +63,42 @@ class JsonFormatter(logging.Formatter):
 
 def _simple(value) -> bool:
     return isinstance(value, str | int | float | bool)
+
+
+def logging_config(*, log_format: str, level: str) -> dict:
+    """Django's LOGGING: one console handler, in `log_format` ("json" or "plain"), that
+    every record passes through DropRequestDetails first; and the loggers that would
+    write what must not be written quietened."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"no_request": {"()": "core.logging.DropRequestDetails"}},
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+            "json": {"()": "core.logging.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": log_format,
+                "filters": ["no_request"],
+            },
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django.server": {"level": "WARNING"},
+            # uvicorn set up its own handlers before it loaded Django; its lines go through
+            # the same handler, filter and format as everything else.
+            "uvicorn": {"handlers": ["console"], "level": level, "propagate": False},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            "uvicorn.access": {"handlers": [], "propagate": False},
+            "axes": {"level": "WARNING"},
+            # Pillow logs every EXIF tag (owner, camera, GPS) of a photo at DEBUG.
+            "PIL": {"level": "INFO"},
+            # A variable missing from a template is logged at DEBUG with the page's whole
+            # context, decrypted content included.
+            "django.template": {"level": "INFO"},
+            # python-gnupg logs what gpg writes back at DEBUG.
+            "gnupg": {"level": "WARNING"},
+        },
+    }

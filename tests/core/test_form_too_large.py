@@ -1,7 +1,7 @@
 """A long paste keeps its words; a form too large to read gets a page that names the limit.
 
 Up to DATA_UPLOAD_MAX_MEMORY_SIZE a form is read, and its field's length message comes back
-with the text still in it. Beyond, config.middleware answers 413 with a translated page
+with the text still in it. Beyond, core.middleware answers 413 with a translated page
 instead of "request not understood", saves nothing and logs no error.
 """
 

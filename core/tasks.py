@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from org.models import Heartbeat
+from core.models import Heartbeat
 
 
 def heartbeat():

@@ -3,7 +3,7 @@
 Nothing imports this module. Marking the messages here, word for word as Django writes them,
 puts them into Shugel's catalogue (`make messages`), which Django reads before its own
 (LOCALE_PATHS), so every form's length checks speak Mongolian without each field repeating
-its own message. tests/config/test_form_messages.py finds any other such message.
+its own message. tests/core/test_form_messages.py finds any other such message.
 """
 
 from django.utils.translation import gettext_lazy, ngettext_lazy

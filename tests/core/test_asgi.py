@@ -2,7 +2,7 @@ import asyncio
 
 from django.conf import settings
 
-from config.asgi import refuse_oversized_bodies
+from core.http_limits import refuse_oversized_bodies
 
 
 def call(app, headers):

@@ -15,7 +15,7 @@ def csrf_client():
 
 
 def test_csrf_middleware_is_installed():
-    assert "config.middleware.CsrfNullOriginMiddleware" in settings.MIDDLEWARE
+    assert "core.middleware.CsrfNullOriginMiddleware" in settings.MIDDLEWARE
 
 
 def test_a_post_without_token_is_refused_even_from_a_null_origin():

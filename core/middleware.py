@@ -1,27 +1,12 @@
-"""Headers that keep reporters private, the hooks that keep lockout from keeping addresses,
-and the answer to a form too large to read."""
+"""Headers that keep reporters private, CSRF protection that works under no-referrer, and
+the answer to a form too large to read. (What sign-in lockout counts a client by is in
+vault/clients.py: it needs the keyring.)"""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-
-from vault.clients import client_hash
-
-
-def signin_client(request):
-    """What django-axes takes for the client's address: a keyed hash of it that changes every
-    day (vault.clients), so failures count per (username, client) without an address kept.
-    The cache handler only joins it into a cache key; nothing parses it as an address."""
-    return client_hash(request, purpose="signin")
-
-
-def signin_client_str(username, ip_address, user_agent, path_info, request):
-    """How django-axes names a client in its log lines. By default that is the username, the
-    address and the path; a failed sign-in's username may be a mistyped password, so the
-    lines say only that a sign-in failed or was locked."""
-    return "a staff sign-in"
 
 
 class PrivacyHeadersMiddleware:
