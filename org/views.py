@@ -18,6 +18,7 @@ from org import counts
 from org.access import staff_required, unit_role_required
 from org.forms import StaffLoginForm, TokenConfirmForm
 from org.models import Membership, Role, Unit
+from org.two_factor import pending_device
 
 
 @require_GET
@@ -56,13 +57,12 @@ def two_factor_setup(request):
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("org:home")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    # Nothing is written on GET: a device not yet saved has a derived key (org.two_factor).
+    device = pending_device(user)
     form = TokenConfirmForm(device, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        device.save(update_fields=["confirmed"])  # verifying the code saved it
         otp_login(request, device)
         messages.success(request, _("Two-factor sign-in is set up."))
         return redirect("org:home")
