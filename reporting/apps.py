@@ -11,9 +11,9 @@ class ReportingConfig(AppConfig):
         from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
+        from reporting.deliveries import SUBJECT
         from reporting.demo import seed_last_month
         from reporting.schedules import ensure_schedules
-        from reporting.services import SUBJECT
         from routing import outbox
 
         # Approved reports travel through routing's outbox; routing calls back here.

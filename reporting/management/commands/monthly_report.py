@@ -75,7 +75,7 @@ class Command(BaseCommand):
                                    f"on {month}")
         else:
             try:
-                report, _created = services.draft(unit=unit, period=period, by=None)
+                report, _created = services.report_draft(unit=unit, period=period, by=None)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages))
         summary = f"report {report.reference}, state {report.state}"

@@ -1,5 +1,5 @@
-"""The forms of the reports pages. They check what was typed; reporting.services checks the
-rules (roles, states, two people) again.
+"""The forms of the monthly report's pages. They check what was typed; reporting.services
+checks the rules (roles, states, two people) again.
 
 Every action on a report names the version the person was looking at: if the report moved
 on in the meantime (edited, sent back, corrected), the action is refused rather than

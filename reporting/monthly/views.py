@@ -1,8 +1,6 @@
-"""The monthly reports' pages: a unit's months, one month's report with its actions, the
-consolidation of the units below, quarterly statistics, and the downloads of each.
+"""A unit's monthly reports: the list of its months (and drafting one), one month's report
+with its actions and deliveries, and its downloads.
 
-Who may read is reporting.services.may_read: the unit's own staff, and the clerks, heads and
-auditors of the units above it (so the national head reads every department's reports).
 Everything that changes a report is a POST that calls one service, which checks the role
 again; a refused role is 403, a refused rule (reporting.services raises ValidationError)
 shows the page again with the reason and status 409, bad input 400, and nothing changes.
@@ -12,12 +10,11 @@ is read. The narrative, sealed like complaint content, is shown to the report's 
 as the exports show it; it is the clerk's own text about the month, not a reporter's.
 """
 
-from datetime import date, timedelta
-from functools import wraps
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,101 +22,32 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from intake.damage import content_damaged, damage_of
-from org.access import roles_in_unit, staff_required
-from org.models import Membership, Unit
+from org.models import Unit
 from reporting import charts, services
-from reporting.display import STANDINGS, names_any, readable, recused_references, standings_of
-from reporting.figures import (
-    month_period,
-    parse_quarter,
-    per_unit,
-    period_figures,
-    quarter_period,
-)
-from reporting.forms import (
+from reporting.access import may_approve, may_write
+from reporting.deliveries import report_delivery_retry, report_letter_mark_sent
+from reporting.display import readable, recused_references, standings_of
+from reporting.models import MonthlyReport, ReportDelivery, State
+from reporting.monthly.forms import (
     ActionForm,
     CorrectForm,
     DraftForm,
     LetterSentForm,
     NarrativeForm,
     SendBackForm,
-    month_or_none,
 )
-from reporting.models import MonthlyReport, ReportDelivery, State
+from reporting.pages import (
+    EXPORT_FORMATS,
+    exported,
+    month_of_url,
+    neighbours,
+    recent_quarters,
+    report_reader,
+)
 from routing.models import Outbox
 from vault.errors import DecryptionError, VaultError
 
 MONTHS_LISTED = 24
-QUARTERS_LISTED = 4
-EXPORT_FORMATS = ("docx", "pdf", "xlsx", "csv")  # reporting.exports.FORMATS
-
-
-# --- access ---------------------------------------------------------------------------------
-
-def report_reader(view):
-    """For views whose URL names a unit by `unit_code`: signed in with the second factor
-    (org.access), and allowed to read the unit's reports. Passes the Unit to the view. As
-    with org.access.unit_role_required, someone with no say in the unit gets 404 (the
-    unit's pages do not confirm what exists), and a member of the unit whose role does not
-    read reports gets 403."""
-
-    @staff_required
-    @wraps(view)
-    def wrapped(request, unit_code: str, *args, **kwargs):
-        unit = Unit.objects.active().filter(code=unit_code).first()
-        held = roles_in_unit(request.user, unit) if unit else set()
-        if unit is None or not services.may_read(request.user, unit):
-            if held:
-                raise PermissionDenied
-            raise Http404
-        request.unit_roles = held
-        return view(request, unit, *args, **kwargs)
-
-    return wrapped
-
-
-def _oversees(user, unit: Unit) -> bool:
-    """Whether `user` reads every unit below `unit` (a clerk, head or auditor of it or of a
-    unit above it), so the consolidation may link into each."""
-    units = [unit.pk, *(above.pk for above in unit.ancestors())]
-    return Membership.objects.active().filter(
-        user=user, unit_id__in=units, role__in=services.OVERSEERS).exists()
-
-
-# --- periods --------------------------------------------------------------------------------
-
-def _month(text: str) -> date:
-    """The month of the URL (`YYYY-MM`), or 404."""
-    period = month_or_none(text)
-    if period is None or not 1 < period.year < 9999:
-        raise Http404
-    return period
-
-
-def _neighbours(period: date, today: date) -> dict:
-    """The months before and after `period` (`YYYY-MM`), the latter only when it has begun."""
-    following = month_period(period).last + timedelta(days=1)
-    return {"previous": f"{month_period(period - timedelta(days=1)).first:%Y-%m}",
-            "following": f"{following:%Y-%m}" if following <= today else None}
-
-
-def _quarter(text: str):
-    try:
-        year, quarter = parse_quarter(text)
-    except ValueError:
-        raise Http404 from None
-    if not 1 < year < 9999:
-        raise Http404
-    return quarter_period(year, quarter)
-
-
-def _recent_quarters(today: date, count: int = QUARTERS_LISTED) -> list[str]:
-    year, quarter = today.year, (today.month + 2) // 3
-    labels = []
-    for _step in range(count):
-        labels.append(f"{year}-Q{quarter}")
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    return labels
 
 
 # --- the unit's reports ------------------------------------------------------------------------
@@ -130,13 +58,13 @@ def _index_page(request, unit, *, draft_form=None, refusal=None, status=200):
     return render(request, "reporting/index.html", {
         "unit": unit, "today": today,
         "standings": standings_of(((unit, month) for month in months), today),
-        "can_write": services.may_write(request.user, unit),
+        "can_write": may_write(request.user, unit),
         "draft_form": draft_form or DraftForm(initial={
             "month": f"{services.last_month(today):%Y-%m}"}),
         "refusal": refusal,
         "has_children": Unit.objects.active().filter(parent=unit).exists(),
         "last_month": f"{services.last_month(today):%Y-%m}",
-        "quarters": _recent_quarters(today),
+        "quarters": recent_quarters(today),
         "charts": charts.charts_for([unit.pk], today),
     }, status=status)
 
@@ -150,14 +78,14 @@ def index(request, unit):
 @report_reader
 @require_POST
 def draft(request, unit):
-    if not services.may_write(request.user, unit):
+    if not may_write(request.user, unit):
         raise PermissionDenied
     form = DraftForm(request.POST)
     if not form.is_valid():
         return _index_page(request, unit, draft_form=form, status=400)
     try:
-        report, created = services.draft(unit=unit, period=form.cleaned_data["month"],
-                                         by=request.user)
+        report, created = services.report_draft(unit=unit, period=form.cleaned_data["month"],
+                                                by=request.user)
     except ValidationError as error:
         return _index_page(request, unit, draft_form=form, refusal=error.messages,
                            status=409)
@@ -209,14 +137,14 @@ def _month_page(request, unit, period: date, *, forms=None, refusal=None, status
         "unit": unit, "period": period, "month": f"{period:%Y-%m}", "report": report,
         "versions": versions[::-1], "today": today,
         "due": services.due_day(unit, period),
-        "can_write": services.may_write(user, unit),
-        "can_approve": services.may_approve(user, unit),
+        "can_write": may_write(user, unit),
+        "can_approve": may_approve(user, unit),
         "can_draft": period <= today.replace(day=1),
         "has_children": Unit.objects.active().filter(parent=unit).exists(),
         "refusal": refusal,
         "charts": charts.charts_for([unit.pk], period),
         "STATE": {state.name: state.value for state in State},
-        **_neighbours(period, today),
+        **neighbours(period, today),
     }
     if report is None:
         return render(request, "reporting/month.html", context, status=status)
@@ -276,13 +204,13 @@ def _report_context(request, unit, period, report, latest, forms, *, can_write,
 @report_reader
 @require_GET
 def month(request, unit, month):
-    return _month_page(request, unit, _month(month))
+    return _month_page(request, unit, month_of_url(month))
 
 
 def _act(request, unit, month, *, allowed, form_class, prefix, workflow, success):
     """One action on the month's latest version: the role first (403), then the form (400),
     then the version the person saw (409), then the service (409 when it refuses)."""
-    period = _month(month)
+    period = month_of_url(month)
     if not allowed(request.user, unit):
         raise PermissionDenied
     report = services.current(unit, period)
@@ -314,9 +242,9 @@ def _act(request, unit, month, *, allowed, form_class, prefix, workflow, success
 @require_POST
 def narrative(request, unit, month):
     return _act(
-        request, unit, month, allowed=services.may_write, form_class=NarrativeForm,
+        request, unit, month, allowed=may_write, form_class=NarrativeForm,
         prefix="narrative",
-        workflow=lambda report, data: services.save_narrative(
+        workflow=lambda report, data: services.report_narrative_save(
             report=report, by=request.user, narrative=data["narrative"]),
         success=lambda report: _("The explanation was saved and the figures computed again."),
     )
@@ -326,8 +254,8 @@ def narrative(request, unit, month):
 @require_POST
 def prepare(request, unit, month):
     return _act(
-        request, unit, month, allowed=services.may_write, form_class=ActionForm, prefix="",
-        workflow=lambda report, data: services.prepare(report=report, by=request.user),
+        request, unit, month, allowed=may_write, form_class=ActionForm, prefix="",
+        workflow=lambda report, data: services.report_prepare(report=report, by=request.user),
         success=lambda report: _("Report %(reference)s was marked prepared; the head reviews "
                                  "it next.") % {"reference": report.reference},
     )
@@ -337,9 +265,9 @@ def prepare(request, unit, month):
 @require_POST
 def approve(request, unit, month):
     return _act(
-        request, unit, month, allowed=services.may_approve, form_class=ActionForm,
+        request, unit, month, allowed=may_approve, form_class=ActionForm,
         prefix="",
-        workflow=lambda report, data: services.approve(report=report, by=request.user),
+        workflow=lambda report, data: services.report_approve(report=report, by=request.user),
         success=lambda report: _("Report %(reference)s was approved and is being sent.")
         % {"reference": report.reference},
     )
@@ -349,9 +277,9 @@ def approve(request, unit, month):
 @require_POST
 def send_back(request, unit, month):
     return _act(
-        request, unit, month, allowed=services.may_approve, form_class=SendBackForm,
+        request, unit, month, allowed=may_approve, form_class=SendBackForm,
         prefix="send_back",
-        workflow=lambda report, data: services.send_back(
+        workflow=lambda report, data: services.report_send_back(
             report=report, by=request.user, reason=data["reason"]),
         success=lambda report: _("Report %(reference)s was sent back to the clerk.")
         % {"reference": report.reference},
@@ -362,9 +290,9 @@ def send_back(request, unit, month):
 @require_POST
 def correct(request, unit, month):
     return _act(
-        request, unit, month, allowed=services.may_write, form_class=CorrectForm,
+        request, unit, month, allowed=may_write, form_class=CorrectForm,
         prefix="correct",
-        workflow=lambda report, data: services.correct(
+        workflow=lambda report, data: services.report_correct(
             report=report, by=request.user, reason=data["reason"]),
         success=lambda report: _("Correction %(reference)s was drafted; prepare and approve "
                                  "it like any report.") % {"reference": report.reference},
@@ -379,8 +307,8 @@ def _delivery(unit, period: date, uid) -> ReportDelivery:
 @report_reader
 @require_POST
 def letter_sent(request, unit, month, uid):
-    period = _month(month)
-    if not services.may_write(request.user, unit):
+    period = month_of_url(month)
+    if not may_write(request.user, unit):
         raise PermissionDenied
     delivery = _delivery(unit, period, uid)
     prefix = f"letter-{delivery.pk}"
@@ -388,8 +316,8 @@ def letter_sent(request, unit, month, uid):
     if not form.is_valid():
         return _month_page(request, unit, period, forms={prefix: form}, status=400)
     try:
-        services.letter_sent(delivery=delivery, by=request.user,
-                             letter_number=form.cleaned_data["letter_number"])
+        report_letter_mark_sent(delivery=delivery, by=request.user,
+                                letter_number=form.cleaned_data["letter_number"])
     except ValidationError as error:
         return _month_page(request, unit, period, refusal=error.messages, status=409)
     messages.success(request, _("The letter to %(agency)s was marked as sent.")
@@ -400,12 +328,12 @@ def letter_sent(request, unit, month, uid):
 @report_reader
 @require_POST
 def retry(request, unit, month, uid):
-    period = _month(month)
-    if not services.may_approve(request.user, unit):
+    period = month_of_url(month)
+    if not may_approve(request.user, unit):
         raise PermissionDenied
     delivery = _delivery(unit, period, uid)
     try:
-        services.retry(delivery=delivery, by=request.user)
+        report_delivery_retry(delivery=delivery, by=request.user)
     except ValidationError as error:
         return _month_page(request, unit, period, refusal=error.messages, status=409)
     messages.success(request, _("The report will be sent to %(agency)s again.")
@@ -415,33 +343,10 @@ def retry(request, unit, month, uid):
 
 # --- downloads ------------------------------------------------------------------------------
 
-def _download(made) -> HttpResponse:
-    response = HttpResponse(made.data, content_type=made.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def _exported(request, make, back: str, figures: dict) -> HttpResponse:
-    from reporting import exports
-
-    if names_any(figures, recused_references(request.user)):
-        # A file is the whole document, and a signed one cannot be redacted: the pages
-        # hide those rows, the file is for someone else to download.
-        messages.error(request, _("This report lists a case you are recused from, so you "
-                                  "cannot download it. Another member of staff can."))
-        return redirect(back)
-    try:
-        return _download(make(exports))
-    except exports.FontMissing as error:
-        messages.error(request, str(error))
-        return redirect(back)
-
-
 @report_reader
 @require_GET
 def export(request, unit, month, fmt):
-    period = _month(month)
+    period = month_of_url(month)
     if fmt not in EXPORT_FORMATS:
         raise Http404
     versions = list(MonthlyReport.objects.filter(unit=unit, period=period)
@@ -451,66 +356,5 @@ def export(request, unit, month, fmt):
     if report is None:
         raise Http404
     back = reverse("reporting:month", kwargs={"unit_code": unit.code, "month": month})
-    return _exported(request, lambda exports: exports.monthly(report, fmt), back,
-                     report.figures)
-
-
-# --- the units below ---------------------------------------------------------------------------
-
-@report_reader
-@require_GET
-def consolidated(request, unit, month):
-    period, today = _month(month), timezone.localdate()
-    ids = unit.descendant_ids()
-    # Rows for the units still active; the totals count every unit, closed ones too.
-    units = sorted(Unit.objects.active().filter(pk__in=ids),
-                   key=lambda each: (each.pk != unit.pk, each.code))
-    standings = standings_of(((each, period) for each in units), today)
-    counts = per_unit(ids, month_period(period))
-    oversees = _oversees(request.user, unit)
-    rows = [{"standing": standing, **counts[standing.unit.pk],
-             "link": oversees or services.may_read(request.user, standing.unit)}
-            for standing in standings]
-    summary = {key: sum(1 for s in standings if s.status == key) for key in STANDINGS}
-    return render(request, "reporting/consolidated.html", {
-        "unit": unit, "period": period, "month": month, "rows": rows, "summary": [
-            (STANDINGS[key], summary[key]) for key in STANDINGS],
-        "late_count": sum(1 for s in standings if s.late),
-        "nil_count": sum(1 for s in standings if s.filed is not None and s.nil),
-        "figures": readable(period_figures(ids, month_period(period), with_checkpoint=False),
-                            recused_references(request.user)),
-        "charts": charts.charts_for(ids, period, prefix="all"),
-        **_neighbours(period, today),
-    })
-
-
-# --- quarterly statistics ----------------------------------------------------------------------
-
-@report_reader
-@require_GET
-def quarter(request, unit, quarter):
-    period = _quarter(quarter)
-    ids = unit.descendant_ids()
-    return render(request, "reporting/quarter.html", {
-        "unit": unit, "period": period, "quarter": period.label,
-        "with_units": len(ids) > 1,
-        "figures": readable(period_figures(ids, period, with_checkpoint=False),
-                            recused_references(request.user)),
-        "downloads": [{"format": fmt.upper(), "url": reverse("reporting:quarter_export", kwargs={
-            "unit_code": unit.code, "quarter": period.label, "fmt": fmt})}
-            for fmt in EXPORT_FORMATS],
-        "quarters": _recent_quarters(timezone.localdate()),
-    })
-
-
-@report_reader
-@require_GET
-def quarter_export(request, unit, quarter, fmt):
-    period = _quarter(quarter)
-    if fmt not in EXPORT_FORMATS:
-        raise Http404
-    figures = period_figures(unit.descendant_ids(), period, with_checkpoint=False)
-    back = reverse("reporting:quarter", kwargs={"unit_code": unit.code,
-                                                "quarter": period.label})
-    return _exported(request, lambda exports: exports.statistics(unit, period, figures, fmt),
-                     back, figures)
+    return exported(request, lambda exports: exports.monthly(report, fmt), back,
+                    report.figures)
