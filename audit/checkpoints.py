@@ -24,7 +24,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from audit.chain import SEPARATOR, timestamp
-from config.files import write_atomically
+from core.files import write_atomically
 from vault.keyring import KeyringError, keyring
 
 FORMAT = "shugel-audit-checkpoint-1"

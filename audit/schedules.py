@@ -4,7 +4,7 @@ from django.db import connections
 from django_q.models import Schedule
 
 from audit import triggers
-from org.schedules import ensure_schedule
+from core.schedules import ensure_schedule
 
 
 def ensure_schedules() -> None:

@@ -18,8 +18,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
 
 from audit import chain, checkpoints
+from audit.damage import Damage
 from audit.models import ActorKind, AuditEvent, ChainHead, Checkpoint
-from audit.verification import Damage, VerificationResult, verify_chain
+from audit.verification import VerificationResult, verify_chain
 from org.models import Unit
 from vault.keyring import keyring
 

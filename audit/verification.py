@@ -2,8 +2,9 @@
 
 The walk streams the table in sequence order, a chunk at a time, and stops at the first
 event that is not where, or what, the chain says it should be. Only then does it look
-closer (a few events ahead, a few sequence numbers around) to name the kind of damage.
-The first bad sequence number is exact; the kind is the likeliest explanation.
+closer (a few events ahead, a few sequence numbers around) to name the kind of damage
+(audit.damage). The first bad sequence number is exact; the kind is the likeliest
+explanation.
 
 Long chains can be checked by several processes at once, each taking a range of sequence
 numbers; the ranges are then stitched together by their boundary hashes. When anything is
@@ -18,34 +19,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection, connections
-from django.db.models import TextChoices
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from audit import checkpoints
 from audit.chain import CHAIN_COLUMNS, GENESIS, KEY_VERSION, MAC, MESSAGE, PREV, SEQ, MacKeys
+from audit.damage import (
+    Damage,
+    Mark,
+    Problem,
+    against_the_head,
+    beyond_the_end,
+    diagnose,
+    judge_mark,
+)
 from audit.models import AuditEvent, ChainHead, Checkpoint
 from vault.keyring import keyring
 
 CHUNK = 2000  # rows per fetch: enough to amortise the round trip, small enough to stream
 LOOKAHEAD = 32  # events read past a bad one to tell what happened to it
-SEARCH = 64  # sequence numbers tried either side of a bad event to find where it belongs
 PARALLEL_MIN_EVENTS = 50_000  # below this, starting processes costs more than it saves
 RANGES_PER_JOB = 4  # even shares per process, with progress reported between them
 MIN_RANGE_EVENTS = 5_000
 
 Progress = Callable[[int, int], None]
-
-
-class Damage(TextChoices):
-    EDITED = "edited", gettext_lazy("edited")
-    DELETED = "deleted", gettext_lazy("deleted")
-    INSERTED = "inserted", gettext_lazy("inserted")
-    REORDERED = "reordered", gettext_lazy("reordered")
-    TRUNCATED = "truncated", gettext_lazy("truncated")
-    WRONG_KEY = "wrong_key", gettext_lazy("wrong key")
-    FORKED = "forked", gettext_lazy("rewritten with the audit key")
-    BAD_CHECKPOINT = "bad_checkpoint", gettext_lazy("bad checkpoint")
 
 
 @dataclass(frozen=True)
@@ -60,15 +56,6 @@ class VerificationResult:
 
 
 @dataclass(frozen=True)
-class _Mark:
-    """A checkpoint's claim about one sequence number, with its signature already judged."""
-
-    head_mac: str | None
-    problem: str | None
-    source: str
-
-
-@dataclass(frozen=True)
 class _Stop:
     """Where a walk ended: at its last event, or at the first event it could not accept."""
 
@@ -77,17 +64,17 @@ class _Stop:
     last_mac: str
     first_prev: str | None = None
     bad_row: tuple | None = None
-    mark_problem: tuple[int, Damage, str] | None = None
+    mark_problem: Problem | None = None
 
 
 # --- gathering the checkpoints -------------------------------------------------------------
 
-def _marks(checkpoint_dir: Path | None) -> dict[int, list[_Mark]]:
+def _marks(checkpoint_dir: Path | None) -> dict[int, list[Mark]]:
     anchors = {}
     for fields in Checkpoint.objects.values(*checkpoints.FIELDS):
         anchor = checkpoints.Anchor(**fields, source=_("checkpoint table"))
         anchors[anchor.key()] = anchor
-    marks: dict[int, list[_Mark]] = {}
+    marks: dict[int, list[Mark]] = {}
     # The folder given is read as well as DATA_DIR/checkpoints, not instead of it.
     folders = [None] if checkpoint_dir is None else [None, checkpoint_dir]
     for path in itertools.chain.from_iterable(map(checkpoints.exported_files, folders)):
@@ -96,28 +83,14 @@ def _marks(checkpoint_dir: Path | None) -> dict[int, list[_Mark]]:
         except checkpoints.UnreadableCheckpoint as error:
             number = re.match(r"checkpoint-(\d+)-", path.name)
             seq = int(number.group(1)) if number else 0
-            marks.setdefault(seq, []).append(_Mark(None, error.reason, str(path)))
+            marks.setdefault(seq, []).append(Mark(None, error.reason, str(path)))
             continue
         anchors.setdefault(anchor.key(), anchor)
     for anchor in anchors.values():
         marks.setdefault(anchor.seq, []).append(
-            _Mark(anchor.head_mac, anchor.problem(), anchor.source)
+            Mark(anchor.head_mac, anchor.problem(), anchor.source)
         )
     return marks
-
-
-def _judge_mark(seq: int, mac: str, marks: list[_Mark]) -> tuple[int, Damage, str] | None:
-    for mark in marks:
-        if mark.problem is not None:
-            return seq, Damage.BAD_CHECKPOINT, _(
-                "The checkpoint of event %(seq)s (%(source)s) cannot be trusted: %(problem)s."
-            ) % {"seq": seq, "source": mark.source, "problem": mark.problem}
-        if mark.head_mac != mac:
-            return seq, Damage.FORKED, _(
-                "Event %(seq)s is not the one its signed checkpoint (%(source)s) vouches for: "
-                "the chain up to it was rebuilt by someone holding the audit key."
-            ) % {"seq": seq, "source": mark.source}
-    return None
 
 
 # --- reading and walking -------------------------------------------------------------------
@@ -177,7 +150,7 @@ def _walk(rows: Iterator[tuple], *, start: int, prev: str | None, marks, keys) -
             break
         prev = row[MAC]
         if expected == next_mark:
-            problem = _judge_mark(expected, prev, marks[expected])
+            problem = judge_mark(expected, prev, marks[expected])
             if problem is not None:
                 return _Stop(expected - start, expected - 1, prev, first_prev, None, problem)
             next_mark = next(next_marks, None)
@@ -187,150 +160,16 @@ def _walk(rows: Iterator[tuple], *, start: int, prev: str | None, marks, keys) -
     return _Stop(expected - start, expected - 1, prev, first_prev, bad_row=row)
 
 
-# --- naming the damage ---------------------------------------------------------------------
-
-def _authentic(row: tuple, keys: MacKeys, seq: int | None = None) -> bool:
-    values = row[:MAC] if seq is None else (row[PREV], seq, *row[SEQ + 1:MAC])
-    return keys.mac(values) == row[MAC]
-
-
-def _true_seq(row: tuple, keys: MacKeys) -> int | None:
-    """The sequence number this event was signed with, when it is near where it sits."""
-    if not isinstance(row[SEQ], int):
-        return None
-    for distance in range(1, SEARCH + 1):
-        for candidate in (row[SEQ] + distance, row[SEQ] - distance):
-            if candidate >= 1 and _authentic(row, keys, candidate):
-                return candidate
-    return None
-
-
-def _diagnose(row, following, expected, prev, head_seq, keys) -> tuple[int, Damage, str]:
-    seq = row[SEQ]
-    values = {"seq": seq, "expected": expected}
-    if seq > expected:
-        values["last"] = seq - 1
-        if seq - 1 == expected:
-            return expected, Damage.DELETED, _("Event %(expected)s is missing.") % values
-        return expected, Damage.DELETED, _(
-            "Events %(expected)s to %(last)s are missing."
-        ) % values
-    if seq < expected:
-        return seq, Damage.INSERTED, _(
-            "Event %(seq)s appears where event %(expected)s should be: it was added."
-        ) % values
-    if keys.keyed(row[KEY_VERSION]) is None:
-        values["version"] = row[KEY_VERSION]
-        return seq, Damage.WRONG_KEY, _(
-            "Event %(seq)s claims audit key version %(version)s, which this keyring does "
-            "not hold."
-        ) % values
-    if _authentic(row, keys):
-        return seq, Damage.FORKED, _(
-            "Event %(seq)s is genuine but does not follow the event before it: one of them "
-            "was replaced by someone holding the audit key."
-        ) % values
-    skipped = bool(following) and following[0][PREV] == prev
-    true_seq = _true_seq(row, keys)
-    if true_seq is not None:
-        shift = true_seq - seq
-        values["true"] = true_seq
-        if shift > 0 and not skipped and (
-            not following or _authentic(following[0], keys, following[0][SEQ] + shift)
-        ):
-            return expected, Damage.DELETED, _(
-                "Events were removed before event %(seq)s and the later ones renumbered to "
-                "hide the gap (this event was signed as number %(true)s)."
-            ) % values
-        if skipped and row[PREV] != following[0][MAC]:
-            return seq, Damage.INSERTED, _(
-                "Event %(seq)s is a copy of event %(true)s added to the chain."
-            ) % values
-        return seq, Damage.REORDERED, _(
-            "Event %(seq)s was signed as number %(true)s: events were moved."
-        ) % values
-    if skipped or (head_seq is not None and seq > head_seq):
-        return seq, Damage.INSERTED, _(
-            "Event %(seq)s is not part of the chain: the events around it link past it, "
-            "or it lies beyond the recorded head. It was added."
-        ) % values
-    if following and following[0][PREV] == row[MAC] and not any(
-        _authentic(later, keys) for later in following
-    ):
-        return seq, Damage.WRONG_KEY, _(
-            "From event %(seq)s on, the chain hangs together but no HMAC matches this "
-            "keyring's audit key: it was recomputed with another key."
-        ) % values
-    return seq, Damage.EDITED, _(
-        "Event %(seq)s does not match its HMAC: it was changed after it was written."
-    ) % values
-
-
 # --- the two ways through ------------------------------------------------------------------
 
 def _head_seq() -> int | None:
     return ChainHead.objects.filter(pk=ChainHead.ONLY).values_list("seq", flat=True).first()
 
 
-def _missing(last: int, claimed: int) -> str:
-    values = {"first": last + 1, "claimed": claimed}
-    if claimed == last + 1:
-        return _("Event %(first)s is missing") % values
-    return _("Events %(first)s to %(claimed)s are missing") % values
-
-
-def _beyond_the_end(last: int, marks) -> tuple[int, Damage, str] | None:
-    """What the checkpoints numbered past the chain's last event say. A trusted one proves
-    the newest events were cut off; one that cannot be trusted proves nothing but itself."""
-    beyond = sorted(seq for seq in marks if seq > last)
-    trusted = [seq for seq in beyond if any(mark.problem is None for mark in marks[seq])]
-    if trusted:
-        claimed = trusted[-1]
-        # A file, when there is one: it is what survives someone who controls the database.
-        mark = min((mark for mark in marks[claimed] if mark.problem is None),
-                   key=lambda mark: mark.source == _("checkpoint table"))
-        return last + 1, Damage.TRUNCATED, _(
-            "%(missing)s: the signed checkpoint of event %(claimed)s (%(source)s) vouches for "
-            "it, but the chain ends at event %(last)s. The newest events were removed."
-        ) % {"missing": _missing(last, claimed), "claimed": claimed, "source": mark.source,
-             "last": last}
-    if beyond:  # none of them trusted: the first is a bad checkpoint
-        return _judge_mark(beyond[0], None, marks[beyond[0]])
-    return None
-
-
-def _against_the_head(last: int, last_mac: str, head_seq) -> tuple[int, Damage, str] | None:
-    """What the chain head says. `head_seq` was read before the walk, so a head past the
-    chain's end means events went missing; the head read again now (record moves it in the
-    event's own transaction, so it never lags a committed event) must hold the last event."""
-    values = {"last": last, "claimed": head_seq}
-    if (head_seq or 0) > last:
-        values["missing"] = _missing(last, head_seq)
-        return last + 1, Damage.TRUNCATED, _(
-            "%(missing)s: the chain head says the chain reaches event %(claimed)s, but it "
-            "ends at event %(last)s. The newest events were removed."
-        ) % values
-    now = ChainHead.objects.filter(pk=ChainHead.ONLY).values_list("seq", "mac").first()
-    if now is None:
-        return None  # no head at all: the next record() rebuilds it from the newest event
-    if now[0] < last:
-        values["head"] = now[0]
-        return now[0] + 1, Damage.INSERTED, _(
-            "The chain head names event %(head)s, but the chain goes on to event %(last)s: "
-            "the head was wound back by hand, or the events after it were added."
-        ) % values
-    if now[0] == last and now[1] != last_mac:
-        return last + 1, Damage.TRUNCATED, _(
-            "The chain head names event %(last)s but not its HMAC: it was wound back by hand "
-            "from a later event, and the events after event %(last)s were removed."
-        ) % values
-    return None
-
-
 def _finish(stop: _Stop, marks, head_seq) -> VerificationResult:
     count = sum(len(found) for found in marks.values())
     last = stop.last_seq
-    problem = _beyond_the_end(last, marks) or _against_the_head(last, stop.last_mac, head_seq)
+    problem = beyond_the_end(last, marks) or against_the_head(last, stop.last_mac, head_seq)
     if problem is not None:
         seq, damage, explanation = problem
         return VerificationResult(False, stop.checked, seq, damage, explanation, count, last)
@@ -340,7 +179,7 @@ def _finish(stop: _Stop, marks, head_seq) -> VerificationResult:
 def _sequential(marks, head_seq, progress) -> VerificationResult:
     keys = MacKeys()
     count = sum(len(found) for found in marks.values())
-    if 0 in marks and (problem := _judge_mark(0, GENESIS, marks[0])):
+    if 0 in marks and (problem := judge_mark(0, GENESIS, marks[0])):
         return VerificationResult(False, 0, problem[0], problem[1], problem[2], count)
     chunks = _chunks(None, None, progress, head_seq or 0)
     rows = itertools.chain.from_iterable(chunks)
@@ -353,7 +192,7 @@ def _sequential(marks, head_seq, progress) -> VerificationResult:
         if stop.bad_row is None:
             return _finish(stop, marks, head_seq)
         following = list(itertools.islice(rows, LOOKAHEAD))
-        seq, damage, explanation = _diagnose(
+        seq, damage, explanation = diagnose(
             stop.bad_row, following, stop.last_seq + 1, stop.last_mac, head_seq, keys
         )
         return VerificationResult(False, stop.checked, seq, damage, explanation, count,

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.damage import Damage
 from audit.forms import EventFilterForm
 from audit.models import AuditEvent, Checkpoint
 from audit.services import READ_ACTION, record, verify_chain
-from audit.verification import Damage
 from org.access import unit_role_required
 from org.models import Role, Unit
 from vault.keyring import KeyringError

@@ -99,7 +99,7 @@ def check() -> dict:
 
 
 def heartbeat() -> dict:
-    from org.models import Heartbeat
+    from core.models import Heartbeat
 
     beat = Heartbeat.objects.filter(name="worker").first()
     return {"seen_at": beat.seen_at.isoformat() if beat else None}
@@ -109,7 +109,7 @@ def enqueue() -> dict:
     from django_q.tasks import async_task
 
     before = heartbeat()
-    async_task("org.tasks.heartbeat")
+    async_task("core.tasks.heartbeat")
     return before
 
 

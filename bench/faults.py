@@ -30,16 +30,9 @@ import threading
 import time
 from pathlib import Path
 
-from _load_common import (
-    Deployment,
-    PostgresCluster,
-    RedisServer,
-    Sample,
-    drive,
-    failures,
-    server_problems,
-    track_all,
-)
+from _load_clients import Sample, drive, track_all
+from _load_deployment import Deployment, PostgresCluster, RedisServer
+from _load_figures import failures, server_problems
 
 SCENARIOS = ("kill", "redis", "postgres")
 

@@ -33,17 +33,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _load_common import (
-    Deployment,
-    PostgresCluster,
-    drive,
-    failures,
-    latency_line,
-    percentile,
-    rate,
-    server_problems,
-    track_all,
-)
+from _load_clients import drive, track_all
+from _load_deployment import Deployment, PostgresCluster
+from _load_figures import failures, latency_line, percentile, rate, server_problems
 
 TARGET_P95_MS = 2000.0
 REDIS_URL = "redis://127.0.0.1:6379/14"

@@ -1,11 +1,12 @@
 """The head's referral tracker with 100,000 referrals: p95 time and queries of a page, against
 one indexed SELECT of the same page size.
 
-The script makes a throw-away SQLite database and keyring (bench/_setup.py), then seeds, with
-bulk_create, 100,000 referrals (10,000 with --quick): most in the department DG, the rest in
-three sibling departments under the national unit UBEG; ten referrals to a complaint, every
-complaint with a current triage decision, every sealed field really sealed (one data key
-shared by all rows, which changes nothing of what the tracker reads). Then a signed-in head
+The script makes a throw-away SQLite database and keyring (bench/_setup.py), then seeds
+(bench/_tracker_seed.py), with bulk_create, 100,000 referrals (10,000 with --quick): most in
+the department DG, the rest in three sibling departments under the national unit UBEG; ten
+referrals to a complaint, every complaint with a current triage decision, every sealed field
+really sealed (one data key shared by all rows, which changes nothing of what the tracker
+reads). Then a signed-in head
 opens the tracker through django.test.Client: first pages, a deep page, the last page, each
 filter, and the national head's tracker over all four departments.
 
@@ -19,138 +20,16 @@ Also reported: the whole CSV export of DG, as rows per second.
     .venv/bin/python bench/tracker.py [--quick] [--referrals N]
 """
 
-import random
 import statistics
 import time
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from _setup import arguments, cleanup, django_in_tempdir
-
-UB = ZoneInfo("Asia/Ulaanbaatar")
-PER_COMPLAINT = 10
-BATCH = 2000
-# The life of most referrals is over: a tracker mostly holds concluded ones.
-STATES = [("concluded", 55), ("acknowledged", 15), ("delivered", 10), ("returned", 7),
-          ("prepared", 5), ("approved", 3), ("awaiting_letter", 3), ("failed", 2)]
-SIBLINGS = ("DU", "OM", "SB")
 
 
 def percentile(values: list[float], share: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
-
-
-# --- seeding ---------------------------------------------------------------------------------
-
-def seed(total: int, today: date) -> dict:
-    from django.contrib.auth import get_user_model
-    from django.db import transaction
-
-    from intake.models import Channel, Complaint, Kind, Recusal, Status
-    from org.models import Membership, Role, Unit
-    from outbox.models import Agency
-    from routing.models import Referral, TriageDecision
-    from vault.models import DataKey
-
-    rng = random.Random(7)
-    national = Unit.objects.create(code="UBEG", kind=Unit.Kind.NATIONAL,
-                                   name_mn="Улсын бүртгэлийн ерөнхий газар",
-                                   name_en="General Authority for State Registration")
-    units = {"DG": Unit.objects.create(code="DG", kind=Unit.Kind.DEPARTMENT, parent=national,
-                                       name_mn="Дорноговь", name_en="Dornogovi")}
-    for code in SIBLINGS:
-        units[code] = Unit.objects.create(code=code, kind=Unit.Kind.DEPARTMENT,
-                                          parent=national, name_mn=code, name_en=code)
-    User = get_user_model()
-    people = {}
-    for name, unit, role in (("head", units["DG"], Role.HEAD),
-                             ("officer", units["DG"], Role.OFFICER),
-                             ("national_head", national, Role.HEAD)):
-        people[name] = User.objects.create_user(username=name, password=None)
-        Membership.objects.create(user=people[name], unit=unit, role=role)
-
-    data_key = DataKey.objects.create_fresh()
-    agencies = []
-    for code, delivery in (("atg", Agency.Delivery.API), ("police", Agency.Delivery.LETTER),
-                           ("prosecutor", Agency.Delivery.EMAIL)):
-        agency = Agency(data_key=data_key, code=code, name_mn=f"{code} газар",
-                        name_en=f"{code} office", kind=Agency.Kind.OTHER, delivery=delivery,
-                        is_default=code == "atg")
-        agency.api_secret = "bench-secret" if delivery == Agency.Delivery.API else None
-        agency.save()
-        agencies.append(agency)
-
-    states = [state for state, weight in STATES for _ in range(weight)]
-    start = datetime(today.year - 3, 1, 5, 9, tzinfo=UB)
-    span = (datetime.combine(today, datetime.min.time(), tzinfo=UB) - start).total_seconds()
-    complaints_needed = -(-total // PER_COMPLAINT)
-    # Mostly DG: the department whose head the page is measured for.
-    unit_of = [units["DG"] if number % 10 < 7 else units[SIBLINGS[number % 3]]
-               for number in range(complaints_needed)]
-
-    with transaction.atomic():
-        complaints = []
-        for number in range(complaints_needed):
-            received = start + timedelta(seconds=span * number / complaints_needed)
-            complaint = Complaint(
-                data_key=data_key, unit=unit_of[number],
-                reference=f"{unit_of[number].code}-{received.year}-{number + 1:06d}",
-                channel=Channel.LETTER, kind=Kind.COMPLAINT, status=Status.REFERRED,
-                received_at=received, acknowledge_due=received.date() + timedelta(days=9),
-                resolve_due=received.date() + timedelta(days=42),
-            )
-            complaint.body = "Бичиг хэргийн ажилтан мөнгө нэхсэн."
-            complaints.append(complaint)
-        Complaint.objects.bulk_create(complaints, batch_size=BATCH)
-        complaints = list(Complaint.objects.only("pk", "unit_id", "reference", "received_at")
-                          .order_by("pk"))
-        decisions = []
-        for complaint in complaints:
-            decision = TriageDecision(
-                complaint=complaint, data_key=data_key, corruption_related=True,
-                refer_due=complaint.received_at.date() + timedelta(days=7),
-                decided_by=people["officer"], decided_at=complaint.received_at,
-            )
-            decision.reason = "Хээл хахууль."
-            decisions.append(decision)
-        TriageDecision.objects.bulk_create(decisions, batch_size=BATCH)
-
-        made, pending = 0, []
-        for complaint in complaints:
-            batch = []
-            for number in range(min(PER_COMPLAINT, total - made)):
-                state = rng.choice(states)
-                prepared = complaint.received_at + timedelta(hours=2 + number)
-                approved = (None if state in ("prepared", "returned")
-                            else prepared + timedelta(days=1))
-                referral = Referral(
-                    reference=f"{complaint.reference}-R{number + 1}", complaint=complaint,
-                    unit_id=complaint.unit_id, data_key=data_key,
-                    agency=agencies[number % len(agencies)], state=state,
-                    prepared_by=people["officer"], prepared_at=prepared,
-                    approved_at=approved,
-                    acknowledge_expected_by=(prepared.date() + timedelta(days=9)
-                                             if approved else None),
-                    agency_reference=(f"АТГ-{number}" if state in ("acknowledged", "concluded")
-                                      else ""),
-                )
-                referral.cover_letter = "Танай байгууллагад шилжүүлж байна."
-                batch.append(referral)
-            made += len(batch)
-            pending.extend(batch)
-            if len(pending) >= BATCH:
-                Referral.objects.bulk_create(pending)
-                pending.clear()
-        if pending:
-            Referral.objects.bulk_create(pending)
-        # A few recusals, so the exclusion the page always makes has something to exclude.
-        Recusal.objects.bulk_create(
-            Recusal(complaint=complaint, user=people["head"])
-            for complaint in rng.sample(complaints, min(20, len(complaints)))
-        )
-    return {"units": units, "national": national, "people": people, "agencies": agencies}
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -258,6 +137,8 @@ def main():
 
         today = timezone.localdate()
         started = time.perf_counter()
+        from _tracker_seed import seed
+
         world = seed(total, today)
         seeded = time.perf_counter() - started
         dg_count = Referral.objects.filter(unit=world["units"]["DG"]).count()

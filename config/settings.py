@@ -10,97 +10,23 @@ import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from core.environment import (
+    cache_and_channel_layers,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    redis_url,
+    refuse_insecure_production,
+    require,
+)
+from core.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-# --- small typed helpers that fail loudly on a bad value -----------------------------------
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}")
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
-def database_from_url(url: str) -> dict:
-    """Turns `sqlite:///path` or `postgres://user:pass@host:port/name` into a DATABASES entry."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        # sqlite:///var/x.db is relative to the checkout; sqlite:////abs/x.db is absolute.
-        path = Path(unquote(parts.path)[1:])
-        name = path if path.is_absolute() else BASE_DIR / path
-        return {
-            # Django's, creating the file owner-only (config/sqlite3/base.py).
-            "ENGINE": "config.sqlite3",
-            "NAME": name,
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock when a transaction starts, so two writers
-                # queue on the busy timeout instead of failing half-way with "database is
-                # locked"; WAL lets readers go on while one writes.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA foreign_keys=ON;"
-                    "PRAGMA secure_delete=ON;"
-                ),
-            },
-        }
-    if parts.scheme in {"postgres", "postgresql"}:
-        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": env_int("SHUGEL_DB_CONN_MAX_AGE", 0),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
-    raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported")
-
-
-def redis_database_for_worker(url: str, worker: str) -> str:
-    """`url` moved to a database of its own for test worker `worker` ("gw0", "gw1", ...):
-    the URL's database number plus the worker's (Redis has databases 0 to 15)."""
-    parts = urlsplit(url)
-    base = int(parts.path.strip("/") or 0)
-    number = base + int(worker.removeprefix("gw"))
-    if number > 15:
-        raise ImproperlyConfigured(f"test worker {worker} needs Redis database {number}: "
-                                   "run fewer workers or start from a lower database")
-    return parts._replace(path=f"/{number}").geturl()
 
 
 # --- which deployment ---------------------------------------------------------------------
@@ -108,8 +34,8 @@ def redis_database_for_worker(url: str, worker: str) -> str:
 # pytest imports itself before it reads settings; the suite then runs with test settings
 # even when SHUGEL_ENV is not set by hand.
 ENVIRONMENT = env_str("SHUGEL_ENV") or ("test" if "pytest" in sys.modules else "development")
-if ENVIRONMENT not in {"development", "test", "production"}:
-    raise ImproperlyConfigured("SHUGEL_ENV must be development, test or production")
+require(ENVIRONMENT in {"development", "test", "production"},
+        "SHUGEL_ENV must be development, test or production")
 PRODUCTION = ENVIRONMENT == "production"
 TESTING = ENVIRONMENT == "test"
 
@@ -122,19 +48,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,local
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 if PRODUCTION:
-    problems = []
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
-        problems.append("SECRET_KEY must be set to a random value of 50 characters or more")
-    if DEBUG:
-        problems.append("DEBUG must be off")
-    if not ALLOWED_HOSTS:
-        problems.append("ALLOWED_HOSTS must name the site's host")
-    if not os.environ.get("DATABASE_URL"):
-        problems.append("DATABASE_URL must be set")
-    if not (os.environ.get("SHUGEL_KEYRING") or os.environ.get("SHUGEL_KEYRING_JSON")):
-        problems.append("SHUGEL_KEYRING or SHUGEL_KEYRING_JSON must point to the keyring")
-    if problems:
-        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
+    refuse_insecure_production(secret_key=SECRET_KEY, insecure_key=DEV_SECRET_KEY, debug=DEBUG,
+                               allowed_hosts=ALLOWED_HOSTS)
 
 # --- applications -------------------------------------------------------------------------
 
@@ -153,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "django_q",
+    "core",
     "org",
     "vault",
     "audit",
@@ -175,13 +91,13 @@ if TESTING:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
-    "config.middleware.PrivacyHeadersMiddleware",
+    "core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF's check, which is where a form is first read.
-    "config.middleware.FormTooLargeMiddleware",
-    "config.middleware.CsrfNullOriginMiddleware",
+    "core.middleware.FormTooLargeMiddleware",
+    "core.middleware.CsrfNullOriginMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -209,7 +125,7 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "org.context_processors.staff_navigation",
                 "org.context_processors.unit_navigation",
-                "config.context_processors.language_links",
+                "core.context_processors.language_links",
                 "notify.context_processors.live_notifications",
             ],
         },
@@ -222,28 +138,9 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'shugel.sqlite3'}
 DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER"):
-    # Tests run on several cores share one Redis, and a test empties the cache (FLUSHDB) and
-    # listens on channel groups named by unit: each worker gets a database of its own.
-    REDIS_URL = redis_database_for_worker(REDIS_URL, os.environ["PYTEST_XDIST_WORKER"])
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "shugel",
-        }
-    }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "shugel"},
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Without Redis: the in-process cache and channel layer (one process serves everything).
+REDIS_URL = redis_url(env_str("REDIS_URL"), testing=TESTING)
+CACHES, CHANNEL_LAYERS = cache_and_channel_layers(REDIS_URL)
 
 # How often an open staff page reads its new notifications from the database (seconds;
 # 0 = never). With the in-process channel layer, a notification made in the task worker
@@ -258,43 +155,38 @@ MEDIA_ROOT = Path(env_str("SHUGEL_MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploads stay in memory, never in a plain-text temporary file (intake/uploads.py). Under
 # ASGI, Django first reads the whole body into a buffer that spills to disk above
 # FILE_UPLOAD_MAX_MEMORY_SIZE, so that is set to the largest body accepted at all, and
-# config.asgi refuses anything larger before reading it.
+# core.http_limits refuses anything larger before reading it.
 FILE_UPLOAD_HANDLERS = ["intake.uploads.LimitedMemoryUploadHandler"]
 MAX_REQUEST_BYTES = 5 * 10 * 1024 * 1024 + 256 * 1024
-# HTTP requests one server process runs at once (config.asgi); the rest wait their turn. Each
-# running request holds a thread and, on PostgreSQL, a connection. Many at once make the
+# HTTP requests one server process runs at once (core.http_limits); the rest wait their turn.
+# Each running request holds a thread and, on PostgreSQL, a connection. Many at once make the
 # threads fight over the GIL, and a transaction holding a lock everyone needs (SQLite's write
 # lock, the audit chain's head) crawls until the writers behind it time out ("database is
 # locked"). 0 = no limit.
 MAX_REQUESTS_IN_FLIGHT = env_int("SHUGEL_MAX_REQUESTS_IN_FLIGHT", 8)
-if MAX_REQUESTS_IN_FLIGHT < 0:
-    raise ImproperlyConfigured("SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0 (no limit) or more")
+require(MAX_REQUESTS_IN_FLIGHT >= 0, "SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0 (no limit) or more")
 # Bytes of large request bodies (1 MiB and more) one process holds at once, arriving or
-# waiting for their turn (config.asgi): without it, each connection sending a 50 MB body
+# waiting for their turn (core.http_limits): without it, each connection sending a 50 MB body
 # would add 50 MB however many there were. A body that does not fit waits, unread, until
 # one ahead of it is done. Two of the largest bodies at once, by default: while Django reads
 # a form, it holds its text two to five times over (tests/faults/test_body_budget.py).
 BODY_BUDGET_BYTES = env_int("SHUGEL_BODY_BUDGET_MB", 102) * 1024 * 1024
-if BODY_BUDGET_BYTES < MAX_REQUEST_BYTES:
-    raise ImproperlyConfigured(
-        f"SHUGEL_BODY_BUDGET_MB must hold at least one whole request "
-        f"({MAX_REQUEST_BYTES // 2**20 + 1} MB)")
+require(BODY_BUDGET_BYTES >= MAX_REQUEST_BYTES, "SHUGEL_BODY_BUDGET_MB must hold at least one "
+        f"whole request ({MAX_REQUEST_BYTES // 2**20 + 1} MB)")
 # A large body must keep arriving: one that sends nothing for this long, or averages under
 # 8 KB a second after this long, is dropped, so that no one can hold the budget by sending
 # slowly.
 BODY_STALL_SECONDS = env_int("SHUGEL_BODY_STALL_SECONDS", 60)
-if BODY_STALL_SECONDS <= 0:
-    raise ImproperlyConfigured("SHUGEL_BODY_STALL_SECONDS must be 1 or more")
+require(BODY_STALL_SECONDS > 0, "SHUGEL_BODY_STALL_SECONDS must be 1 or more")
 # The largest picture accepted, counted from its header before a pixel is decoded
 # (intake/uploads.py): a 140 KB PNG can claim 144 megapixels and take gigabytes to open.
 SHUGEL_MAX_UPLOAD_PIXELS = env_int("SHUGEL_MAX_UPLOAD_PIXELS", 40_000_000)
-if SHUGEL_MAX_UPLOAD_PIXELS <= 0:
-    raise ImproperlyConfigured("SHUGEL_MAX_UPLOAD_PIXELS must be 1 or more")
+require(SHUGEL_MAX_UPLOAD_PIXELS > 0, "SHUGEL_MAX_UPLOAD_PIXELS must be 1 or more")
 FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 # The text of a form (files aside; for a form without files, the whole encoded body). A
 # long paste up to this size comes back in its form with the field's length message, so
-# the reporter keeps it; beyond it, config.middleware answers a page naming the limit. The
+# the reporter keeps it; beyond it, core.middleware answers a page naming the limit. The
 # longest field takes 10,000 characters; Django holds a form's text about five times over
 # while it reads and answers it, so this stays small (docs/security.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
@@ -357,8 +249,8 @@ AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_FAILURE_LIMIT = env_int("SHUGEL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SHUGEL_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "config.middleware.signin_client"
-AXES_CLIENT_STR_CALLABLE = "config.middleware.signin_client_str"
+AXES_CLIENT_IP_CALLABLE = "vault.clients.signin_client"
+AXES_CLIENT_STR_CALLABLE = "vault.clients.signin_client_str"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
@@ -385,24 +277,17 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SHUGEL_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    # __Host- cookies cannot be set by any subdomain (see config.middleware).
+    # __Host- cookies cannot be set by any subdomain (see core.middleware).
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
-        "connect-src": ["'self'"],
-        "object-src": ["'none'"],
-        "base-uri": ["'none'"],
-        "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
-    }
-}
+# The site's own files only; no inline script or style, no plugins, no framing.
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": ["'self'"], "script-src": ["'self'"], "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"], "font-src": ["'self'"], "connect-src": ["'self'"],
+    "object-src": ["'none'"], "base-uri": ["'none'"], "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}}
 
 # --- language, time, formats --------------------------------------------------------------
 
@@ -434,50 +319,17 @@ SERVESTATIC_AUTOREFRESH = ENVIRONMENT in ("development", "test")
 # SHUGEL_LOG_FORMAT: "json" (one object per line, for a log collector; the default in
 # production) or "plain" (for reading on a terminal; the default elsewhere).
 LOG_FORMAT = env_str("SHUGEL_LOG_FORMAT", "json" if PRODUCTION else "plain")
-if LOG_FORMAT not in {"json", "plain"}:
-    raise ImproperlyConfigured("SHUGEL_LOG_FORMAT must be json or plain")
+require(LOG_FORMAT in {"json", "plain"}, "SHUGEL_LOG_FORMAT must be json or plain")
 LOG_LEVEL = env_str("SHUGEL_LOG_LEVEL", "INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"no_request": {"()": "config.logging.DropRequestDetails"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "config.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["no_request"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.server": {"level": "WARNING"},
-        # uvicorn set up its own handlers before it loaded Django; its lines go through
-        # the same handler, filter and format as everything else.
-        "uvicorn": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "uvicorn.error": {"handlers": [], "propagate": True},
-        "uvicorn.access": {"handlers": [], "propagate": False},
-        "axes": {"level": "WARNING"},
-        # Pillow logs every EXIF tag (owner, camera, GPS) of a photo at DEBUG.
-        "PIL": {"level": "INFO"},
-        # A variable missing from a template is logged at DEBUG with the page's whole
-        # context, decrypted content included.
-        "django.template": {"level": "INFO"},
-        # python-gnupg logs what gpg writes back at DEBUG.
-        "gnupg": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
 # Python's warnings (a missing static folder, a deprecation) go through the same handler,
 # so they too are one formatted line each instead of raw text on stderr.
 logging.captureWarnings(True)
-CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 
 SILENCED_SYSTEM_CHECKS = [
     # CSRF protection is on, through a subclass of Django's middleware that the check does
-    # not recognise (config.middleware.CsrfNullOriginMiddleware; tests/config/test_csrf.py).
+    # not recognise (core.middleware.CsrfNullOriginMiddleware; tests/core/test_csrf.py).
     "security.W003",
 ]
 if not REDIS_URL:
@@ -523,12 +375,10 @@ RETENTION_YEARS = {
     "corruption": env_int("SHUGEL_RETENTION_CORRUPTION_YEARS", 10),
     "referred": env_int("SHUGEL_RETENTION_REFERRED_YEARS", 10),
 }
-if min(RETENTION_YEARS.values()) < 1:
-    raise ImproperlyConfigured("every SHUGEL_RETENTION_*_YEARS must be 1 or more")
+require(min(RETENTION_YEARS.values()) >= 1, "every SHUGEL_RETENTION_*_YEARS must be 1 or more")
 # Officers and the head are told this many days before a case's content is destroyed.
 RETENTION_WARN_DAYS = env_int("SHUGEL_RETENTION_WARN_DAYS", 30)
-if RETENTION_WARN_DAYS < 0:
-    raise ImproperlyConfigured("SHUGEL_RETENTION_WARN_DAYS must not be negative")
+require(RETENTION_WARN_DAYS >= 0, "SHUGEL_RETENTION_WARN_DAYS must not be negative")
 # Delivery: tries before a referral is given up (dead letter, the head is alerted), and the
 # back-off between tries (doubling from the base up to the cap).
 REFERRAL_MAX_ATTEMPTS = env_int("SHUGEL_REFERRAL_MAX_ATTEMPTS", 8)
@@ -544,5 +394,5 @@ ESCALATION_WORKING_DAYS = env_int("SHUGEL_ESCALATION_WORKING_DAYS", 3)
 # Working days before a legal deadline on which the unit's officers and heads are reminded
 # of it (0: no reminders).
 REMINDER_WORKING_DAYS_AHEAD = env_int("SHUGEL_REMINDER_WORKING_DAYS_AHEAD", 2)
-if REMINDER_WORKING_DAYS_AHEAD < 0:
-    raise ImproperlyConfigured("SHUGEL_REMINDER_WORKING_DAYS_AHEAD must not be negative")
+require(REMINDER_WORKING_DAYS_AHEAD >= 0,
+        "SHUGEL_REMINDER_WORKING_DAYS_AHEAD must not be negative")

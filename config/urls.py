@@ -2,19 +2,18 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from config import views
 from lifecycle import urls as lifecycle_urls
 from routing import urls as routing_urls
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("core.urls")),
     # Machine to machine: no language prefix, no session, signed requests only.
     path("api/agency/", include("routing.agency_api.urls")),
 ]
 
 # Mongolian at /…, English at /en/….
 urlpatterns += i18n_patterns(
-    path("", views.landing, name="landing"),
+    path("", include("org.urls_public")),
     path("", include("intake.urls")),
     # The legal hold moved to lifecycle and kept its name, routing:legal_hold (issue 16).
     path("", include((routing_urls.urlpatterns + lifecycle_urls.urlpatterns,

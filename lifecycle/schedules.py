@@ -7,7 +7,7 @@ from before keeps one schedule of each, with its next run."""
 
 from django_q.models import Schedule
 
-from org.schedules import ensure_schedule
+from core.schedules import ensure_schedule
 
 
 def ensure_schedules(**kwargs) -> None:

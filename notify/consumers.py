@@ -71,7 +71,7 @@ _last_logged = 0.0
 class _NoClientAddress(logging.Filter):
     """uvicorn logs every websocket handshake as `<client address> - "WebSocket <path>"
     <outcome>`, even without its access log, and the address is a plain argument that
-    config.logging.DropRequestDetails does not see. No one's address may reach a log."""
+    core.logging.DropRequestDetails does not see. No one's address may reach a log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if (isinstance(record.msg, str) and record.msg.startswith('%s - "WebSocket')

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django_q.models import Schedule
 
+from core.schedules import ensure_schedule
 from notify.delivery import DIGEST_AT, UB
-from org.schedules import ensure_schedule
 
 
 def next_digest_run(now: datetime | None = None) -> datetime:

@@ -27,18 +27,17 @@ from django.conf import settings
 from django.db import connection, connections
 from django.db.migrations.loader import MigrationLoader
 
-from ops.backup import (
+from ops.backup_format import (
     CHECKPOINTS,
     FORMAT,
     MANIFEST,
     MEDIA,
     SIDECAR,
     BackupError,
-    counted_tables,
     file_digest,
-    find_pg_client,
-    pg_environment,
 )
+from ops.postgres import find_pg_client, pg_environment, server_major
+from ops.snapshot import counted_tables
 from vault import escrow
 from vault.errors import KeyringError, VaultError
 from vault.fields import EncryptedJSONField, EncryptedTextField
@@ -188,8 +187,6 @@ def _restore_sqlite(source: Path) -> None:
 
 
 def _restore_postgres(source: Path) -> None:
-    from ops.backup import server_major
-
     client, _version = find_pg_client("pg_restore", server_major())
     connections.close_all()
     done = subprocess.run(

@@ -7,12 +7,6 @@ class OrgConfig(AppConfig):
     name = "org"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
-        from org.schedules import ensure_schedules
-
-        post_migrate.connect(ensure_schedules, sender=self)
-
         from django.utils.translation import gettext_lazy as _
 
         from org.models import Role

@@ -132,20 +132,6 @@ class Membership(models.Model):
         return f"{self.user} · {self.unit.code} · {self.get_role_display()}"
 
 
-class Heartbeat(models.Model):
-    """When a background process last proved it was alive (the task worker, for /healthz)."""
-
-    name = models.CharField(max_length=50, primary_key=True)
-    seen_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("heartbeat")
-        verbose_name_plural = _("heartbeats")
-
-    def __str__(self):
-        return self.name
-
-
 class CalendarDayQuerySet(models.QuerySet):
     def applying_to(self, unit):
         """Days set for the whole country and those set for this unit or a unit above it."""

@@ -10,13 +10,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from org import counts
 from org.access import staff_required, unit_role_required
 from org.forms import StaffLoginForm, TokenConfirmForm
-from org.models import Membership, Role
+from org.models import Membership, Role, Unit
+from org.two_factor import pending_device
+
+
+@require_GET
+def landing(request):
+    """The public start page: the ways to complain, and each unit's complaint line."""
+    units = Unit.objects.active().exclude(kind=Unit.Kind.NATIONAL).exclude(public_phone="")
+    return render(request, "landing.html", {"units": units})
 
 
 @sensitive_post_parameters("password", "otp_token")
@@ -48,13 +57,12 @@ def two_factor_setup(request):
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("org:home")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    # Nothing is written on GET: a device not yet saved has a derived key (org.two_factor).
+    device = pending_device(user)
     form = TokenConfirmForm(device, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        device.save(update_fields=["confirmed"])  # verifying the code saved it
         otp_login(request, device)
         messages.success(request, _("Two-factor sign-in is set up."))
         return redirect("org:home")

@@ -4,7 +4,7 @@ when it delivered referrals only, so that an existing schedule is updated, not d
 
 from django_q.models import Schedule
 
-from org.schedules import ensure_schedule
+from core.schedules import ensure_schedule
 
 
 def ensure_schedules(**kwargs) -> None:

@@ -12,9 +12,9 @@ class ReportingConfig(AppConfig):
         from org.models import Role
         from org.navigation import register
         from outbox import subjects
+        from reporting.deliveries import SUBJECT
         from reporting.demo import seed_last_month
         from reporting.schedules import ensure_schedules
-        from reporting.services import SUBJECT
 
         # Approved reports travel through the outbox, which calls back here.
         subjects.register(SUBJECT)

@@ -131,23 +131,9 @@ def _legend(series: tuple[Series, ...], top: float) -> tuple[list, int]:
     return parts, rows * LEGEND_ROW
 
 
-def render_svg(slug: str, title: str, description: str, months: list[date],
-               series: tuple[Series, ...], *, value_axis: str) -> SafeString:
-    """Bars per month, the series stacked in the order given; a value axis with gridlines,
-    the months under the bars (the year under January and under the first month), and the
-    legend under that."""
-    count = len(months)
-    stacks = [sum(entry.values[index] for entry in series) for index in range(count)]
-    top, step = _nice_top(max(stacks, default=0))
-    plot_width = WIDTH - LEFT - RIGHT
-    slot = plot_width / max(count, 1)
-    bar = slot * 0.64
-    bottom = TOP + PLOT_HEIGHT
-    scale = PLOT_HEIGHT / top
-
-    parts = [format_html('<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-                         slug, title, slug, description)]
-    # Value axis: gridlines and numbers.
+def _value_axis(top: int, step: int, scale: float, bottom: float, label: str) -> list:
+    """Gridlines with their numbers, and the axis's name turned upright."""
+    parts = []
     for value in range(0, top + 1, step):
         y = round(bottom - value * scale, 1)
         parts.append(format_html(
@@ -157,8 +143,15 @@ def render_svg(slug: str, title: str, description: str, months: list[date],
     parts.append(format_html(
         '<text x="{}" y="{}" font-size="{}" text-anchor="middle" '
         'transform="rotate(-90 {} {})">{}</text>',
-        14, TOP + PLOT_HEIGHT / 2, FONT, 14, TOP + PLOT_HEIGHT / 2, value_axis))
-    # The bars.
+        14, TOP + PLOT_HEIGHT / 2, FONT, 14, TOP + PLOT_HEIGHT / 2, label))
+    return parts
+
+
+def _bars(months: list[date], series: tuple[Series, ...], *, slot: float, scale: float,
+          bottom: float) -> list:
+    """Each month's stack of bars (each with a tooltip), the month under it and the year
+    under January and under the first month."""
+    parts, bar = [], slot * 0.64
     for index, month in enumerate(months):
         x = round(LEFT + index * slot + (slot - bar) / 2, 1)
         floor = bottom
@@ -182,6 +175,26 @@ def render_svg(slug: str, title: str, description: str, months: list[date],
             parts.append(format_html(
                 '<text x="{}" y="{}" font-size="{}" text-anchor="middle">{}</text>',
                 centre, bottom + 30, FONT, month.year))
+    return parts
+
+
+def render_svg(slug: str, title: str, description: str, months: list[date],
+               series: tuple[Series, ...], *, value_axis: str) -> SafeString:
+    """Bars per month, the series stacked in the order given; a value axis with gridlines,
+    the months under the bars (the year under January and under the first month), and the
+    legend under that."""
+    count = len(months)
+    stacks = [sum(entry.values[index] for entry in series) for index in range(count)]
+    top, step = _nice_top(max(stacks, default=0))
+    plot_width = WIDTH - LEFT - RIGHT
+    slot = plot_width / max(count, 1)
+    bottom = TOP + PLOT_HEIGHT
+    scale = PLOT_HEIGHT / top
+
+    parts = [format_html('<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
+                         slug, title, slug, description)]
+    parts += _value_axis(top, step, scale, bottom, value_axis)
+    parts += _bars(months, series, slot=slot, scale=scale, bottom=bottom)
     parts.append(format_html(
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#52606d" stroke-width="1"/>',
         LEFT, bottom, WIDTH - RIGHT, bottom))

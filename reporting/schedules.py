@@ -8,7 +8,7 @@ from croniter import croniter
 from django.utils import timezone
 from django_q.models import Schedule
 
-from org.schedules import ensure_schedule
+from core.schedules import ensure_schedule
 
 DRAFT_CRON = "0 1 1 * *"  # 01:00 on the 1st, local time
 

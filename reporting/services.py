@@ -1,8 +1,9 @@
 """The monthly report's life: drafted (by the schedule on the 1st or on demand), prepared by
 the clerk ("ТАЙЛАН БИЧСЭН"), approved by the head ("ТАЙЛАН ХЯНАСАН"), two different people;
 frozen at approval, with its figures and the hash of its document in the audit trail, then
-delivered to the anti-corruption agency and the parent unit's agency through the
-outbox. A correction is a new version pointing to the one it corrects.
+queued for the anti-corruption agency and the parent unit's agency in the outbox
+(what happens to it there is reporting.deliveries). A correction is a new version pointing
+to the one it corrects. Who may do each step is reporting.access.
 
 Every change is one transaction with its audit event; the narrative is sealed, and only its
 hash and length are audited (it may mention a case).
@@ -12,7 +13,7 @@ import hashlib
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,49 +22,17 @@ from audit.services import SYSTEM, make_checkpoint, record
 from notify.events import emit
 from notify.models import Kind as Notice
 from org.calendar import add_working_days
-from org.models import Membership, Role, Unit
-from outbox.models import Agency, Outbox
-from outbox.services import outbox_enqueue, outbox_retry
-from outbox.subjects import Subject
+from org.models import Unit
+from outbox.models import Agency
+from outbox.services import outbox_enqueue
 from reporting import document
+from reporting.access import may_approve, may_write, require
 from reporting.figures import checkpoint, month_period, period_figures
 from reporting.models import MonthlyReport, ReportDelivery, State
 from vault.files import delete_encrypted
 from vault.models import DataKey
 
 OUTBOX_KIND = "report"
-WRITERS = (Role.CLERK, Role.HEAD)
-READERS = (Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR)
-# People of a unit above this one who may read its reports (and see the consolidation).
-OVERSEERS = (Role.CLERK, Role.HEAD, Role.AUDITOR)
-
-
-# --- who may do what ------------------------------------------------------------------------
-
-def _roles(user, units) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.active().filter(user=user, unit__in=units)
-               .values_list("role", flat=True))
-
-
-def may_read(user, unit: Unit) -> bool:
-    """The unit's own staff, and the clerks, heads and auditors of any unit above it."""
-    return bool(_roles(user, [unit]) & set(READERS)
-                or _roles(user, unit.ancestors()) & set(OVERSEERS))
-
-
-def may_write(user, unit: Unit) -> bool:
-    return bool(_roles(user, [unit]) & set(WRITERS))
-
-
-def may_approve(user, unit: Unit) -> bool:
-    return Role.HEAD in _roles(user, [unit])
-
-
-def _require(allowed: bool, message: str):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 # --- periods and references ---------------------------------------------------------------
@@ -91,7 +60,8 @@ def current(unit: Unit, period: date) -> MonthlyReport | None:
             .order_by("-version").first())
 
 
-def _tell(kind: str, report: MonthlyReport, *, also_parent: bool = False, users=()):
+def tell(kind: str, report: MonthlyReport, *, also_parent: bool = False, users=()) -> None:
+    """Notify the unit (and its parent, or named people) of `kind` about `report`."""
     subject = {"report": report.pk, "month": report.month,
                "report_reference": report.reference, "state": report.state}
     parents = (report.unit.parent,) if also_parent and report.unit.parent_id else ()
@@ -111,13 +81,13 @@ def _refresh(report: MonthlyReport) -> None:
     report.figures, report.figures_at = figures, timezone.now()
 
 
-def draft(*, unit: Unit, period: date, by=None) -> tuple[MonthlyReport, bool]:
+def report_draft(*, unit: Unit, period: date, by=None) -> tuple[MonthlyReport, bool]:
     """The unit's report on `period`, drafted if it has none yet: (report, created). Safe to
     call twice at once: the unique version number makes the second caller find the first's
     draft. `by` is None for the schedule."""
     period = month_period(period).first
     if by is not None:
-        _require(may_write(by, unit), _("Only the unit's clerk or head drafts its report."))
+        require(may_write(by, unit), _("Only the unit's clerk or head drafts its report."))
     if period > timezone.localdate().replace(day=1):
         raise ValidationError(_("A month that has not begun cannot be reported on."),
                               code="future")
@@ -135,7 +105,7 @@ def draft(*, unit: Unit, period: date, by=None) -> tuple[MonthlyReport, bool]:
             record(actor=by or SYSTEM, action="report.drafted", target=report, unit=unit,
                    details={"report": report.reference, "month": report.month,
                             "version": 1, "nil": report.figures["nil"]})
-            _tell(Notice.REPORT_DRAFTED, report)
+            tell(Notice.REPORT_DRAFTED, report)
     except IntegrityError:
         existing = current(unit, period)
         if existing is None:
@@ -144,14 +114,14 @@ def draft(*, unit: Unit, period: date, by=None) -> tuple[MonthlyReport, bool]:
     return report, True
 
 
-def draft_due(today: date | None = None) -> str:
+def last_month_reports_draft(*, today: date | None = None) -> str:
     """The schedule's job on the 1st: last month's draft for every active unit that has
     none. Running it again drafts nothing more; after downtime it drafts only last month
     (the schedule does not catch up, and earlier months are drafted on demand)."""
     period = last_month(today)
     made = 0
     for unit in Unit.objects.active().order_by("code"):
-        _report, created = draft(unit=unit, period=period)
+        _report, created = report_draft(unit=unit, period=period)
         made += created
     return f"{made} drafted for {period:%Y-%m}"
 
@@ -171,11 +141,11 @@ def _refuse_frozen(report: MonthlyReport):
 
 
 @transaction.atomic
-def save_narrative(*, report: MonthlyReport, by, narrative: str) -> MonthlyReport:
+def report_narrative_save(*, report: MonthlyReport, by, narrative: str) -> MonthlyReport:
     """The clerk's text; the figures are computed again at the same time. A prepared report
     that is changed goes back to draft, so the head never approves what they did not see."""
     report = _locked(report)
-    _require(may_write(by, report.unit), _("Only the unit's clerk or head edits its report."))
+    require(may_write(by, report.unit), _("Only the unit's clerk or head edits its report."))
     _refuse_frozen(report)
     report.narrative = narrative.strip() or None
     _refresh(report)
@@ -189,10 +159,10 @@ def save_narrative(*, report: MonthlyReport, by, narrative: str) -> MonthlyRepor
 
 
 @transaction.atomic
-def prepare(*, report: MonthlyReport, by) -> MonthlyReport:
+def report_prepare(*, report: MonthlyReport, by) -> MonthlyReport:
     """"ТАЙЛАН БИЧСЭН": the figures are computed once more and stand as prepared."""
     report = _locked(report)
-    _require(may_write(by, report.unit),
+    require(may_write(by, report.unit),
              _("Only the unit's clerk or head marks its report prepared."))
     _refuse_frozen(report)
     if report.state != State.DRAFT:
@@ -203,15 +173,15 @@ def prepare(*, report: MonthlyReport, by) -> MonthlyReport:
     record(actor=by, action="report.prepared", target=report, unit=report.unit,
            details={"report": report.reference, "nil": report.figures["nil"],
                     "figures_sha256": document.figures_hash(report.figures)})
-    _tell(Notice.REPORT_AWAITING_REVIEW, report)
+    tell(Notice.REPORT_AWAITING_REVIEW, report)
     return report
 
 
 @transaction.atomic
-def send_back(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
+def report_send_back(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
     """The head returns a prepared report to draft, with a reason the clerk sees."""
     report = _locked(report)
-    _require(may_approve(by, report.unit), _("Only the unit's head reviews its report."))
+    require(may_approve(by, report.unit), _("Only the unit's head reviews its report."))
     _refuse_frozen(report)
     if report.state != State.PREPARED:
         raise ValidationError(_("Only a prepared report can be sent back."), code="state")
@@ -221,11 +191,11 @@ def send_back(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
     report.save(update_fields=["state", "prepared_by", "prepared_at"])
     record(actor=by, action="report.sent_back", target=report, unit=report.unit,
            details={"report": report.reference, "reason_chars": len(reason.strip())})
-    _tell(Notice.REPORT_DRAFTED, report)
+    tell(Notice.REPORT_DRAFTED, report)
     return report
 
 
-def recipients(unit: Unit) -> list[Agency]:
+def recipients_of(unit: Unit) -> list[Agency]:
     """Who receives an approved report: the anti-corruption agency (the default agency) and
     the agency that stands for the parent authority, when set up."""
     found = []
@@ -252,14 +222,14 @@ def audited_figures(figures: dict) -> dict:
     return kept
 
 
-def approve(*, report: MonthlyReport, by) -> MonthlyReport:
+def report_approve(*, report: MonthlyReport, by) -> MonthlyReport:
     """"ТАЙЛАН ХЯНАСАН": frozen, hashed, audited and queued for delivery, in one transaction.
     The head may not approve a report they prepared."""
     stored: list[str] = []
     try:
         with transaction.atomic():
             report = _locked(report)
-            _require(may_approve(by, report.unit), _("Only the unit's head approves its report."))
+            require(may_approve(by, report.unit), _("Only the unit's head approves its report."))
             _refuse_frozen(report)
             if report.state != State.PREPARED:
                 raise ValidationError(_("The clerk must mark the report prepared first."),
@@ -274,7 +244,7 @@ def approve(*, report: MonthlyReport, by) -> MonthlyReport:
             report.document_sha256 = hashlib.sha256(document.canonical(report)).hexdigest()
             report.save(update_fields=["state", "approved_by", "approved_at",
                                        "document_sha256"])
-            agencies = recipients(report.unit)
+            agencies = recipients_of(report.unit)
             for agency in agencies:
                 entry = outbox_enqueue(kind=OUTBOX_KIND, subject_id=report.pk,
                                        reference=report.reference, agency=agency,
@@ -295,7 +265,7 @@ def approve(*, report: MonthlyReport, by) -> MonthlyReport:
                        "prepared_by": report.prepared_by_id, "approved_by": by.pk,
                        "sent_to": [agency.code for agency in agencies],
                    })
-            _tell(Notice.REPORT_APPROVED, report, also_parent=True,
+            tell(Notice.REPORT_APPROVED, report, also_parent=True,
                   users=[report.prepared_by_id])
     except BaseException:
         for name in stored:
@@ -305,11 +275,11 @@ def approve(*, report: MonthlyReport, by) -> MonthlyReport:
 
 
 @transaction.atomic
-def correct(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
+def report_correct(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
     """A new draft version of an approved report, pointing to it. The approved one stays as
     it was; the new one is prepared and approved like any other."""
     report = _locked(report)
-    _require(may_write(by, report.unit), _("Only the unit's clerk or head corrects its report."))
+    require(may_write(by, report.unit), _("Only the unit's clerk or head corrects its report."))
     if not report.is_frozen:
         raise ValidationError(_("Only an approved report is corrected; edit the draft instead."),
                               code="state")
@@ -333,117 +303,5 @@ def correct(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
            details={"report": new.reference, "supersedes": report.reference,
                     "supersedes_sha256": report.document_sha256, "version": version,
                     "reason_chars": len(reason.strip())})
-    _tell(Notice.REPORT_DRAFTED, new)
+    tell(Notice.REPORT_DRAFTED, new)
     return new
-
-
-# --- delivery -------------------------------------------------------------------------------
-
-def _delivery(outbox_row: Outbox) -> ReportDelivery:
-    return ReportDelivery.objects.select_related("report__unit").get(outbox=outbox_row)
-
-
-def _delivered(outbox_row: Outbox, now) -> None:
-    delivery = _delivery(outbox_row)
-    report = delivery.report
-    record(actor=SYSTEM, action="report.delivered", target=report, unit=report.unit,
-           details={"report": report.reference, "agency": outbox_row.agency.code,
-                    "attempts": outbox_row.attempts, "delivery": outbox_row.delivery,
-                    "package_sha256": outbox_row.package_sha256})
-
-
-def _dead(outbox_row: Outbox, detail: str, permanent: bool) -> None:
-    report = _delivery(outbox_row).report
-    record(actor=SYSTEM, action="report.delivery_failed", target=report, unit=report.unit,
-           details={"report": report.reference, "agency": outbox_row.agency.code,
-                    "attempts": outbox_row.attempts, "error": detail, "permanent": permanent})
-    _tell(Notice.REPORT_DELIVERY_FAILED, report)
-
-
-def _email_subject(outbox_row: Outbox) -> str:
-    return _("Monthly report %(reference)s") % {"reference": outbox_row.subject_reference}
-
-
-SUBJECT = Subject(kind=OUTBOX_KIND, email_subject=_email_subject, delivered=_delivered,
-                  dead=_dead)
-
-
-def _locked_delivery(delivery: ReportDelivery, by, roles) -> tuple[ReportDelivery, Outbox]:
-    delivery = (ReportDelivery.objects.select_for_update().select_related("report__unit")
-                .get(pk=delivery.pk))
-    _require(bool(_roles(by, [delivery.report.unit]) & set(roles)),
-             _("You cannot do this for this unit's report."))
-    return delivery, Outbox.objects.select_for_update().select_related("agency").get(
-        pk=delivery.outbox_id)
-
-
-@transaction.atomic
-def letter_sent(*, delivery: ReportDelivery, by, letter_number: str) -> ReportDelivery:
-    """The clerk posted the printed report to an agency that takes letters."""
-    delivery, row = _locked_delivery(delivery, by, WRITERS)
-    if row.state != Outbox.State.MANUAL:
-        raise ValidationError(_("This report was not waiting to be posted."), code="state")
-    if not letter_number.strip():
-        raise ValidationError(_("Enter the letter's number."), code="letter_number")
-    now = timezone.now()
-    row.state, row.delivered_at = Outbox.State.DELIVERED, now
-    row.save(update_fields=["state", "delivered_at"])
-    delivery.letter_number = letter_number.strip()[:64]
-    delivery.save(update_fields=["letter_number"])
-    record(actor=by, action="report.letter_sent", target=delivery.report,
-           unit=delivery.report.unit,
-           details={"report": delivery.report.reference, "agency": row.agency.code,
-                    "letter_number": delivery.letter_number})
-    return delivery
-
-
-@transaction.atomic
-def retry(*, delivery: ReportDelivery, by) -> ReportDelivery:
-    """The head sends a report whose delivery was given up once more (same key)."""
-    delivery, row = _locked_delivery(delivery, by, (Role.HEAD,))
-    if row.state != Outbox.State.DEAD:
-        raise ValidationError(_("Only a delivery that failed can be tried again."),
-                              code="state")
-    record(actor=by, action="report.retried", target=delivery.report,
-           unit=delivery.report.unit,
-           details={"report": delivery.report.reference, "agency": row.agency.code,
-                    "last_error": row.last_error})
-    outbox_retry(outbox=row)
-    return delivery
-
-
-# --- reminders ------------------------------------------------------------------------------
-
-def remind_late(today: date | None = None) -> str:
-    """Run daily: each active unit whose report on last month is not approved by its due
-    day is told once (its clerk and head, and the parent unit's head)."""
-    from notify.models import Event
-
-    today = today or timezone.localdate()
-    period = last_month(today)
-    month = f"{period:%Y-%m}"
-    told = 0
-    for unit in Unit.objects.active().order_by("code"):
-        if today <= due_day(unit, period):
-            continue
-        report = current(unit, period)
-        if report is not None and report.is_frozen:
-            continue
-        with transaction.atomic():
-            # The unit's row is the lock: two runs at once tell the unit once. FOR NO KEY
-            # UPDATE, so that it does not block the foreign-key checks of transactions that
-            # hold the audit chain's head while this one waits for it (a deadlock).
-            Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
-            if Event.objects.filter(kind=Notice.REPORT_LATE, unit=unit,
-                                    subject__month=month).exists():
-                continue
-            parents = (unit.parent,) if unit.parent_id else ()
-            subject = {"month": month, "state": report.state if report else "missing"}
-            if report is not None:
-                subject.update(report=report.pk, report_reference=report.reference)
-            emit(Notice.REPORT_LATE, unit=unit, subject=subject, also_units=parents)
-            record(actor=SYSTEM, action="report.late", object_type="reporting.monthlyreport",
-                   object_id=str(report.pk) if report else "", unit=unit,
-                   details={"month": month, "state": subject["state"]})
-        told += 1
-    return f"{told} late reports for {month}"

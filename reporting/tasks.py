@@ -1,11 +1,13 @@
-"""Reporting's tasks, run by the django-q2 worker; they take no arguments."""
+"""Reporting's tasks, run by the django-q2 worker; they take no arguments. Their dotted
+names are what the schedules (reporting/schedules.py) store."""
 
-from reporting import services
+from reporting.reminders import late_reports_remind
+from reporting.services import last_month_reports_draft
 
 
 def draft_due() -> str:
-    return services.draft_due()
+    return last_month_reports_draft()
 
 
 def remind_late() -> str:
-    return services.remind_late()
+    return late_reports_remind()

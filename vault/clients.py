@@ -30,3 +30,18 @@ def client_hash(request, *, purpose: str) -> str:
     (the same address gives unrelated hashes for rate limits and for sign-in lockout)."""
     address = (request.META.get("REMOTE_ADDR") or "").encode()
     return hmac.new(_day_key(purpose), address, hashlib.sha256).hexdigest()[:32]
+
+
+def signin_client(request):
+    """What django-axes takes for the client's address (AXES_CLIENT_IP_CALLABLE): a keyed
+    hash of it that changes every day, so failures count per (username, client) without an
+    address kept. The cache handler only joins it into a cache key; nothing parses it as an
+    address."""
+    return client_hash(request, purpose="signin")
+
+
+def signin_client_str(username, ip_address, user_agent, path_info, request):
+    """How django-axes names a client in its log lines (AXES_CLIENT_STR_CALLABLE). By
+    default that is the username, the address and the path; a failed sign-in's username may
+    be a mistyped password, so the lines say only that a sign-in failed or was locked."""
+    return "a staff sign-in"

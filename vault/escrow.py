@@ -33,7 +33,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from config.files import write_atomically
+from core.files import write_atomically
 from vault.keyring import PURPOSES, Keyring, KeyringError
 
 FORMAT = "shugel-keyring-escrow-1"

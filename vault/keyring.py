@@ -20,7 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject, empty
 
-from config.files import write_atomically
+from core.files import write_atomically
 from vault.errors import KeyringError
 
 FORMAT = 1

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.cells import neutralised
 from org.access import unit_role_required
 from org.models import Role
 from routing.models import Referral, ReferralState
@@ -45,8 +46,6 @@ METADATA = (
     "agency_reference", "unit__code", "complaint__reference", "agency__code",
     "agency__name_mn", "agency__name_en",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 1000
 CSV_COLUMNS = (
     "reference", "complaint__reference", "unit__code", "agency__name_mn", "agency__name_en",
@@ -173,13 +172,6 @@ def tracker(request, unit):
 
 
 # --- the CSV export ---------------------------------------------------------------------------
-
-def neutralised(value) -> str:
-    """A cell as text that no spreadsheet runs as a formula: one that would start a formula
-    gets a leading apostrophe, which Excel and LibreOffice show as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 class _Line:
     """csv.writer writes to this and hands back what it wrote."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import database_from_url
+from core.environment import database_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_SECRET = "x" * 20 + "-production-secret-" + "y" * 30

@@ -1,6 +1,7 @@
-"""What request bodies may take of a server process's memory (config.asgi.BodyBudget): large
-bodies reserve their length before they are read and wait, unread, when the budget is spent;
-a large body that stalls is dropped and gives its share back."""
+"""What request bodies may take of a server process's memory
+(core.http_limits.BodyBudget): large bodies reserve their length before they are read and
+wait, unread, when the budget is spent; a large body that stalls is dropped and gives its
+share back."""
 
 import asyncio
 import http.client
@@ -10,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from config.asgi import _stalled_text, one_at_a_time_beyond
+from core.http_limits import _stalled_text, one_at_a_time_beyond
 from tests.intake.test_picture_bombs import memory_mb, server  # noqa: F401 - a fixture
 
 MB = 1024 * 1024

@@ -1,9 +1,9 @@
-"""The limit on HTTP requests one server process runs at once (config.asgi), which keeps
+"""The limit on HTTP requests one server process runs at once (core.http_limits), which keeps
 the load tests' writers from starving each other (docs/load-and-faults.md)."""
 
 import asyncio
 
-from config.asgi import one_at_a_time_beyond
+from core.http_limits import one_at_a_time_beyond
 
 
 async def _whole_body():

@@ -163,7 +163,7 @@ def test_the_form_is_short_plain_and_needs_no_account_or_javascript(client, unit
 
 def test_the_mongolian_public_pages_have_no_untranslated_english(client, units, monkeypatch):
     from intake.public import views as views_public
-    from tests.config.test_pages import ALLOWED_LATIN, ENGLISH_WORD, visible_text
+    from tests.core.test_pages import ALLOWED_LATIN, ENGLISH_WORD, visible_text
 
     monkeypatch.setattr(views_public, "LOOKUP_FLOOR_SECONDS", 0.0)
     monkeypatch.setitem(ratelimit.LIMITS, "track", (Limit(3, 600), Limit(100, 60)))

@@ -17,7 +17,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from audit.models import AuditEvent, Checkpoint
 from intake.models import Attachment, Complaint
 from ops import restore
-from ops.backup import find_pg_client, pg_environment
+from ops.postgres import find_pg_client, pg_environment
 from outbox.models import Outbox
 from tests.ops.records import write_records
 from tests.vault.canary import contains, leaks

@@ -311,8 +311,8 @@ def test_systemd_accepts_the_units(tmp_path):
 
 def _settings_names() -> str:
     """The source that reads settings from the environment."""
-    return (ROOT / "config" / "settings.py").read_text() + (
-        ROOT / "vault" / "keyring.py").read_text()
+    return "".join((ROOT / path).read_text() for path in (
+        "config/settings.py", "core/environment.py", "vault/keyring.py"))
 
 
 def test_every_variable_of_the_example_is_one_shugel_reads():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from config.logging import DropRequestDetails, JsonFormatter
+from core.logging import DropRequestDetails, JsonFormatter
 from tests.intake.test_anonymity import (
     AGENT,
     IDENTIFYING,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import database_from_url
+from core.environment import database_from_url
 from tests.vault.canary import leaks
 from vault.keyring import Keyring
 

@@ -1,3 +1,4 @@
+import base64
 from datetime import timedelta
 
 import pytest
@@ -91,12 +92,13 @@ def test_first_sign_in_without_authenticator_must_set_one_up(client, units):
     page = client.get(reverse("org:unit_home", args=["DG"]))
     assert page.status_code == 302 and page["Location"] == reverse("org:two_factor_setup")
 
-    device = TOTPDevice.objects.get(user=newcomer)
-    assert not device.confirmed
+    # Showing the page wrote nothing; the wrong code below is counted on a saved device.
+    assert not TOTPDevice.objects.filter(user=newcomer).exists()
     assert response.context["secret"] and response.context["qr"].startswith("data:image/svg")
     client.post(reverse("org:two_factor_setup"), {"otp_token": "000000"})
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=newcomer)
     assert not device.confirmed
+    assert base64.b32encode(device.bin_key).decode() == response.context["secret"]
 
     # A wrong code slows the next try down (throttling); a person waits a few seconds.
     with time_machine.travel(timezone.now() + timedelta(seconds=30)):
@@ -105,6 +107,35 @@ def test_first_sign_in_without_authenticator_must_set_one_up(client, units):
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(reverse("org:unit_home", args=["DG"])).status_code == 200
+
+
+def test_the_set_up_page_writes_nothing_and_shows_the_same_key_until_confirmed(client, units):
+    newcomer = make_staff("newcomer", units["DG"], Role.CLERK, with_device=False)
+    client.post(reverse("org:login"), {"username": "newcomer", "password": PASSWORD})
+    first = client.get(reverse("org:two_factor_setup"))
+    again = client.get(reverse("org:two_factor_setup"))
+    assert first.status_code == again.status_code == 200
+    assert not TOTPDevice.objects.filter(user=newcomer).exists()
+    assert first.context["secret"] == again.context["secret"]
+
+    # The key shown is the one the confirming code is checked against, and then kept.
+    key = base64.b32decode(first.context["secret"])
+    code = f"{totp(key, 30, 0, 6, 0):06d}"
+    response = client.post(reverse("org:two_factor_setup"), {"otp_token": code})
+    assert response.status_code == 302
+    device = TOTPDevice.objects.get(user=newcomer)
+    assert device.confirmed and device.bin_key == key
+
+
+def test_another_person_gets_another_key(client, units):
+    one = make_staff("newcomer", units["DG"], Role.CLERK, with_device=False)
+    two = make_staff("newcomer2", units["DG"], Role.CLERK, with_device=False)
+    secrets = set()
+    for person in (one, two):
+        client.post(reverse("org:login"), {"username": person.username, "password": PASSWORD})
+        secrets.add(client.get(reverse("org:two_factor_setup")).context["secret"])
+        client.post(reverse("org:logout"))
+    assert len(secrets) == 2
 
 
 def test_logout_by_get_does_nothing(client, personas, signed_in):

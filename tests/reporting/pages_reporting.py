@@ -123,13 +123,13 @@ def make_report(units, personas, state: str | None = "approved") -> MonthlyRepor
     if state is None:
         return None
     letter_agency()
-    report, _created = services.draft(unit=units["DG"], period=OCTOBER, by=personas["clerk"])
+    report, _created = services.report_draft(unit=units["DG"], period=OCTOBER, by=personas["clerk"])
     if state == "draft":
         return report
-    report = services.prepare(report=report, by=personas["clerk"])
+    report = services.report_prepare(report=report, by=personas["clerk"])
     if state == "prepared":
         return report
-    report = services.approve(report=report, by=personas["head"])
+    report = services.report_approve(report=report, by=personas["head"])
     delivery = report.deliveries.get()
     ReportDelivery.objects.filter(pk=delivery.pk).update(uid=DELIVERY_UID)
     if state == "dead":

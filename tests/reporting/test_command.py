@@ -97,7 +97,7 @@ def test_an_earlier_version_on_request(nil_report, personas, tmp_path):
     from reporting import services
 
     with time_machine.travel(at(5, 11), tick=False):
-        services.correct(report=nil_report, by=personas["clerk"], reason="Тоо засав.")
+        services.report_correct(report=nil_report, by=personas["clerk"], reason="Тоо засав.")
     latest = run(unit="DG", month="2026-10", format="csv", out=str(tmp_path / "a.csv"))
     first = run(unit="DG", month="2026-10", format="csv", out=str(tmp_path / "b.csv"),
                 version=1)

@@ -54,14 +54,14 @@ def october(units, personas):
                   received=datetime(2026, 10, 9, 11, tzinfo=UB))
 
     def filed(unit, clerk, head):
-        report, _created = services.draft(unit=unit, period=OCTOBER, by=clerk)
-        report = services.prepare(report=report, by=clerk)
-        return services.approve(report=report, by=head)
+        report, _created = services.report_draft(unit=unit, period=OCTOBER, by=clerk)
+        report = services.report_prepare(report=report, by=clerk)
+        return services.report_approve(report=report, by=head)
 
     return {
         "DG": filed(units["DG"], personas["clerk"], personas["head"]),
         "SB": filed(sb, sb_clerk, sb_head),
-        "DU": services.draft(unit=units["DU"], period=OCTOBER, by=du_clerk)[0],
+        "DU": services.report_draft(unit=units["DU"], period=OCTOBER, by=du_clerk)[0],
         "bribery": bribery,
     }
 

@@ -34,9 +34,9 @@ def test_approving_a_report_whose_explanation_was_altered_is_refused_and_recorde
     client, units, personas
 ):
     report = make_report(units, personas, "draft")
-    report = services.save_narrative(report=report, by=personas["clerk"],
+    report = services.report_narrative_save(report=report, by=personas["clerk"],
                                      narrative="Хугацаанд нь шийдвэрлэв.")
-    report = services.prepare(report=report, by=personas["clerk"])
+    report = services.report_prepare(report=report, by=personas["clerk"])
     flip_a_byte(report, "narrative")
     sign_in(client, personas["head"])
     assert client.get(url("month")).status_code == 200

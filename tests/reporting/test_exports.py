@@ -69,12 +69,12 @@ def log_complaint(unit, clerk, when: datetime):
 def approve(unit, personas, narrative="Тайлант сард гомдлыг хугацаанд нь шийдвэрлэв."):
     """Last month's report drafted, written up by the clerk and reviewed by the head."""
     with time_machine.travel(at(3, 11), tick=False):
-        report, _created = services.draft(unit=unit, period=OCTOBER)
-        report = services.save_narrative(report=report, by=personas["clerk"],
+        report, _created = services.report_draft(unit=unit, period=OCTOBER)
+        report = services.report_narrative_save(report=report, by=personas["clerk"],
                                          narrative=narrative)
-        report = services.prepare(report=report, by=personas["clerk"])
+        report = services.report_prepare(report=report, by=personas["clerk"])
     with time_machine.travel(at(4, 11), tick=False):
-        return services.approve(report=report, by=personas["head"])
+        return services.report_approve(report=report, by=personas["head"])
 
 
 def make_nil_report(dg, personas):
@@ -228,7 +228,7 @@ def test_the_audit_checkpoint_is_stated(nil_report):
 
 def test_a_draft_is_dated_today_and_has_empty_signature_blocks(dg, personas):
     with time_machine.travel(at(2, 11), tick=False):
-        report, _created = services.draft(unit=dg, period=OCTOBER)
+        report, _created = services.report_draft(unit=dg, period=OCTOBER)
         text = text_of(in_mongolian(exports.monthly, report, "docx"), "docx")
     assert "2026.11.02" in text
     assert "Өнөрмаа" not in text and "Мөнхбаяр" not in text
@@ -267,8 +267,8 @@ def test_an_unknown_format_is_refused(nil_report):
 def test_xlsx_keeps_numbers_as_numbers_and_formulas_as_text(dg, personas):
     narrative = "=HYPERLINK(\"http://example.com\")\n+1\n@SUM(A1)"
     with time_machine.travel(at(3, 11), tick=False):
-        report, _created = services.draft(unit=dg, period=OCTOBER)
-        report = services.save_narrative(report=report, by=personas["clerk"],
+        report, _created = services.report_draft(unit=dg, period=OCTOBER)
+        report = services.report_narrative_save(report=report, by=personas["clerk"],
                                          narrative=narrative)
         data = in_mongolian(exports.monthly, report, "xlsx").data
     sheet = load_workbook(io.BytesIO(data)).active
@@ -282,8 +282,8 @@ def test_xlsx_keeps_numbers_as_numbers_and_formulas_as_text(dg, personas):
 
 def test_csv_neutralises_formulas(dg, personas):
     with time_machine.travel(at(3, 11), tick=False):
-        report, _created = services.draft(unit=dg, period=OCTOBER)
-        report = services.save_narrative(report=report, by=personas["clerk"],
+        report, _created = services.report_draft(unit=dg, period=OCTOBER)
+        report = services.report_narrative_save(report=report, by=personas["clerk"],
                                          narrative="=1+1")
         data = in_mongolian(exports.monthly, report, "csv").data
     cells = [cell for row in csv.reader(io.StringIO(csv_text(data))) for cell in row]

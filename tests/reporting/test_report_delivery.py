@@ -27,6 +27,7 @@ from notify.models import Kind as Notice
 from outbox.delivery import deliver_outbox
 from outbox.models import Agency, DeliveryAttempt, Outbox
 from reporting import services
+from reporting.deliveries import report_delivery_retry, report_letter_mark_sent
 from reporting.models import ReportDelivery
 from tests.routing.helpers import make_agency, triage
 
@@ -94,13 +95,14 @@ def complaint(units, personas, clock):
 @pytest.fixture
 def prepared(units, personas, complaint, agencies, clock):
     clock.move_to(datetime(2026, 11, 3, 10, tzinfo=UB))
-    report, _created = services.draft(unit=units["DG"], period=OCTOBER)
-    report = services.save_narrative(report=report, by=personas["clerk"], narrative=NARRATIVE)
-    return services.prepare(report=report, by=personas["clerk"])
+    report, _created = services.report_draft(unit=units["DG"], period=OCTOBER)
+    report = services.report_narrative_save(report=report, by=personas["clerk"],
+                                            narrative=NARRATIVE)
+    return services.report_prepare(report=report, by=personas["clerk"])
 
 
 def approve(prepared, personas):
-    return services.approve(report=prepared, by=personas["head"])
+    return services.report_approve(report=prepared, by=personas["head"])
 
 
 def rows(report) -> dict[str, Outbox]:
@@ -157,14 +159,14 @@ def test_approval_sends_to_the_agency_api_and_waits_for_the_letter_to_the_parent
     assert reload(letter).state == Outbox.State.MANUAL
     delivery = ReportDelivery.objects.get(outbox=letter)
     with pytest.raises(PermissionDenied):
-        services.letter_sent(delivery=delivery, by=personas["officer"], letter_number="1/42")
+        report_letter_mark_sent(delivery=delivery, by=personas["officer"], letter_number="1/42")
     with pytest.raises(ValidationError):
-        services.letter_sent(delivery=delivery, by=personas["clerk"], letter_number="  ")
-    services.letter_sent(delivery=delivery, by=personas["clerk"], letter_number="1/42")
+        report_letter_mark_sent(delivery=delivery, by=personas["clerk"], letter_number="  ")
+    report_letter_mark_sent(delivery=delivery, by=personas["clerk"], letter_number="1/42")
     assert reload(letter).state == Outbox.State.DELIVERED
     assert ReportDelivery.objects.get(pk=delivery.pk).letter_number == "1/42"
     with pytest.raises(ValidationError):
-        services.letter_sent(delivery=delivery, by=personas["clerk"], letter_number="1/43")
+        report_letter_mark_sent(delivery=delivery, by=personas["clerk"], letter_number="1/43")
     assert verify_chain().ok
 
 
@@ -190,15 +192,15 @@ def test_a_refused_report_is_a_dead_letter_the_head_is_told_of_and_can_send_agai
 
     delivery = ReportDelivery.objects.get(outbox=api)
     with pytest.raises(PermissionDenied):
-        services.retry(delivery=delivery, by=personas["clerk"])
+        report_delivery_retry(delivery=delivery, by=personas["clerk"])
     standin.mode = "accept"
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        services.retry(delivery=delivery, by=personas["head"])
+        report_delivery_retry(delivery=delivery, by=personas["head"])
     api = reload(api)
     assert api.state == Outbox.State.PENDING and api.attempts == 0
     assert len(queued) == 1  # the try is queued once the retry commits
     with pytest.raises(ValidationError):
-        services.retry(delivery=delivery, by=personas["head"])
+        report_delivery_retry(delivery=delivery, by=personas["head"])
 
     assert deliver_outbox(api.pk) == "delivered"
     assert reload(api).state == Outbox.State.DELIVERED

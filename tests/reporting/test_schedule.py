@@ -62,7 +62,7 @@ def test_after_downtime_the_job_drafts_last_month_only(units):
     assert not MonthlyReport.objects.filter(period__in=[date(2026, 11, 1), date(2026, 12, 1)])
     # The months skipped are drafted on demand.
     with time_machine.travel(datetime(2027, 2, 3, 9, tzinfo=UB), tick=False):
-        _report, created = services.draft(unit=units["DG"], period=date(2026, 12, 1))
+        _report, created = services.report_draft(unit=units["DG"], period=date(2026, 12, 1))
     assert created
 
 
@@ -70,7 +70,7 @@ def test_after_downtime_the_job_drafts_last_month_only(units):
 def test_a_month_that_has_not_begun_is_not_drafted(units):
     with time_machine.travel(FIRST_OF_NOVEMBER, tick=False):
         with pytest.raises(services.ValidationError):
-            services.draft(unit=units["DG"], period=date(2026, 12, 1))
+            services.report_draft(unit=units["DG"], period=date(2026, 12, 1))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -182,7 +182,7 @@ def test_a_late_report_is_reminded_once_after_its_due_day(units, personas):
 def test_a_drafted_but_unapproved_report_is_late_too(units, personas):
     dg = units["DG"]
     with time_machine.travel(FIRST_OF_NOVEMBER, tick=False):
-        report, _created = services.draft(unit=dg, period=OCTOBER)
+        report, _created = services.report_draft(unit=dg, period=OCTOBER)
     remind(services.due_day(dg, OCTOBER) + timedelta(days=1))
     [event] = late_events(dg)
     assert event.subject["report"] == report.pk and event.subject["state"] == "draft"
@@ -192,9 +192,9 @@ def test_a_drafted_but_unapproved_report_is_late_too(units, personas):
 def test_an_approved_report_is_not_late(units, personas):
     dg = units["DG"]
     with time_machine.travel(datetime(2026, 11, 2, 10, tzinfo=UB), tick=False):
-        report, _created = services.draft(unit=dg, period=OCTOBER)
-        report = services.prepare(report=report, by=personas["clerk"])
-        services.approve(report=report, by=personas["head"])
+        report, _created = services.report_draft(unit=dg, period=OCTOBER)
+        report = services.report_prepare(report=report, by=personas["clerk"])
+        services.report_approve(report=report, by=personas["head"])
 
     remind(services.due_day(dg, OCTOBER) + timedelta(days=1))
 

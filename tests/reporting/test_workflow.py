@@ -63,21 +63,21 @@ def triaged(complaint, officer, codes, *, corruption: bool, day: int = 20):
 
 def drafted(unit) -> MonthlyReport:
     with time_machine.travel(at(2, 11), tick=False):
-        report, created = services.draft(unit=unit, period=OCTOBER)
+        report, created = services.report_draft(unit=unit, period=OCTOBER)
     assert created
     return report
 
 
 def prepared(report, by, narrative: str = NARRATIVE) -> MonthlyReport:
     with time_machine.travel(at(3, 11), tick=False):
-        report = services.save_narrative(report=report, by=by, narrative=narrative)
-        return services.prepare(report=report, by=by)
+        report = services.report_narrative_save(report=report, by=by, narrative=narrative)
+        return services.report_prepare(report=report, by=by)
 
 
 def approved(report, personas) -> MonthlyReport:
     report = prepared(report, personas["clerk"])
     with time_machine.travel(at(4, 11), tick=False):
-        return services.approve(report=report, by=personas["head"])
+        return services.report_approve(report=report, by=personas["head"])
 
 
 def reload(report) -> MonthlyReport:
@@ -164,7 +164,7 @@ def test_box_openings_with_no_slips_are_shown(units, personas):
 def test_the_person_who_prepared_a_report_cannot_approve_it(units, personas):
     report = prepared(drafted(units["DG"]), personas["head"])
     with pytest.raises(ValidationError) as refused:
-        services.approve(report=report, by=personas["head"])
+        services.report_approve(report=report, by=personas["head"])
     assert refused.value.code == "same_person"
     assert reload(report).state == State.PREPARED
     assert "report.approved" not in actions()
@@ -174,7 +174,7 @@ def test_the_person_who_prepared_a_report_cannot_approve_it(units, personas):
 def test_only_the_units_head_approves(units, personas, who):
     report = prepared(drafted(units["DG"]), personas["clerk"])
     with pytest.raises(PermissionDenied):
-        services.approve(report=report, by=personas[who])
+        services.report_approve(report=report, by=personas[who])
     assert reload(report).state == State.PREPARED and reload(report).approved_by is None
 
 
@@ -182,11 +182,11 @@ def test_an_outsider_cannot_draft_or_edit_a_report(units, personas):
     report = drafted(units["DG"])
     with time_machine.travel(at(3, 11), tick=False):
         with pytest.raises(PermissionDenied):
-            services.draft(unit=units["DG"], period=OCTOBER, by=personas["outsider"])
+            services.report_draft(unit=units["DG"], period=OCTOBER, by=personas["outsider"])
         with pytest.raises(PermissionDenied):
-            services.save_narrative(report=report, by=personas["outsider"], narrative="x")
+            services.report_narrative_save(report=report, by=personas["outsider"], narrative="x")
         with pytest.raises(PermissionDenied):
-            services.prepare(report=report, by=personas["officer"])
+            services.report_prepare(report=report, by=personas["officer"])
 
 
 def test_an_approved_report_cannot_be_changed(units, personas):
@@ -198,11 +198,11 @@ def test_an_approved_report_cannot_be_changed(units, personas):
 
     with time_machine.travel(at(10, 11), tick=False):
         for attempt in (
-            lambda: services.save_narrative(report=report, by=personas["clerk"],
+            lambda: services.report_narrative_save(report=report, by=personas["clerk"],
                                             narrative="Өөрчилсөн текст"),
-            lambda: services.prepare(report=report, by=personas["clerk"]),
-            lambda: services.send_back(report=report, by=personas["head"], reason="Дахин"),
-            lambda: services.approve(report=report, by=personas["head"]),
+            lambda: services.report_prepare(report=report, by=personas["clerk"]),
+            lambda: services.report_send_back(report=report, by=personas["head"], reason="Дахин"),
+            lambda: services.report_approve(report=report, by=personas["head"]),
         ):
             with pytest.raises(ValidationError):
                 attempt()
@@ -216,13 +216,13 @@ def test_an_approved_report_cannot_be_changed(units, personas):
 def test_a_prepared_report_sent_back_is_a_draft_again(units, personas):
     report = prepared(drafted(units["DG"]), personas["clerk"])
     with pytest.raises(PermissionDenied):
-        services.send_back(report=report, by=personas["clerk"], reason="Дахин")
+        services.report_send_back(report=report, by=personas["clerk"], reason="Дахин")
     with pytest.raises(ValidationError):
-        services.send_back(report=report, by=personas["head"], reason="  ")
-    report = services.send_back(report=report, by=personas["head"], reason="Тоо шалга")
+        services.report_send_back(report=report, by=personas["head"], reason="  ")
+    report = services.report_send_back(report=report, by=personas["head"], reason="Тоо шалга")
     assert reload(report).state == State.DRAFT and reload(report).prepared_by is None
     with pytest.raises(ValidationError):
-        services.approve(report=report, by=personas["head"])
+        services.report_approve(report=report, by=personas["head"])
 
 
 # --- approval, correction and the audit trail ---------------------------------------------
@@ -237,8 +237,8 @@ def test_a_correction_is_a_new_version_pointing_to_the_approved_one(units, perso
 
     with time_machine.travel(at(12, 11), tick=False):
         with pytest.raises(ValidationError):  # a correction needs its reason
-            services.correct(report=first, by=personas["clerk"], reason=" ")
-        second = services.correct(report=first, by=personas["clerk"],
+            services.report_correct(report=first, by=personas["clerk"], reason=" ")
+        second = services.report_correct(report=first, by=personas["clerk"],
                                   reason="Нэг гомдлын ангилал буруу")
     assert second.pk != first.pk and second.version == 2
     assert second.supersedes_id == first.pk and second.reference == "DG-T-2026-10-v2"
@@ -252,12 +252,12 @@ def test_a_correction_is_a_new_version_pointing_to_the_approved_one(units, perso
 
     with time_machine.travel(at(12, 11), tick=False):
         with pytest.raises(ValidationError):  # only the latest version is corrected
-            services.correct(report=first, by=personas["clerk"], reason="Дахин")
+            services.report_correct(report=first, by=personas["clerk"], reason="Дахин")
         with pytest.raises(ValidationError):  # a draft is edited, not corrected
-            services.correct(report=second, by=personas["clerk"], reason="Дахин")
+            services.report_correct(report=second, by=personas["clerk"], reason="Дахин")
     second = prepared(second, personas["clerk"], NARRATIVE + " Засвар.")
     with time_machine.travel(at(13, 11), tick=False):
-        second = services.approve(report=second, by=personas["head"])
+        second = services.report_approve(report=second, by=personas["head"])
     assert document_hash(second) == second.document_sha256 != first_hash
     assert json.loads(document.canonical(reload(second)))["supersedes"] == first.reference
 
@@ -323,7 +323,7 @@ def test_no_complaint_text_reaches_the_figures_or_the_audit_trail(units, persona
         approved_referral(complaint, personas["officer"], personas["head"], agency)
     report = approved(drafted(dg), personas)
     with time_machine.travel(at(12, 11), tick=False):
-        services.correct(report=report, by=personas["clerk"], reason="Засвар")
+        services.report_correct(report=report, by=personas["clerk"], reason="Засвар")
 
     for stored in MonthlyReport.objects.all():
         text = json.dumps(stored.figures, ensure_ascii=False)

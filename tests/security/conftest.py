@@ -81,9 +81,9 @@ def _file(complaint, uid) -> Attachment:
 def _approved_report(unit, clerk, head, uid):
     """`unit`'s October 2026 report, approved, its delivery given `uid`."""
     pages_reporting.log_complaint(unit, clerk)
-    report, _created = reports.draft(unit=unit, period=pages_reporting.OCTOBER, by=clerk)
-    report = reports.prepare(report=report, by=clerk)
-    report = reports.approve(report=report, by=head)
+    report, _created = reports.report_draft(unit=unit, period=pages_reporting.OCTOBER, by=clerk)
+    report = reports.report_prepare(report=report, by=clerk)
+    report = reports.report_approve(report=report, by=head)
     delivery = report.deliveries.order_by("pk").first()
     ReportDelivery.objects.filter(pk=delivery.pk).update(uid=uid)
     return report

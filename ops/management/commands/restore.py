@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from ops import restore
-from ops.backup import BackupError
+from ops.backup_format import BackupError
 
 NO_KEYRING = (
     "The data is restored but cannot be read without the keyring: restore it with "

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
-from config.files import write_atomically
+from core.files import write_atomically
 from org.models import Unit
 from reporting import exports, services
 from reporting.figures import parse_month, parse_quarter, period_figures, quarter_period
@@ -75,7 +75,7 @@ class Command(BaseCommand):
                                    f"on {month}")
         else:
             try:
-                report, _created = services.draft(unit=unit, period=period, by=None)
+                report, _created = services.report_draft(unit=unit, period=period, by=None)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages))
         summary = f"report {report.reference}, state {report.state}"
