@@ -4,13 +4,10 @@ Views parse and validate input, then call one of these. Each either saves everyt
 given (complaint, data key, attachments, audit event) or nothing.
 """
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +32,7 @@ from notify.models import Kind as Notice
 from org.calendar import add_working_days
 from org.models import Membership, Role, Unit
 from vault.blind import blind_index
-from vault.files import delete_encrypted, save_encrypted
+from vault.files import atomic_with_files, save_encrypted
 from vault.models import DataKey
 
 ACKNOWLEDGE_WORKING_DAYS = 7
@@ -105,7 +102,6 @@ def _seal_uploads(complaint: Complaint, uploads) -> list[tuple[Upload, object]]:
     for upload in uploads:
         saved = save_encrypted(upload.file, data_key=complaint.data_key,
                                context=attachment_context(complaint))
-        _files_written.get().append(saved.name)
         sealed.append((upload, saved))
     return sealed
 
@@ -228,35 +224,9 @@ def _record_recusal(complaint: Complaint, recused: set):
            details=details)
 
 
-# The encrypted files a running workflow has written, to remove them if it fails.
-_files_written: ContextVar[list[str]] = ContextVar("intake_files_written")
-
-
-def _atomic_with_files(function):
-    """Runs an intake workflow in one transaction; files written by a workflow that fails are
-    deleted, so a failed submission leaves nothing behind on disk either. (Should an outer
-    transaction roll back later, the files stay as unreferenced ciphertext.)"""
-
-    @wraps(function)
-    def wrapped(*args, **kwargs):
-        written: list[str] = []
-        token = _files_written.set(written)
-        try:
-            with transaction.atomic():
-                return function(*args, **kwargs)
-        except BaseException:
-            for name in written:
-                delete_encrypted(name)
-            raise
-        finally:
-            _files_written.reset(token)
-
-    return wrapped
-
-
 # --- box openings --------------------------------------------------------------------------
 
-@_atomic_with_files
+@atomic_with_files()
 def box_opening_record(*, unit, box, opened_at, opened_by, witness, slip_count,
                        recorded_by) -> BoxOpening:
     if witness == opened_by:
@@ -285,7 +255,7 @@ def _check_room_for_slip(opening: BoxOpening):
         )
 
 
-@_atomic_with_files
+@atomic_with_files()
 def box_slip_log(*, opening: BoxOpening, kind, content: Content, logged_by,
                  scans=()) -> Logged:
     opening = BoxOpening.objects.select_for_update().get(pk=opening.pk)
@@ -297,7 +267,7 @@ def box_slip_log(*, opening: BoxOpening, kind, content: Content, logged_by,
     )
 
 
-@_atomic_with_files
+@atomic_with_files()
 def box_slip_discard(*, opening: BoxOpening, reason, logged_by) -> DiscardedSlip:
     opening = BoxOpening.objects.select_for_update().get(pk=opening.pk)
     _check_room_for_slip(opening)
@@ -307,7 +277,7 @@ def box_slip_discard(*, opening: BoxOpening, reason, logged_by) -> DiscardedSlip
     return slip
 
 
-@_atomic_with_files
+@atomic_with_files()
 def box_opening_reconcile(*, opening: BoxOpening, by) -> BoxOpening:
     opening = BoxOpening.objects.select_for_update().get(pk=opening.pk)
     logged = _slips_logged(opening)
@@ -336,7 +306,7 @@ def _receipt_if(wanted: bool) -> tuple[str, str] | None:
     return code, receipt_hash(code)
 
 
-@_atomic_with_files
+@atomic_with_files()
 def _log(**fields) -> Logged:
     return _open_complaint(**fields)
 
@@ -373,7 +343,7 @@ def web_report_submit(*, unit, kind, content: Content, submission_token: str, la
     )
 
 
-@_atomic_with_files
+@atomic_with_files()
 def reporter_message_send(*, complaint: Complaint, body: str, uploads=()) -> Message:
     if complaint.status == Status.CLOSED:
         raise ValidationError(_("This case is closed; it no longer takes messages."),

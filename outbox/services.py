@@ -13,7 +13,7 @@ from django_q.tasks import async_task
 
 from outbox.models import Agency, Outbox
 from outbox.subjects import is_registered
-from vault.files import delete_encrypted, save_encrypted
+from vault.files import atomic_with_files, save_encrypted
 from vault.models import DataKey
 
 
@@ -32,23 +32,20 @@ def outbox_enqueue(*, kind: str, subject_id: int, reference: str, agency: Agency
                    data_key: DataKey, data: bytes) -> Outbox:
     """Seal `data` to disk and write the outbox row that delivers it to `agency`, in the
     caller's transaction; delivery is queued after commit. A letter waits for a person to
-    post it (State.MANUAL). The caller removes the sealed file (`outbox.package_name`,
-    vault.files.delete_encrypted) if its transaction fails after this returns."""
+    post it (State.MANUAL). Inside vault.files.atomic_with_files (as every caller is), the
+    sealed file is deleted if that transaction fails, here or later."""
     if not is_registered(kind):
         raise ValueError(f"outbox subject {kind!r} is not registered")
-    stored = save_encrypted(io.BytesIO(data), data_key=data_key,
-                            context=package_context(reference))
     letter = agency.delivery == Agency.Delivery.LETTER
-    try:
+    with atomic_with_files():
+        stored = save_encrypted(io.BytesIO(data), data_key=data_key,
+                                context=package_context(reference))
         outbox = Outbox.objects.create(
             subject_kind=kind, subject_id=subject_id, subject_reference=reference,
             agency=agency, delivery=agency.delivery, data_key=data_key,
             package_name=stored.name, package_sha256=stored.sha256, package_size=stored.size,
             state=Outbox.State.MANUAL if letter else Outbox.State.PENDING,
         )
-    except Exception:
-        delete_encrypted(stored.name)
-        raise
     if not letter:
         outbox_id = outbox.pk
         transaction.on_commit(lambda: queue_delivery(outbox_id))

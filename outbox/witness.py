@@ -13,7 +13,6 @@ import json
 import logging
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,7 @@ from audit.witnesses import register_witness
 from outbox.models import Agency, Outbox
 from outbox.services import outbox_enqueue
 from outbox.subjects import Subject, register
-from vault.files import delete_encrypted
+from vault.files import atomic_with_files
 from vault.models import DataKey
 
 logger = logging.getLogger(__name__)
@@ -69,23 +68,15 @@ def witness(checkpoint: Checkpoint) -> None:
 
 
 def _queue(agency_id: int, checkpoint: Checkpoint, now) -> None:
-    stored = []
-    try:
-        with transaction.atomic():
-            # The agency's row, locked: two workers offering at once queue one witness.
-            # FOR NO KEY UPDATE, so referrals and outbox rows naming it are not held up.
-            agency = Agency.objects.select_for_update(no_key=True).get(pk=agency_id)
-            if not _due(agency, checkpoint, now):
-                return
-            entry = outbox_enqueue(kind=KIND, subject_id=checkpoint.pk,
-                                   reference=reference_for(checkpoint), agency=agency,
-                                   data_key=DataKey.objects.create_fresh(),
-                                   data=package(checkpoint))
-            stored.append(entry.package_name)
-    except BaseException:
-        for name in stored:
-            delete_encrypted(name)
-        raise
+    with atomic_with_files():
+        # The agency's row, locked: two workers offering at once queue one witness.
+        # FOR NO KEY UPDATE, so referrals and outbox rows naming it are not held up.
+        agency = Agency.objects.select_for_update(no_key=True).get(pk=agency_id)
+        if not _due(agency, checkpoint, now):
+            return
+        outbox_enqueue(kind=KIND, subject_id=checkpoint.pk, reference=reference_for(checkpoint),
+                       agency=agency, data_key=DataKey.objects.create_fresh(),
+                       data=package(checkpoint))
 
 
 def _email_subject(row: Outbox) -> str:

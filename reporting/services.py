@@ -29,7 +29,7 @@ from reporting import document
 from reporting.access import may_approve, may_write, require
 from reporting.figures import checkpoint, month_period, period_figures
 from reporting.models import MonthlyReport, ReportDelivery, State
-from vault.files import delete_encrypted
+from vault.files import atomic_with_files
 from vault.models import DataKey
 
 OUTBOX_KIND = "report"
@@ -225,52 +225,45 @@ def audited_figures(figures: dict) -> dict:
 def report_approve(*, report: MonthlyReport, by) -> MonthlyReport:
     """"ТАЙЛАН ХЯНАСАН": frozen, hashed, audited and queued for delivery, in one transaction.
     The head may not approve a report they prepared."""
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            report = _locked(report)
-            require(may_approve(by, report.unit), _("Only the unit's head approves its report."))
-            _refuse_frozen(report)
-            if report.state != State.PREPARED:
-                raise ValidationError(_("The clerk must mark the report prepared first."),
-                                      code="state")
-            if report.prepared_by_id == by.pk:
-                raise ValidationError(
-                    _("The person who prepared the report cannot also approve it."),
-                    code="same_person")
-            report.state, report.approved_by, report.approved_at = (
-                State.APPROVED, by, timezone.now())
-            data = document.package(report)
-            report.document_sha256 = hashlib.sha256(document.canonical(report)).hexdigest()
-            report.save(update_fields=["state", "approved_by", "approved_at",
-                                       "document_sha256"])
-            agencies = recipients_of(report.unit)
-            for agency in agencies:
-                entry = outbox_enqueue(kind=OUTBOX_KIND, subject_id=report.pk,
-                                       reference=report.reference, agency=agency,
-                                       data_key=report.data_key, data=data)
-                stored.append(entry.package_name)
-                ReportDelivery.objects.create(report=report, outbox=entry)
-            narrative = report.narrative.reveal() if report.narrative is not None else ""
-            record(actor=by, action="report.approved", target=report, unit=report.unit,
-                   details={
-                       "report": report.reference, "month": report.month,
-                       "version": report.version,
-                       "supersedes": report.supersedes.reference if report.supersedes else None,
-                       "document_sha256": report.document_sha256,
-                       "figures": audited_figures(report.figures),
-                       "figures_sha256": document.figures_hash(report.figures),
-                       "narrative_sha256": hashlib.sha256(narrative.encode()).hexdigest(),
-                       "narrative_chars": len(narrative),
-                       "prepared_by": report.prepared_by_id, "approved_by": by.pk,
-                       "sent_to": [agency.code for agency in agencies],
-                   })
-            tell(Notice.REPORT_APPROVED, report, also_parent=True,
-                  users=[report.prepared_by_id])
-    except BaseException:
-        for name in stored:
-            delete_encrypted(name)
-        raise
+    with atomic_with_files():
+        report = _locked(report)
+        require(may_approve(by, report.unit), _("Only the unit's head approves its report."))
+        _refuse_frozen(report)
+        if report.state != State.PREPARED:
+            raise ValidationError(_("The clerk must mark the report prepared first."),
+                                  code="state")
+        if report.prepared_by_id == by.pk:
+            raise ValidationError(
+                _("The person who prepared the report cannot also approve it."),
+                code="same_person")
+        report.state, report.approved_by, report.approved_at = (
+            State.APPROVED, by, timezone.now())
+        data = document.package(report)
+        report.document_sha256 = hashlib.sha256(document.canonical(report)).hexdigest()
+        report.save(update_fields=["state", "approved_by", "approved_at",
+                                   "document_sha256"])
+        agencies = recipients_of(report.unit)
+        for agency in agencies:
+            entry = outbox_enqueue(kind=OUTBOX_KIND, subject_id=report.pk,
+                                   reference=report.reference, agency=agency,
+                                   data_key=report.data_key, data=data)
+            ReportDelivery.objects.create(report=report, outbox=entry)
+        narrative = report.narrative.reveal() if report.narrative is not None else ""
+        record(actor=by, action="report.approved", target=report, unit=report.unit,
+               details={
+                   "report": report.reference, "month": report.month,
+                   "version": report.version,
+                   "supersedes": report.supersedes.reference if report.supersedes else None,
+                   "document_sha256": report.document_sha256,
+                   "figures": audited_figures(report.figures),
+                   "figures_sha256": document.figures_hash(report.figures),
+                   "narrative_sha256": hashlib.sha256(narrative.encode()).hexdigest(),
+                   "narrative_chars": len(narrative),
+                   "prepared_by": report.prepared_by_id, "approved_by": by.pk,
+                   "sent_to": [agency.code for agency in agencies],
+               })
+        tell(Notice.REPORT_APPROVED, report, also_parent=True,
+              users=[report.prepared_by_id])
     return report
 
 

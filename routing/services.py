@@ -39,7 +39,7 @@ from outbox.services import outbox_enqueue
 from routing import package
 from routing.models import AgencyAnswer, Priority, Referral, ReferralState, TriageDecision
 from routing.triage import Suggestion
-from vault.files import delete_encrypted
+from vault.files import atomic_with_files
 
 
 def _holds(user, unit, roles) -> bool:
@@ -250,39 +250,32 @@ def _seal_package(referral: Referral) -> tuple[Outbox, list[str]]:
 def referral_approve(*, referral: Referral, by) -> Referral:
     """The head's approval: the package is built and sealed, the outbox row written, all in
     one transaction with the approval and its audit event; delivery starts after commit."""
-    stored = []
-    try:
-        with transaction.atomic():
-            referral = locked_referral(referral, by)
-            _require_approver(referral, by)
-            _refuse_unless_prepared(referral)
-            now = timezone.now()
-            referral.approved_by, referral.approved_at = by, now
-            outbox, read = _seal_package(referral)
-            stored.append(outbox.package_name)
-            letter = referral.agency.delivery == Agency.Delivery.LETTER
-            referral.state = ReferralState.AWAITING_LETTER if letter else ReferralState.APPROVED
-            referral.package_sha256 = outbox.package_sha256
-            referral.save(update_fields=["approved_by", "approved_at", "state",
-                                         "package_sha256"])
-            complaint = referral.complaint
-            if complaint.status != Status.CLOSED:
-                complaint.status = Status.REFERRED
-                complaint.save(update_fields=["status"])
-            record_read(actor=by, target=complaint, fields=read, unit=complaint.unit)
-            record(actor=by, action="referral.approved", target=referral, unit=referral.unit,
-                   details={"referral": referral.reference, "agency": referral.agency.code,
-                            "delivery": outbox.delivery, "outbox": str(outbox.key),
-                            "package_sha256": outbox.package_sha256,
-                            "package_bytes": outbox.package_size})
-            # The officer who prepared it is told even if not an officer (a head may
-            # prepare); the unit's officers are told as notify.rules says.
-            notify_about(Notice.REFERRAL_APPROVED, complaint, referral,
-                         users=[referral.prepared_by_id])
-    except BaseException:
-        for name in stored:
-            delete_encrypted(name)
-        raise
+    with atomic_with_files():
+        referral = locked_referral(referral, by)
+        _require_approver(referral, by)
+        _refuse_unless_prepared(referral)
+        now = timezone.now()
+        referral.approved_by, referral.approved_at = by, now
+        outbox, read = _seal_package(referral)
+        letter = referral.agency.delivery == Agency.Delivery.LETTER
+        referral.state = ReferralState.AWAITING_LETTER if letter else ReferralState.APPROVED
+        referral.package_sha256 = outbox.package_sha256
+        referral.save(update_fields=["approved_by", "approved_at", "state",
+                                     "package_sha256"])
+        complaint = referral.complaint
+        if complaint.status != Status.CLOSED:
+            complaint.status = Status.REFERRED
+            complaint.save(update_fields=["status"])
+        record_read(actor=by, target=complaint, fields=read, unit=complaint.unit)
+        record(actor=by, action="referral.approved", target=referral, unit=referral.unit,
+               details={"referral": referral.reference, "agency": referral.agency.code,
+                        "delivery": outbox.delivery, "outbox": str(outbox.key),
+                        "package_sha256": outbox.package_sha256,
+                        "package_bytes": outbox.package_size})
+        # The officer who prepared it is told even if not an officer (a head may
+        # prepare); the unit's officers are told as notify.rules says.
+        notify_about(Notice.REFERRAL_APPROVED, complaint, referral,
+                     users=[referral.prepared_by_id])
     return referral
 
 

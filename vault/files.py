@@ -25,10 +25,13 @@ import secrets
 import tempfile
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
@@ -108,7 +111,37 @@ def save_encrypted(fileobj, *, data_key: DataKey, context: str) -> StoredFile:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    written = _written.get(None)
+    if written is not None:
+        written.append(name)
     return StoredFile(name=name, size=size, sha256=digest.hexdigest())
+
+
+# The files saved inside the innermost `atomic_with_files` block still running.
+_written: ContextVar[list[str] | None] = ContextVar("vault_files_written", default=None)
+
+
+@contextmanager
+def atomic_with_files():
+    """A transaction (or a savepoint inside one) that owns the encrypted files saved while it
+    runs: if it fails, they are deleted, so a failed workflow leaves no orphan ciphertext on
+    disk. A nested block that succeeds hands its files to the block around it, which deletes
+    them if it fails later. (Should a transaction outside every such block roll back, the
+    files stay as unreferenced ciphertext, which no row names.)"""
+    outer = _written.get()
+    written: list[str] = []
+    token = _written.set(written)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for name in written:
+            delete_encrypted(name)
+        raise
+    finally:
+        _written.reset(token)
+    if outer is not None:
+        outer.extend(written)
 
 
 def open_encrypted(name: str, *, data_key: DataKey, context: str) -> Iterator[bytes]:
