@@ -26,6 +26,10 @@ class RoutingConfig(AppConfig):
         register_demo(seed_agencies, order=10)
         witness.connect()  # the agency keeps copies of the audit trail's checkpoints
 
+        from routing import audit_terms
+
+        audit_terms.register()  # the words for routing's audit events (audit.vocabulary)
+
         from org import counts
 
         counts.register("open_referrals", _("referrals under way"), {Role.OFFICER, Role.HEAD},
