@@ -22,6 +22,10 @@ class AuditConfig(AppConfig):
 
         register("audit:events", _("Audit trail"), {Role.AUDITOR}, order=80)
 
+        from audit import terms
+
+        terms.register()  # the words every app's events are read in (audit.vocabulary)
+
         # Old audit and signing keys stay as long as an event or checkpoint needs them to
         # verify: `keys remove` asks these before it lets a version go.
         register_key_usage("audit", _events_signed_with)

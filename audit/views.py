@@ -9,29 +9,34 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.damage import Damage
 from audit.forms import EventFilterForm
 from audit.models import AuditEvent, Checkpoint
+from audit.presenting import present, reader_for
 from audit.services import READ_ACTION, record, verify_chain
+from audit.terms import VERIFY_ACTION
 from org.access import unit_role_required
 from org.models import Role, Unit
 from vault.keyring import KeyringError
 
 EVENTS_PER_PAGE = 50
-VERIFY_ACTION = "audit.verify"
 
 
 @unit_role_required(Role.AUDITOR)
 @require_GET
 def events(request, unit):
     scope = unit.descendant_ids()
-    form = EventFilterForm(request.GET or None, units=Unit.objects.filter(pk__in=scope))
+    units = Unit.objects.filter(pk__in=scope)
+    # The people who may have acted here: the units' own, and the heads above them, who
+    # take the cases escalated to them.
+    people_units = Unit.objects.filter(pk__in=[*scope, *(up.pk for up in unit.ancestors())])
+    form = EventFilterForm(request.GET or None, units=units, people_units=people_units)
     found = AuditEvent.objects.in_units(scope).select_related("unit")
     if form.is_bound:
         found = form.filter(found) if form.is_valid() else found.none()
     page = Paginator(found, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "audit/events.html",
-        {"unit": unit, "form": form, "page": page, "read_action": READ_ACTION},
-    )
+    return render(request, "audit/events.html", {
+        "unit": unit, "form": form, "page": page, "read_action": READ_ACTION,
+        "shown": present(page.object_list, reader_for(request.user)),
+        "several_units": len(scope) > 1,
+    })
 
 
 def _run_summary(event: AuditEvent) -> dict:

@@ -41,6 +41,10 @@ class IntakeConfig(AppConfig):
         # us who they are, and needs to know nothing of recusals itself.
         register_exclusion(_recused_from_subject)
 
+        from intake import audit_terms
+
+        audit_terms.register()  # the words for intake's audit events (audit.vocabulary)
+
 
 def _receipts_hashed_with(version: int) -> int:
     from intake.models import Complaint

@@ -21,3 +21,7 @@ class LifecycleConfig(AppConfig):
         register_triage_note(case_clocks, order=10)
         # Routing's triage and referrals are at 10; retention comes last on the page.
         register_case_panel(retention_panel, order=90)
+
+        from lifecycle import audit_terms
+
+        audit_terms.register()  # the words for lifecycle's audit events (audit.vocabulary)

@@ -13,3 +13,7 @@ class OpsConfig(AppConfig):
         from org.navigation import register
 
         register("ops:status", _("System status"), {Role.ADMIN}, order=95)
+
+        from ops import audit_terms
+
+        audit_terms.register()  # the words for ops' audit events (audit.vocabulary)

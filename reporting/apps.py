@@ -22,3 +22,7 @@ class ReportingConfig(AppConfig):
                  {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=40)
         register_demo(seed_last_month, order=60)
         post_migrate.connect(ensure_schedules, sender=self)
+
+        from reporting import audit_terms
+
+        audit_terms.register()  # the words for reporting's audit events (audit.vocabulary)

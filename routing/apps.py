@@ -22,6 +22,10 @@ class RoutingConfig(AppConfig):
         # Referrals travel through the outbox, which calls back here with each outcome.
         subjects.register(SUBJECT)
 
+        from routing import audit_terms
+
+        audit_terms.register()  # the words for routing's audit events (audit.vocabulary)
+
         from org import counts
 
         counts.register("open_referrals", _("referrals under way"), {Role.OFFICER, Role.HEAD},
