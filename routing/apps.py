@@ -8,11 +8,13 @@ class RoutingConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from django.utils.translation import gettext_lazy as _
 
+        from intake.classification import register_classifier
         from intake.panels import register_case_panel
         from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
         from routing import witness
+        from routing.case.queue import current_triage
         from routing.case.views import case_panel
         from routing.demo import seed_agencies
         from routing.schedules import ensure_schedules
@@ -23,6 +25,8 @@ class RoutingConfig(AppConfig):
                  order=35, in_bar=False)
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10)
+        # Each case's categories and corruption flag in intake's queue, the same way.
+        register_classifier(current_triage)
         register_demo(seed_agencies, order=10)
         witness.connect()  # the agency keeps copies of the audit trail's checkpoints
 
