@@ -85,6 +85,13 @@ def _register_actions() -> None:
         "from": Field(_("Status before"), "status"),
         "feedback": Field(_("Record of the answer to the reporter"), "hash"),
     })
+    action("complaint.titled", _("Gave the case a short title"), fields={
+        "length": Field(_("Characters in the title"), "count"),
+        "replaced": Field(_("Replaced an earlier title"), "bool"),
+    })
+    action("complaint.assigned", _("Assigned the case to an officer"), fields={
+        "from": Field(_("Assigned before"), "person"), "to": Field(_("Assigned now"), "person"),
+    })
     action("box.opened", _("Opened a box with a witness"), fields={
         "box": Field(_("Box"), "box"), "slips": Field(_("Slips in the box"), "count"),
         "opened_by": Field(_("Opened by"), "person"), "witness": Field(_("Witness"), "person"),

@@ -39,12 +39,14 @@ def seed_complaints(units, people, stdout) -> None:
         duration_seconds=240, kind=Kind.COMPLAINT,
         content=Content(body=CALL, reporter={"phone": "+97699112233"}),
         summary_confirmed=True, give_receipt=False, logged_by=clerk,
+        title="Иргэний үнэмлэх солиход чирэгдүүлсэн",
     )
+    # The clerk's own few words for the queue; the web report gets its title at triage.
     staff_channel_log(unit=unit, channel=Channel.LETTER, kind=Kind.COMPLAINT,
                       received_at=now - timedelta(days=1), content=Content(body=LETTER),
-                      logged_by=clerk)
+                      logged_by=clerk, title="Газрын бүртгэлд ээлж зөрчсөн байж болзошгүй")
     staff_channel_log(unit=unit, channel=Channel.NOTEBOOK, kind=Kind.SUGGESTION,
                       received_at=now - timedelta(days=2), content=Content(body=NOTEBOOK),
-                      logged_by=clerk)
+                      logged_by=clerk, title="Бямба гаригт ажиллах санал")
     stdout.write(f"  Demo complaints logged in {UNIT}; the web report's receipt code is "
                  f"{web.receipt} (try it at /track/).")

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from intake.models import TITLE_MAX, tidy_title
 from intake.uploads import MAX_FILE_BYTES, MAX_FILES, MESSAGES, clean_upload
 
 MAX_BODY = 10_000
@@ -49,6 +50,34 @@ class PlainTextField(forms.CharField):
         # gets the same message.
         readable_text(value if isinstance(value, str) else "")
         return super().clean(value)
+
+
+TITLE_HELP = _(
+    "A few words of your own for the list of complaints, e.g. “Money asked for a birth "
+    "certificate”. This title is not encrypted: do not copy the reporter's words, and write "
+    "no names or other details that identify anyone.")
+
+
+class TitleField(forms.CharField):
+    """A case's short title, written by staff (intake.models.tidy_title): control and
+    invisible characters are removed rather than refused, then the length is checked."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Short title"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", TITLE_HELP)
+        kwargs["max_length"] = TITLE_MAX
+        kwargs["error_messages"] = {"max_length": TOO_LONG, **kwargs.get("error_messages", {})}
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        # As PlainTextField: the server refuses a long title with a message and keeps it.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+    def to_python(self, value):
+        return tidy_title(super().to_python(value))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -5,9 +5,11 @@ reach the database (EncryptedTextField / EncryptedJSONField); everything else he
 metadata that staff, reports and clocks need without reading content.
 """
 
+import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -118,6 +120,36 @@ class DiscardedSlip(models.Model):
         return f"{self.opening} · {self.get_reason_display()}"
 
 
+# A case's short title is written by staff for the queue and is NOT encrypted: a few words
+# of their own, never the reporter's words, names or anything that identifies anyone.
+TITLE_MAX = 80
+# Control characters, and the invisible marks that could make a title read other than it is
+# stored (zero-width spaces, direction overrides, the byte-order mark, the mark of bytes
+# that were not UTF-8). A line break or a tab becomes a space.
+TITLE_DROPPED = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+                           r"\u2060-\u2069\ufeff\ufffd]")
+TITLE_SPACES = re.compile(r"[\s\u00a0]+")
+
+
+def tidy_title(text) -> str:
+    """A title as it is kept: control and invisible characters removed, runs of spaces and
+    line breaks made one space, no space at either end. Its length is checked after this."""
+    return TITLE_SPACES.sub(" ", TITLE_DROPPED.sub("", str(text or ""))).strip()
+
+
+def checked_title(text) -> str:
+    """`text` tidied as a title, or a ValidationError when it is too long even then."""
+    title = tidy_title(text)
+    if len(title) > TITLE_MAX:
+        raise ValidationError(_("Keep it under %(limit_value)d characters.")
+                              % {"limit_value": TITLE_MAX}, code="max_length")
+    return title
+
+
+# The clocks a case's next deadline can be (ComplaintQuerySet.with_next_due).
+ACKNOWLEDGE, RESOLVE = "acknowledge", "resolve"
+
+
 class ComplaintQuerySet(models.QuerySet):
     def for_unit(self, unit):
         return self.filter(unit=unit)
@@ -157,6 +189,28 @@ class ComplaintQuerySet(models.QuerySet):
         return self.with_overdue(today).filter(
             models.Q(acknowledge_overdue=True) | models.Q(resolve_overdue=True))
 
+    def with_next_due(self):
+        """Each complaint with `next_due` and `next_clock`: the deadline it must meet next.
+        Until it is acknowledged that is the day to acknowledge it (always before the day to
+        resolve it); then the day to resolve it; a closed case has none."""
+        closed = models.Q(status=Status.CLOSED)
+        unacknowledged = models.Q(acknowledged_at__isnull=True)
+        return self.annotate(
+            next_due=models.Case(
+                models.When(closed, then=models.Value(None, output_field=models.DateField())),
+                models.When(unacknowledged, then=models.F("acknowledge_due")),
+                default=models.F("resolve_due"), output_field=models.DateField()),
+            next_clock=models.Case(
+                models.When(closed, then=models.Value("")),
+                models.When(unacknowledged, then=models.Value(ACKNOWLEDGE)),
+                default=models.Value(RESOLVE), output_field=models.CharField()),
+        )
+
+    def with_reference_like(self, text: str):
+        """Complaints whose reference number contains `text`, in capitals or not: both
+        "dg-2026-00006" and "00006" find DG-2026-00006."""
+        return self.filter(reference__icontains=text)
+
 
 class Complaint(SealedRecord):
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT,
@@ -174,6 +228,12 @@ class Complaint(SealedRecord):
         on_delete=models.PROTECT, related_name="+",
     )
     language = models.CharField(_("language"), max_length=8, default="mn")
+    # Staff's own few words for the queue (see TITLE_MAX): plain text, not sealed.
+    title = models.CharField(_("short title"), max_length=TITLE_MAX, blank=True, default="")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned officer"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="assigned_cases",
+    )
 
     # Sealed content.
     body = EncryptedTextField(_("what happened"))

@@ -24,6 +24,7 @@ from intake.models import (
     Recusal,
     ReferenceCounter,
     Status,
+    checked_title,
 )
 from intake.receipts import new_code, receipt_hash
 from intake.recusal import named_staff
@@ -257,13 +258,16 @@ def _check_room_for_slip(opening: BoxOpening):
 
 @atomic_with_files()
 def box_slip_log(*, opening: BoxOpening, kind, content: Content, logged_by,
-                 scans=()) -> Logged:
+                 scans=(), title="") -> Logged:
+    """`title`, here and in the other workflows of staff who log: the case's short title
+    for the queue, in the clerk's own words (intake.models.TITLE_MAX), not sealed."""
+    title = checked_title(title)
     opening = BoxOpening.objects.select_for_update().get(pk=opening.pk)
     _check_room_for_slip(opening)
     return _open_complaint(
         unit=opening.unit, channel=opening.box, kind=kind, received_at=opening.opened_at,
         content=content, actor=logged_by, logged_by=logged_by, box_opening=opening,
-        uploads=scans,
+        uploads=scans, title=title,
     )
 
 
@@ -312,8 +316,9 @@ def _log(**fields) -> Logged:
 
 
 def phone_call_log(*, unit, line, started_at, duration_seconds, kind, content: Content,
-                   summary_confirmed, give_receipt, logged_by) -> Logged:
+                   summary_confirmed, give_receipt, logged_by, title="") -> Logged:
     return _log(
+        title=checked_title(title),
         unit=unit, channel=Channel.PHONE, kind=kind, received_at=started_at, content=content,
         actor=logged_by, logged_by=logged_by, receipt=_receipt_if(give_receipt),
         phone_line=line, call_duration_seconds=duration_seconds,
@@ -322,10 +327,11 @@ def phone_call_log(*, unit, line, started_at, duration_seconds, kind, content: C
 
 
 def staff_channel_log(*, unit, channel, kind, received_at, content: Content, logged_by,
-                      give_receipt=False, uploads=()) -> Logged:
+                      give_receipt=False, uploads=(), title="") -> Logged:
     if channel in BOX_CHANNELS or channel in (Channel.PHONE, Channel.WEB):
         raise ValueError(f"{channel} has its own workflow")
     return _log(
+        title=checked_title(title),
         unit=unit, channel=channel, kind=kind, received_at=received_at, content=content,
         actor=logged_by, logged_by=logged_by, receipt=_receipt_if(give_receipt),
         uploads=uploads,

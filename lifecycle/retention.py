@@ -196,8 +196,11 @@ def shred(complaint: Complaint, *, today: date | None = None) -> bool:
         complaint.receipt_hash = None
         complaint.submission_token = None
         complaint.reporter_phone_index = ""
+        # Staff's short title is not sealed, and should hold nothing of the content; it goes
+        # with the content all the same, in case it did.
+        complaint.title = ""
         complaint.save(update_fields=["receipt_hash", "submission_token",
-                                      "reporter_phone_index"])
+                                      "reporter_phone_index", "title"])
         complaint.data_key.shred()
         record(actor=SYSTEM, action="complaint.shredded", target=complaint, details={
             "retention_years": retention.years, "rule": retention.rule,

@@ -7,10 +7,12 @@ class RoutingConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from intake.classification import register_classifier
         from intake.panels import register_case_panel
         from org.models import Role
         from org.navigation import register
         from outbox import subjects
+        from routing.case.queue import current_triage
         from routing.case.views import case_panel
         from routing.delivery import SUBJECT
 
@@ -21,6 +23,8 @@ class RoutingConfig(AppConfig):
         register_case_panel(case_panel, order=10)
         # Referrals travel through the outbox, which calls back here with each outcome.
         subjects.register(SUBJECT)
+        # Each case's categories and corruption flag in intake's queue, the same way.
+        register_classifier(current_triage)
 
         from routing import audit_terms
 

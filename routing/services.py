@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import SYSTEM, record, record_read
 from intake.case.services import complaint_lock
+from intake.case.worklist import case_title_set
 from intake.models import Complaint, Status
 from notify.events import emit
 from notify.models import Event
@@ -92,9 +93,11 @@ def suggestion_record(suggestion: Suggestion) -> dict:
 
 @transaction.atomic
 def triage_decide(*, complaint: Complaint, by, categories, corruption_related: bool | None,
-                  priority: str, reason: str, suggestion: dict | None) -> TriageDecision:
+                  priority: str, reason: str, suggestion: dict | None,
+                  title: str | None = None) -> TriageDecision:
     """Record the officer's decision. `corruption_related` None means: as the categories say
-    (bribery, conflict of interest, abuse of office); a person may set it either way."""
+    (bribery, conflict of interest, abuse of office); a person may set it either way. A
+    `title` given sets the case's short title too (intake.case.worklist)."""
     complaint = complaint_lock(complaint=complaint, by=by)
     require_role(by, complaint, (Role.OFFICER, Role.HEAD),
                   "only an officer or the head triages")
@@ -108,6 +111,8 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say briefly why."), code="no_reason")
+    if title is not None:
+        case_title_set(complaint=complaint, title=title, by=by)
     derived = any(category.corruption_related for category in categories)
     corruption = derived if corruption_related is None else bool(corruption_related)
 

@@ -1,6 +1,7 @@
 """Forms staff fill in on the queue and on a case. Every one validates before anything is
 saved; text is plain (intake.fields.PlainTextField) and always shown escaped."""
 
+import re
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -9,11 +10,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from intake.case.services import AMENDABLE_FIELDS
-from intake.fields import MAX_BODY, DayField, PlainTextField
+from intake.fields import MAX_BODY, DayField, PlainTextField, TitleField
 from intake.models import Channel, Complaint, Kind, Status
 
 MAX_REASON = 2000
 OPEN = "open"
+# The queue's views besides every case: the signed-in officer's own, and nobody's yet.
+MINE, UNASSIGNED = "mine", "unassigned"
+VIEWS = [("", _("All complaints")), (MINE, _("Assigned to me")), (UNASSIGNED, _("Not assigned"))]
+# What may be searched for in a reference number (DG-2026-00006): letters, digits, hyphens.
+REFERENCE_PART = re.compile(r"^[A-Za-z0-9-]+$")
 
 
 def field_label(name: str):
@@ -24,6 +30,13 @@ def field_label(name: str):
 class QueueFilterForm(forms.Form):
     """Filters for a unit's queue. They read metadata only; no content is decrypted."""
 
+    view = forms.ChoiceField(label=_("Show"), required=False, choices=VIEWS,
+                             widget=forms.HiddenInput)
+    reference = forms.CharField(
+        label=_("Reference number"), required=False, max_length=32,
+        help_text=_("The whole number or a part of it, e.g. DG-2026-00006 or 00006."),
+        error_messages={"max_length": _("A reference number is shorter than that.")},
+    )
     status = forms.ChoiceField(
         label=field_label("status"), required=False,
         choices=[("", _("Any status")), (OPEN, _("Open (not closed)")), *Status.choices],
@@ -36,6 +49,14 @@ class QueueFilterForm(forms.Form):
     received_from = DayField(label=_("Received from"))
     received_to = DayField(label=_("Received until"))
 
+    def clean_reference(self):
+        text = self.cleaned_data["reference"].strip()
+        if text and not REFERENCE_PART.match(text):
+            raise forms.ValidationError(
+                _("A reference number has only Latin letters, digits and hyphens, e.g. "
+                  "DG-2026-00006."), code="reference")
+        return text
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("received_from"), cleaned.get("received_to")
@@ -43,9 +64,16 @@ class QueueFilterForm(forms.Form):
             raise forms.ValidationError(_("The first day comes after the last day."))
         return cleaned
 
-    def filter(self, complaints, *, today=None):
-        """Narrow a queryset of complaints to what the form asks for. Call after is_valid()."""
+    def filter(self, complaints, *, today=None, user=None):
+        """Narrow a queryset of complaints to what the form asks for; "mine" is `user`'s.
+        Call after is_valid()."""
         data = self.cleaned_data
+        if data["view"] == MINE:
+            complaints = complaints.filter(assigned_to=user)
+        elif data["view"] == UNASSIGNED:
+            complaints = complaints.filter(assigned_to__isnull=True)
+        if data["reference"]:
+            complaints = complaints.with_reference_like(data["reference"])
         if data["status"] == OPEN:
             complaints = complaints.open()
         elif data["status"]:
@@ -117,3 +145,32 @@ class ClosureForm(forms.Form):
                    required_message=_("Give the reason for closing the case."),
                    max_length=MAX_REASON, rows=4,
                    help_text=_("Sent to the reporter as the answer to their complaint."))
+
+
+class TitleForm(forms.Form):
+    """The case's short title, for those who may write it but not assign the case (the
+    clerk, on the page of what they logged)."""
+
+    title = TitleField()
+
+
+class WorklistForm(TitleForm):
+    """The title and whom the case is given to, among `officers`
+    (intake.case.worklist.officers_for); an empty choice gives it to nobody. One form, so
+    that a title typed is never lost by choosing the officer."""
+
+    officer = forms.ModelChoiceField(
+        label=_("Assigned officer"), queryset=None, required=False,
+        empty_label=_("Nobody yet"),
+        error_messages={"invalid_choice": _(
+            "A case can be assigned only to an officer of its unit who may handle it.")},
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = officers
+        self.fields["officer"].label_from_instance = person_name
+
+
+def person_name(user) -> str:
+    return user.get_full_name() or user.get_username()

@@ -21,9 +21,12 @@ from intake.case.forms import (
     ExtensionForm,
     NoteForm,
     ReplyForm,
+    TitleForm,
+    WorklistForm,
     field_label,
 )
 from intake.case.services import CaseContent
+from intake.case.worklist import officers_for
 from intake.damage import FILE
 from intake.models import Attachment, Complaint, Message, Note, Status
 from intake.panels import render_case_panels
@@ -47,7 +50,7 @@ LABELS = {
     **{name: field_label(name) for name in (
         "reference", "channel", "kind", "status", "received_at", "logged_at",
         "acknowledge_due", "resolve_due", "closed_at", "call_duration_seconds",
-        "summary_confirmed",
+        "summary_confirmed", "title", "assigned_to",
     )},
     "filename": capfirst(Attachment._meta.get_field("filename").verbose_name),
 }
@@ -65,7 +68,8 @@ def case_for(request, unit, reference: str) -> Complaint:
     """The case by its reference among `cases_for` the unit in the URL; any other case, and
     a case the user is recused from, is 404, so neither is confirmed to exist."""
     return get_object_or_404(
-        cases_for(request, unit).select_related("unit", "data_key", "logged_by"),
+        cases_for(request, unit).select_related("unit", "data_key", "logged_by",
+                                                "assigned_to"),
         reference=reference,
     )
 
@@ -79,6 +83,17 @@ def _blank_forms() -> dict:
         "extend_form": ExtensionForm(prefix="extend"),
         "close_form": ClosureForm(prefix="close"),
     }
+
+
+def worklist_form(complaint: Complaint, data=None):
+    """The case page's form for its short title and its officer (those who open the case
+    page may assign it); a closed case is given to nobody any more, so it has the title
+    alone."""
+    initial = {"title": complaint.title, "officer": complaint.assigned_to_id}
+    if complaint.status == Status.CLOSED:
+        return TitleForm(data, prefix="worklist", initial=initial)
+    return WorklistForm(data, prefix="worklist", initial=initial,
+                        officers=officers_for(complaint))
 
 
 def case_page_context(unit, complaint: Complaint, **extra) -> dict:
@@ -96,6 +111,7 @@ def case_page_context(unit, complaint: Complaint, **extra) -> dict:
         "can_extend": not closed and not complaint.is_extended,
         "labels": LABELS,
         **_blank_forms(),
+        "worklist_form": worklist_form(complaint),
         **extra,
     }
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/u/<str:unit_code>/queue/", views.queue, name="queue"),
     path(CASE, views.case, name="case"),
     path(CASE + "read/", views.case_read, name="case_read"),
+    path(CASE + "worklist/", views.case_worklist, name="case_worklist"),
     path(CASE + "acknowledge/", views.case_acknowledge, name="case_acknowledge"),
     path(CASE + "reply/", views.case_reply, name="case_reply"),
     path(CASE + "note/", views.case_note, name="case_note"),

@@ -12,20 +12,25 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from intake.case import services
+from intake.case import services, worklist
 from intake.case.forms import (
+    MINE,
+    VIEWS,
     AmendmentForm,
     ClosureForm,
     ExtensionForm,
     NoteForm,
     QueueFilterForm,
     ReplyForm,
+    TitleForm,
+    person_name,
 )
 from intake.case.pages import (
     CASE_ROLES,
@@ -36,11 +41,15 @@ from intake.case.pages import (
     cases_for,
     read_page,
     refused,
+    worklist_form,
 )
+from intake.channels.pages import LOGGED_HERE, logged_page
+from intake.classification import Classification, classify
 from intake.damage import ContentDamaged
 from intake.models import Complaint
 from intake.panels import render_case_panels
 from org.access import unit_role_required
+from org.models import Role
 from vault.errors import VaultError
 
 QUEUE_PER_PAGE = 25
@@ -54,9 +63,37 @@ FILE_DAMAGED = gettext_lazy(
 
 @dataclass(frozen=True)
 class QueueRow:
-    complaint: Complaint
+    complaint: Complaint  # with_overdue and with_next_due's annotations
     acknowledge_overdue: bool
     resolve_overdue: bool
+    # Its current categories and corruption flag (intake.classification); None until triaged.
+    classification: Classification | None = None
+
+    @property
+    def next_overdue(self) -> bool:
+        return self.acknowledge_overdue if self.complaint.acknowledged_at is None \
+            else self.resolve_overdue
+
+    @property
+    def assignee(self) -> str:
+        officer = self.complaint.assigned_to
+        return person_name(officer) if officer else ""
+
+
+# The columns a row of the queue reads; the sealed ones are not even fetched.
+QUEUE_COLUMNS = (
+    "reference", "title", "channel", "kind", "status", "received_at", "acknowledge_due",
+    "acknowledged_at", "resolve_due", "extended_at", "closed_at",
+    "assigned_to__first_name", "assigned_to__last_name", "assigned_to__username",
+)
+
+
+def _views(request) -> list[dict]:
+    """The tabs above the queue: every case, nobody's yet, and an officer's own."""
+    chosen = request.GET.get("view", "")
+    officer = Role.OFFICER in request.unit_roles
+    return [{"value": value, "label": label, "current": value == chosen}
+            for value, label in VIEWS if value != MINE or officer]
 
 
 @unit_role_required(*CASE_ROLES)
@@ -64,20 +101,19 @@ class QueueRow:
 def queue(request, unit):
     today = timezone.localdate()
     form = QueueFilterForm(request.GET or None)
-    found = (
-        cases_for(request, unit)
-        # Metadata only: the sealed columns are not even fetched.
-        .only("reference", "channel", "kind", "status", "received_at", "acknowledge_due",
-              "acknowledged_at", "resolve_due", "extended_at", "closed_at")
-        .order_by("-received_at", "-pk")
-    )
+    found = (cases_for(request, unit).with_next_due().select_related("assigned_to")
+             .only(*QUEUE_COLUMNS).order_by("-received_at", "-pk"))
     if form.is_bound:
-        found = form.filter(found, today=today) if form.is_valid() else found.none()
+        found = (form.filter(found, today=today, user=request.user) if form.is_valid()
+                 else found.none())
     page = Paginator(found, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [QueueRow(c, c.acknowledge_overdue, c.resolve_overdue) for c in page.object_list]
+    complaints = list(page.object_list)
+    classified = classify(complaints)
+    rows = [QueueRow(c, c.acknowledge_overdue, c.resolve_overdue, classified.get(c.pk))
+            for c in complaints]
     return render(request, "intake/staff/case/queue.html", {
         "unit": unit, "form": form, "page": page, "rows": rows, "today": today,
-        "labels": LABELS,
+        "labels": LABELS, "views": _views(request),
     })
 
 
@@ -119,6 +155,37 @@ def _act(request, unit, complaint, form_name, form, workflow, success):
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
     return _done(request, unit, complaint, success(outcome))
+
+
+@unit_role_required(*worklist.TITLERS)
+@require_POST
+def case_worklist(request, unit, reference):
+    """The case's title and, for those who assign (worklist.ASSIGNERS), its officer. The
+    clerk sends the title alone, from the page of what they logged, and comes back there."""
+    complaint = case_for(request, unit, reference)
+    handler = bool(request.unit_roles & set(CASE_ROLES))
+    if not handler and complaint.channel not in LOGGED_HERE:
+        raise Http404  # a clerk titles what the "logged" page shows them, nothing else
+    form = (worklist_form(complaint, request.POST) if handler
+            else TitleForm(request.POST, prefix="worklist"))
+    if not form.is_valid():
+        if handler:
+            return refused(request, unit, complaint, form_name="worklist_form", form=form)
+        return logged_page(request, unit, complaint, title_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        complaint = worklist.case_worklist_set(
+            complaint=complaint, by=request.user, title=data["title"],
+            officer=data.get("officer", worklist.KEEP))
+    except ValidationError as error:
+        if handler:
+            return refused(request, unit, complaint, error=error)
+        form.add_error(None, error)
+        return logged_page(request, unit, complaint, title_form=form, status=409)
+    messages.success(request, _("Saved."))
+    if handler:
+        return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
+    return redirect("intake:logged", unit_code=unit.code, complaint_id=complaint.pk)
 
 
 @unit_role_required(*CASE_ROLES)

@@ -16,7 +16,7 @@ from intake.channels.fields import (
     PhoneField,
     now_to_the_minute,
 )
-from intake.fields import MAX_BODY, AttachmentsField, PlainTextField
+from intake.fields import MAX_BODY, AttachmentsField, PlainTextField, TitleField
 from intake.models import BoxOpening, DiscardedSlip, Kind
 
 MAX_SLIPS = 1000
@@ -112,6 +112,7 @@ class BoxSlipForm(OnceOnlyForm):
     subject = PlainTextField(label=_("Whom or what it is about"), max_length=500,
                              required=False,
                              help_text=_("Names or positions of staff, if the slip gives them."))
+    title = TitleField()
     name = PlainTextField(label=_("Name written on the slip"), max_length=200, required=False)
     phone = PhoneField(label=_("Phone number written on the slip"))
     contact = PlainTextField(label=_("Other contact written on the slip"), max_length=300,

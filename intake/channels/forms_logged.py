@@ -22,7 +22,7 @@ from intake.channels.fields import (
     PhoneField,
     now_to_the_minute,
 )
-from intake.fields import MAX_BODY, AttachmentsField, PlainTextField
+from intake.fields import MAX_BODY, AttachmentsField, PlainTextField, TitleField
 from intake.models import Channel, Kind
 
 OTHER_LINE = "other"
@@ -57,6 +57,7 @@ class PhoneCallForm(OnceOnlyForm):
     )
     subject = PlainTextField(label=_("Whom or what it is about"), max_length=500,
                              required=False, help_text=_("Names or positions of staff, if given."))
+    title = TitleField()
     summary_confirmed = forms.BooleanField(
         label=_("I read the summary back to the caller and they confirmed it."),
         error_messages={"required": _("Read the summary back to the caller and tick this box "
@@ -113,6 +114,7 @@ class ChannelForm(OnceOnlyForm):
                           error_messages=BODY_ERRORS)
     subject = PlainTextField(label=_("Whom or what it is about"), max_length=500,
                              required=False, help_text=_("Names or positions of staff, if given."))
+    title = TitleField()
     name = PlainTextField(label=_("Name of the person"), max_length=200, required=False,
                           help_text=_("Only if they gave it."))
     phone = PhoneField(label=_("Phone number"), help_text=_("Only if they gave it."))
@@ -144,7 +146,8 @@ class WalkInForm(ChannelForm):
                     "private; with it they can follow the case on the web."),
     )
 
-    field_order = ["kind", "received_at", "name", "phone", "body", "subject", "give_receipt"]
+    field_order = ["kind", "received_at", "name", "phone", "body", "subject", "title",
+                   "give_receipt"]
 
 
 class NotebookForm(ChannelForm):
@@ -158,7 +161,8 @@ class NotebookForm(ChannelForm):
     entry = forms.IntegerField(label=_("Entry number on the page"), min_value=1,
                                max_value=1000, required=False)
 
-    field_order = ["kind", "page", "entry", "received_at", "body", "subject", "name", "phone"]
+    field_order = ["kind", "page", "entry", "received_at", "body", "subject", "title", "name",
+                   "phone"]
 
     def channel_details(self):
         data = self.cleaned_data
@@ -181,7 +185,7 @@ class LetterForm(ChannelForm):
     )
 
     field_order = ["kind", "letter_number", "letter_date", "received_at", "name", "address",
-                   "phone", "body", "subject", "attachments"]
+                   "phone", "body", "subject", "title", "attachments"]
 
     def clean(self):
         cleaned = super().clean()
@@ -213,7 +217,7 @@ class EmailForm(ChannelForm):
     )
 
     field_order = ["kind", "received_at", "sender_address", "email_subject", "name", "phone",
-                   "body", "subject", "attachments"]
+                   "body", "subject", "title", "attachments"]
 
     def channel_details(self):
         data = self.cleaned_data
@@ -236,7 +240,7 @@ class SocialForm(ChannelForm):
                             required=False, help_text=_("Only if it is known."))
 
     field_order = ["kind", "platform", "handle", "received_at", "name", "phone", "body",
-                   "subject"]
+                   "subject", "title"]
 
     def channel_details(self):
         data = self.cleaned_data

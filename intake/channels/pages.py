@@ -11,12 +11,16 @@ Who may do what (tests/intake/pages_channels.py holds the same table):
 | slip, close an opening                 |       |         |      |         |       |
 | log a phone call or another channel    |  yes  |   yes   |  no  |   no    |  no   |
 | the "logged" confirmation page         |  yes  |   yes   |  no  |   no    |  no   |
+
+The "logged" page also lets whoever logged it give the case its short title
+(intake.case.views.case_worklist takes the form).
 """
 
 from django.shortcuts import render
 
+from intake.case.forms import TitleForm
 from intake.channels.forms_logged import CHANNEL_FORMS
-from intake.models import Channel
+from intake.models import Channel, Complaint
 from intake.services import Upload
 from intake.uploads import request_too_large
 from org.models import Role
@@ -25,6 +29,9 @@ BOX_KEEPERS = (Role.CLERK,)
 BOX_VIEWERS = (Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR)
 LOGGERS = (Role.CLERK, Role.OFFICER)
 TEMPLATES = "intake/staff/channels/"
+
+# Channels whose complaints are logged on these pages and shown on the "logged" page.
+LOGGED_HERE = {Channel.PHONE, *CHANNEL_FORMS}
 
 # The one-time tokens of forms already saved in this session (see OnceOnlyForm).
 USED_TOKENS = "intake_used_form_tokens"
@@ -42,6 +49,25 @@ def channel_page(request, unit, template, context=None, *, status=200):
         "channel_forms": [(key, Channel(key).label) for key in CHANNEL_FORMS],
         **(context or {}),
     }, status=status)
+
+
+def _facts(complaint: Complaint) -> dict:
+    seconds = complaint.call_duration_seconds
+    return {
+        "complaint": complaint,
+        "by_phone": complaint.channel == Channel.PHONE,
+        "duration": f"{seconds // 60}:{seconds % 60:02d}" if seconds is not None else "",
+    }
+
+
+def logged_page(request, unit, complaint: Complaint, *, title_form=None, status=200,
+                **extra):
+    """The page that says what was logged, with the form for the case's short title (a
+    refused one passes its bound form and the status)."""
+    form = title_form or TitleForm(prefix="worklist", initial={"title": complaint.title})
+    return channel_page(request, unit, "logged.html",
+                        {**_facts(complaint), "title_form": form, **extra},
+                        status=status)
 
 
 def posted(request):

@@ -162,7 +162,8 @@ def box_slip_new(request, unit, opening_id):
                           reporter=form.reporter())
         try:
             logged = box_slip_log(opening=opening, kind=data["kind"], content=content,
-                                  logged_by=request.user, scans=uploads_of(data["scans"]))
+                                  logged_by=request.user, scans=uploads_of(data["scans"]),
+                                  title=data["title"])
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from intake.channels.forms_logged import CHANNEL_FORMS, PhoneCallForm
 from intake.channels.pages import (
+    LOGGED_HERE,
     LOGGERS,
     already_logged,
     already_saved,
     channel_page,
     invalid_status,
+    logged_page,
     posted,
     posted_files,
     remember_saved,
@@ -32,10 +34,6 @@ from intake.receipts import format_code
 from intake.services import Content, Logged, phone_call_log, staff_channel_log
 from org.access import unit_role_required
 from vault.blind import blind_candidates
-
-# Channels whose complaints are logged on these pages and shown on the "logged" page.
-LOGGED_HERE = {Channel.PHONE, *CHANNEL_FORMS}
-
 
 # --- phone calls and the other channels -----------------------------------------------------
 
@@ -63,22 +61,12 @@ def _tell_about_earlier_complaints(request, unit, complaint: Complaint, phone: s
     messages.info(request, text, extra_tags="repeat-caller")
 
 
-def _facts(complaint: Complaint) -> dict:
-    seconds = complaint.call_duration_seconds
-    return {
-        "complaint": complaint,
-        "by_phone": complaint.channel == Channel.PHONE,
-        "duration": f"{seconds // 60}:{seconds % 60:02d}" if seconds is not None else "",
-    }
-
-
 def _logged(request, unit, logged: Logged, *, phone: str):
     _tell_about_earlier_complaints(request, unit, logged.complaint, phone)
     if logged.receipt:
         # Shown on this one response and nowhere else: not stored, not redirected to.
-        return channel_page(request, unit, "logged.html", {
-            **_facts(logged.complaint), "receipt": format_code(logged.receipt),
-        })
+        return logged_page(request, unit, logged.complaint,
+                           receipt=format_code(logged.receipt))
     messages.success(request, _("Logged as %(reference)s.")
                      % {"reference": logged.complaint.reference})
     return redirect("intake:logged", unit_code=unit.code, complaint_id=logged.complaint.pk)
@@ -99,6 +87,7 @@ def phone_call_new(request, unit):
                 duration_seconds=data["duration"], kind=data["kind"], content=content,
                 summary_confirmed=data["summary_confirmed"],
                 give_receipt=data["give_receipt"], logged_by=request.user,
+                title=data["title"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -131,7 +120,7 @@ def channel_log(request, unit, channel):
                 unit=unit, channel=channel, kind=data["kind"], received_at=data["received_at"],
                 content=content, logged_by=request.user,
                 give_receipt=data.get("give_receipt", False),
-                uploads=uploads_of(data.get("attachments")),
+                uploads=uploads_of(data.get("attachments")), title=data["title"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -151,4 +140,4 @@ def logged(request, unit, complaint_id):
     # sequential); whoever logged it still sees what they logged.
     complaint = get_object_or_404(found.visible_to(request.user)
                                   | found.filter(logged_by=request.user))
-    return channel_page(request, unit, "logged.html", _facts(complaint))
+    return logged_page(request, unit, complaint)

@@ -6,7 +6,7 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake.fields import MAX_BODY, DayField, PlainTextField
+from intake.fields import MAX_BODY, DayField, PlainTextField, TitleField
 from outbox.models import Agency
 from routing.models import AgencyAnswer, Category, Priority
 
@@ -44,6 +44,7 @@ class TriageForm(forms.Form):
     reason = PlainTextField(label=_("Reason"), max_length=MAX_REASON,
                             widget=forms.Textarea(attrs={"rows": 2}),
                             error_messages={"required": _("Say briefly why.")})
+    title = TitleField()
     suggestion = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean_corruption(self):

@@ -84,6 +84,7 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
     triage_form = TriageForm(prefix="triage", initial={
         "categories": initial_categories,
         "priority": decision.priority if decision else "normal",
+        "title": complaint.title,
         "suggestion": sign_suggestion(found),
     })
     agency = services.default_agency()
@@ -135,6 +136,8 @@ def triage(request, unit, reference):
             complaint=complaint, by=request.user, categories=data["categories"],
             corruption_related=data["corruption"], priority=data["priority"],
             reason=data["reason"], suggestion=data["suggestion"],
+            # A form sent without the title field (an older page) leaves the title alone.
+            title=data["title"] if form.add_prefix("title") in request.POST else None,
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)

@@ -23,12 +23,15 @@ FILE_UID = uuid.UUID("6f1c2f0e-3a57-4c1e-9d1a-2b7e5b0c9a11")
 FILE_BYTES = b"%PDF-1.7 scanned slip"
 
 HANDLERS = {"officer", "head"}
+# The case's short title is the clerk's to write too (from the page of what they logged).
+TITLERS = {"clerk", "officer", "head"}
 CASE = {"unit_code": "DG", "reference": REFERENCE}
 
 PAGES = [
     ("intake:queue", {"unit_code": "DG"}, HANDLERS),
     ("intake:case", CASE, HANDLERS),
     ("intake:case_read", CASE, HANDLERS, "post"),
+    ("intake:case_worklist", CASE, TITLERS, "post"),
     ("intake:case_acknowledge", CASE, HANDLERS, "post"),
     ("intake:case_reply", CASE, HANDLERS, "post"),
     ("intake:case_note", CASE, HANDLERS, "post"),
@@ -40,6 +43,8 @@ PAGES = [
 
 # A valid body for each POST-only URL, so that an allowed person gets through.
 POST_DATA = {
+    # A title, and nobody assigned (a clerk's form has no officer field).
+    "intake:case_worklist": {"worklist-title": "Төлбөр нэхсэн", "worklist-officer": ""},
     "intake:case_reply": {"reply-body": "Бид шалгаж байна."},
     "intake:case_note": {"note-body": "Дотоод тэмдэглэл."},
     "intake:case_amend": {"amend-amends_field": "subject", "amend-body": "Засвар."},

@@ -30,8 +30,9 @@ pytestmark = pytest.mark.django_db
 
 CANARY = "canary-7be1"
 # Actions answer with a redirect back to the case; reading and downloading answer at once.
-REDIRECTING = {"intake:case_acknowledge", "intake:case_reply", "intake:case_note",
-               "intake:case_amend", "intake:case_extend", "intake:case_close"}
+REDIRECTING = {"intake:case_worklist", "intake:case_acknowledge", "intake:case_reply",
+               "intake:case_note", "intake:case_amend", "intake:case_extend",
+               "intake:case_close"}
 
 
 @pytest.fixture(autouse=True)

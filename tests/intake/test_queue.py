@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from intake.case.services import complaint_acknowledge, complaint_close
+from intake.case.worklist import case_assign, case_title_set
 from intake.models import Channel, Complaint, Kind, Status
 from intake.services import Content, phone_call_log, staff_channel_log, web_report_submit
+from org.models import Role
+from tests.conftest import make_staff
 from tests.intake.pages_case import NOW, UB, keyring_gone
 
 pytestmark = pytest.mark.django_db
@@ -97,17 +100,35 @@ def test_the_queue_lists_the_units_complaints_newest_first(client, officer, mixe
     assert not any(ref.startswith("DU-") for ref in listed(response))
 
 
-def test_the_queue_shows_reference_channel_kind_dates_status_and_clocks(client, officer,
-                                                                        mixed):
+def test_the_queue_shows_reference_channel_kind_dates_status_and_next_deadline(
+    client, officer, mixed
+):
     with translation.override("en"):
         page = client.get(reverse("intake:queue", kwargs={"unit_code": "DG"})).content.decode()
-    email = mixed["email"]
+    email, old = mixed["email"], mixed["old_letter"]
     case = reverse("intake:case", kwargs={"unit_code": "DG", "reference": email.reference})
     assert f'href="{case}"' in page.replace("/en/", "/")
+    # The acknowledged email's next deadline is the day to resolve it; the old letter's,
+    # never acknowledged, the day to acknowledge it.
     for text in (email.reference, "Email", "Complaint", "Acknowledged", "2026-03-02",
-                 email.acknowledge_due.isoformat(), email.resolve_due.isoformat(),
+                 email.resolve_due.isoformat(), old.acknowledge_due.isoformat(),
                  "Suggestion or request", "Walk-in", "Phone line", "Closed"):
         assert text in page, text
+
+
+def test_the_next_deadline_is_the_first_clock_not_yet_met_and_none_once_closed(
+    client, officer, mixed
+):
+    rows = {row.complaint.reference: row for row in client.get(QUEUE).context["rows"]}
+    new = rows[mixed["phone"].reference].complaint
+    assert (new.next_clock, new.next_due) == ("acknowledge", mixed["phone"].acknowledge_due)
+    acknowledged = rows[mixed["email"].reference].complaint
+    assert (acknowledged.next_clock, acknowledged.next_due) == ("resolve",
+                                                                mixed["email"].resolve_due)
+    closed = rows[mixed["closed"].reference].complaint
+    assert closed.next_due is None
+    assert rows[mixed["old_letter"].reference].next_overdue
+    assert not rows[mixed["email"].reference].next_overdue
 
 
 def test_the_overdue_filter_and_the_overdue_marks_are_one_rule(mixed):
@@ -239,3 +260,105 @@ def test_the_queue_stays_within_the_unit_in_the_url(client, personas, signed_in,
 def test_a_closed_case_still_shows_in_the_queue_with_its_state(client, officer, mixed):
     response = client.get(QUEUE, {"status": Status.CLOSED})
     assert [row.complaint.status for row in response.context["rows"]] == [Status.CLOSED]
+
+
+# --- the worklist: titles, officers, search by reference, whose cases ------------------------
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("DG-2026-00002", ["email"]),
+        ("dg-2026-00002", ["email"]),  # capitals or not
+        ("00002", ["email"]),  # the end of the number
+        ("  00002 ", ["email"]),
+        ("2026-0000", ["old_letter", "email", "suggestion", "closed", "late_night", "phone",
+                       "web"]),
+        ("DG-2026-00099", []),
+    ],
+)
+def test_a_case_is_found_by_its_reference_number_or_a_part_of_it(client, officer, mixed,
+                                                                 typed, expected):
+    response = client.get(QUEUE, {"reference": typed})
+    assert response.status_code == 200
+    assert listed(response) == refs(mixed, *expected)
+
+
+def test_a_reference_from_another_unit_is_not_found_in_this_one(client, officer, mixed,
+                                                               units, personas):
+    theirs = Complaint.objects.get(unit=units["DU"]).reference
+    assert listed(client.get(QUEUE, {"reference": theirs})) == []
+
+
+@pytest.mark.parametrize("typed", ["DG 2026", "<script>", "DG-2026-00002'", "ДГ-2026",
+                                   "0" * 33])
+def test_a_reference_search_that_cannot_be_a_number_says_so_and_lists_nothing(
+    client, officer, mixed, typed
+):
+    with translation.override("en"):
+        response = client.get(reverse("intake:queue", kwargs={"unit_code": "DG"}),
+                              {"reference": typed})
+    assert response.status_code == 200
+    assert listed(response) == []
+    page = response.content.decode()
+    assert ("A reference number has only Latin letters" in page
+            or "A reference number is shorter than that." in page)
+
+
+@pytest.fixture
+def worked(mixed, units, personas):
+    """Two cases given titles by the clerk and the officer, and assigned."""
+    second = make_staff("officer2", units["DG"], Role.OFFICER)
+    case_title_set(complaint=mixed["email"], title="Төлбөрийн баримт өгөөгүй",
+                   by=personas["clerk"])
+    case_title_set(complaint=mixed["phone"], title="Дугаар авахад чирэгдүүлсэн",
+                   by=personas["officer"])
+    case_assign(complaint=mixed["email"], officer=personas["officer"], by=personas["head"])
+    case_assign(complaint=mixed["phone"], officer=second, by=personas["officer"])
+    return mixed
+
+
+def test_the_queue_shows_each_cases_title_and_officer(client, officer, worked):
+    page = client.get(QUEUE).content.decode()
+    assert "Төлбөрийн баримт өгөөгүй" in page and "Дугаар авахад чирэгдүүлсэн" in page
+    rows = {row.complaint.reference: row for row in client.get(QUEUE).context["rows"]}
+    assert rows[worked["email"].reference].assignee == "Officer Т."
+    assert rows[worked["phone"].reference].assignee == "Officer2 Т."
+    assert rows[worked["web"].reference].assignee == ""
+    assert rows[worked["web"].reference].complaint.title == ""
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        ("mine", ["email"]),
+        ("unassigned", ["old_letter", "suggestion", "closed", "late_night", "web"]),
+        ("", ["old_letter", "email", "suggestion", "closed", "late_night", "phone", "web"]),
+    ],
+)
+def test_the_officers_own_cases_and_the_unassigned_ones(client, officer, worked, view,
+                                                       expected):
+    assert listed(client.get(QUEUE, {"view": view})) == refs(worked, *expected)
+
+
+def test_the_views_combine_with_the_filters_and_the_tabs_keep_them(client, officer, worked):
+    response = client.get(QUEUE, {"view": "unassigned", "channel": "letter"})
+    assert listed(response) == refs(worked, "old_letter", "closed", "late_night")
+    tabs = {tab["value"]: tab for tab in response.context["views"]}
+    assert tabs["unassigned"]["current"] and not tabs[""]["current"]
+    page = response.content.decode()
+    assert "?view=mine&amp;channel=letter" in page  # a tab keeps the filters
+
+
+def test_a_head_who_is_not_an_officer_has_no_tab_of_their_own(client, personas, signed_in,
+                                                             worked):
+    signed_in(personas["head"])
+    response = client.get(QUEUE)
+    assert [tab["value"] for tab in response.context["views"]] == ["", "unassigned"]
+
+
+def test_an_unknown_view_lists_nothing_and_says_so(client, officer, worked):
+    with translation.override("en"):
+        response = client.get(reverse("intake:queue", kwargs={"unit_code": "DG"}),
+                              {"view": "everyone"})
+    assert listed(response) == []
+    assert "Select a valid choice." in response.content.decode()

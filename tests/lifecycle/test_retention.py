@@ -111,7 +111,8 @@ def test_the_sweep_shreds_an_expired_case_and_keeps_its_record(
 ):
     complaint = closed_case(units, personas, codes=("bribery",))
     Complaint.objects.filter(pk=complaint.pk).update(
-        receipt_hash=receipt_candidates("1234567812345678")[0], reporter_phone_index="v1:ab")
+        receipt_hash=receipt_candidates("1234567812345678")[0], reporter_phone_index="v1:ab",
+        title="Мөнгө нэхсэн")
     stored = list(Attachment.objects.filter(complaint=complaint)
                   .values_list("stored_name", flat=True))
     assert stored and all(_path(name).exists() for name in stored)
@@ -130,6 +131,7 @@ def test_the_sweep_shreds_an_expired_case_and_keeps_its_record(
     assert not Attachment.objects.filter(complaint=complaint).exists()
     assert not any(_path(name).exists() for name in stored)
     assert complaint.receipt_hash is None and complaint.reporter_phone_index == ""
+    assert complaint.title == ""  # staff's short title goes with the content
     # What the reports and the trail need stays.
     assert complaint.reference == "DG-2026-00001" and complaint.closed_at is not None
     assert [c.code for c in complaint.triage_decisions.current().get().categories.all()] == [

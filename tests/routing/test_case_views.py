@@ -97,6 +97,39 @@ def test_the_officer_reads_sees_the_suggestion_and_triages(client, units, person
     assert CANARY not in str(event.details)
 
 
+def test_the_officer_gives_the_case_its_short_title_when_triaging(client, units, personas,
+                                                                  signed_in):
+    complaint = make_case(units, personas)
+    signed_in(personas["officer"])
+    page = client.post(reverse("intake:case_read", kwargs=CASE)).content.decode()
+    assert 'name="triage-title"' in page
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        **post_data("routing:triage"), "triage-title": " Хээл\nхахууль нэхсэн ",
+    })
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.title == "Хээл хахууль нэхсэн"
+    assert AuditEvent.objects.filter(action="complaint.titled").count() == 1
+    # Triaged again from a form without the field, the title stays.
+    client.post(reverse("routing:triage", kwargs=CASE), post_data("routing:triage"))
+    complaint.refresh_from_db()
+    assert complaint.title == "Хээл хахууль нэхсэн"
+    assert TriageDecision.objects.count() == 2
+
+
+def test_a_title_too_long_refuses_the_triage_and_keeps_what_was_typed(client, units,
+                                                                     personas, signed_in):
+    complaint = make_case(units, personas)
+    signed_in(personas["officer"])
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        **post_data("routing:triage"), "triage-title": "ж" * 81,
+    })
+    assert response.status_code == 400
+    assert "ж" * 81 in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.title == "" and not TriageDecision.objects.exists()
+
+
 def test_a_forged_suggestion_is_refused_and_nothing_saved(client, units, personas, signed_in):
     make_case(units, personas)
     signed_in(personas["officer"])
