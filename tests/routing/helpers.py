@@ -4,9 +4,9 @@ import importlib
 
 from django.utils import timezone
 
+from routing.cover_letter import cover_letter_draft
 from routing.models import Agency, Category, Priority
 from routing.services import (
-    cover_letter_draft,
     referral_approve,
     referral_prepare,
     triage_decide,
