@@ -207,6 +207,8 @@ TEMPLATES = [
                 "config.context_processors.language_links",
                 "notify.context_processors.live_notifications",
             ],
+            # core's case-ending filters, named so they load whether or not core is an app.
+            "libraries": {"grammar": "core.templatetags.grammar"},
         },
     },
 ]
