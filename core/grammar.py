@@ -26,10 +26,9 @@ The rules, applied to the last word:
   газрын, хэлтэс → хэлтсийн, гомдол → гомдлоор) when one consonant stands before it, or a
   cluster of л р м г в and a consonant that is not л м н р (хэлтэс, гомдол, дэвтэр, but
   бүртгэлийн, хөдөлмөрийн, зөвлөлийн). It stays after н and б (саналын, чанарын, тайлбарын),
-  after у or ү and г (шугамын),
-  in у and ү (автобусын), after нг (Монголын), and in loanwords (к п ф щ ъ, е after a
-  consonant: прокурорын, бизнесийн); before н it drops only in -тан/-тэн/-чин (ажилтны,
-  малчны; иргэний keeps it). _DROPPED lists the few the rule cannot see (орон → орны).
+  after у or ү and г (шугамын), in у and ү (автобусын), after нг (Монголын), and in
+  loanwords (к п ф щ ъ, е after a consonant: прокурорын, бизнесийн); before н it drops only
+  in -тан/-тэн/-чин (ажилтны, малчны; иргэний keeps it). _DROPPED lists the few the rule cannot see (орон → орны).
 - н: a hidden н shows in the genitive, dative and ablative (хорооны, хороонд, хорооноос;
   албаны, яамны, усанд), in the words of _HIDDEN_N and in nouns ending in -гаа/-гээ/-гоо/-гөө
   (үйлчилгээний, ажиллагааны). A velar н (тайлан, шуудан, сан) takes the endings of г
@@ -66,7 +65,7 @@ from django.utils import translation
 
 class Case(StrEnum):
     GENITIVE = "genitive"  # харьяалахын тийн ялгал: газрын
-    DATIVE = "dative"  # өгөх орших: газарт
+    DATIVE = "dative"  # өгөх оршихын: газарт
     ACCUSATIVE = "accusative"  # заахын: газрыг
     INSTRUMENTAL = "instrumental"  # үйлдэхийн: газраар
     ABLATIVE = "ablative"  # гарахын: газраас

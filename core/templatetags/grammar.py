@@ -27,5 +27,5 @@ def _filter(case: Case):
 
 
 for _case in Case:
-    # Inflection adds letters and a hyphen only, so a safe value stays safe.
-    register.filter(_case.value, _filter(_case), is_safe=True)
+    # Not is_safe: a name is plain text, and the page escapes what the filter returns.
+    register.filter(_case.value, _filter(_case))

@@ -329,3 +329,15 @@ def test_every_category_takes_its_genitive():
 def test_every_channel_name_takes_its_instrumental():
     for name, instrumental in CHANNEL_INSTRUMENTALS.items():
         assert inflect(name, Case.INSTRUMENTAL) == instrumental
+
+
+def test_the_template_filters_inflect_on_mongolian_pages_and_escape_the_name():
+    from django.template import Context, Template
+
+    template = Template("{% load grammar %}{{ name|dative }} · {{ day|ablative }}")
+    context = Context({"name": "<b>Авлигатай тэмцэх газар", "day": "2026.04.01"})
+    with translation.override("mn"):
+        assert template.render(context) == (
+            "&lt;b&gt;Авлигатай тэмцэх газарт · 2026.04.01-нээс")
+    with translation.override("en"):
+        assert template.render(context) == "&lt;b&gt;Авлигатай тэмцэх газар · 2026.04.01"
