@@ -28,7 +28,8 @@ The rules, applied to the last word:
   бүртгэлийн, хөдөлмөрийн, зөвлөлийн). It stays after н and б (саналын, чанарын, тайлбарын),
   after у or ү and г (шугамын), in у and ү (автобусын), after нг (Монголын), and in
   loanwords (к п ф щ ъ, е after a consonant: прокурорын, бизнесийн); before н it drops only
-  in -тан/-тэн/-чин (ажилтны, малчны; иргэний keeps it). _DROPPED lists the few the rule cannot see (орон → орны).
+  in -тан/-тэн/-чин (ажилтны, малчны; иргэний keeps it). _DROPPED lists the few the rule
+  cannot see (орон → орны).
 - н: a hidden н shows in the genitive, dative and ablative (хорооны, хороонд, хорооноос;
   албаны, яамны, усанд), in the words of _HIDDEN_N and in nouns ending in -гаа/-гээ/-гоо/-гөө
   (үйлчилгээний, ажиллагааны). A velar н (тайлан, шуудан, сан) takes the endings of г
