@@ -21,8 +21,7 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import SYSTEM, record, record_read
@@ -153,23 +152,6 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
 
 def default_agency() -> Agency | None:
     return Agency.objects.filter(active=True, is_default=True).first()
-
-
-def cover_letter_draft(complaint: Complaint, agency: Agency,
-                       decision: TriageDecision | None) -> str:
-    """The Mongolian cover letter the officer starts from."""
-    with translation.override("mn"):
-        categories = ", ".join(
-            category.name_mn.lower() for category in (decision.categories.all()
-                                                      if decision else [])
-        ) or _("the matter")
-        return render_to_string("routing/cover_letter.txt", {
-            "agency": agency, "unit": complaint.unit, "complaint": complaint,
-            "received": timezone.localtime(complaint.received_at),
-            "channel": complaint.get_channel_display().lower(),
-            "kind": complaint.get_kind_display().lower(),
-            "categories": categories,
-        }).strip() + "\n"
 
 
 def _next_referral_reference(complaint: Complaint) -> str:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.grammar import Case, in_case
 from intake.damage import content_damaged, damage_of
 from org.models import Unit
 from outbox.models import Outbox
@@ -320,8 +321,8 @@ def letter_sent(request, unit, month, uid):
                                 letter_number=form.cleaned_data["letter_number"])
     except ValidationError as error:
         return _month_page(request, unit, period, refusal=error.messages, status=409)
-    messages.success(request, _("The letter to %(agency)s was marked as sent.")
-                     % {"agency": delivery.outbox.agency.name})
+    messages.success(request, _("The letter to %(agency_dative)s was marked as sent.")
+                     % {"agency_dative": in_case(delivery.outbox.agency.name, Case.DATIVE)})
     return redirect("reporting:month", unit_code=unit.code, month=f"{period:%Y-%m}")
 
 
@@ -336,8 +337,8 @@ def retry(request, unit, month, uid):
         report_delivery_retry(delivery=delivery, by=request.user)
     except ValidationError as error:
         return _month_page(request, unit, period, refusal=error.messages, status=409)
-    messages.success(request, _("The report will be sent to %(agency)s again.")
-                     % {"agency": delivery.outbox.agency.name})
+    messages.success(request, _("The report will be sent to %(agency_dative)s again.")
+                     % {"agency_dative": in_case(delivery.outbox.agency.name, Case.DATIVE)})
     return redirect("reporting:month", unit_code=unit.code, month=f"{period:%Y-%m}")
 
 

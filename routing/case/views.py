@@ -29,6 +29,7 @@ from routing.case.forms import (
     TriageForm,
     sign_suggestion,
 )
+from routing.cover_letter import cover_letter_draft
 from routing.delivery import dead_letter_retry
 from routing.models import Category, Referral, ReferralState
 from routing.reading import cover_letters_read
@@ -95,7 +96,7 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
             prefix="refer", files_choices=[(str(f.uid), f.filename) for f in content.files
                                            if not f.damaged],
             initial={"agency": agency,
-                     "cover_letter": (services.cover_letter_draft(complaint, agency, decision)
+                     "cover_letter": (cover_letter_draft(complaint, agency, decision)
                                       if agency else "")},
         )
     pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]

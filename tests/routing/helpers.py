@@ -5,9 +5,9 @@ import importlib
 from django.utils import timezone
 
 from outbox.models import Agency
+from routing.cover_letter import cover_letter_draft
 from routing.models import Category, Priority
 from routing.services import (
-    cover_letter_draft,
     referral_approve,
     referral_prepare,
     triage_decide,

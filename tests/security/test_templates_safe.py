@@ -196,7 +196,7 @@ def test_chart_svg_escapes_every_text_in_it():
 
 @pytest.mark.django_db
 def test_the_cover_letter_is_plain_text_and_escaped_where_shown(units, personas):
-    from routing.services import cover_letter_draft
+    from routing.cover_letter import cover_letter_draft
     from tests.intake.pages_case import make_case
     from tests.routing.helpers import make_agency
 
