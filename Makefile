@@ -23,7 +23,7 @@ setup: fonts $(VENV)/.installed
 # database and a Redis database of its own), then the slow and browser tests one at a time
 # (real servers on fixed addresses, kills, timings). pytest's exit status 5 means a pass
 # selected no test (PYTEST_ARGS naming one file), which is not a failure.
-WORKERS ?= -n auto --maxprocesses 4
+WORKERS ?= -n 4
 QUICK := -m "not slow and not browser"
 test: fonts $(VENV)/.installed-dev
 	$(PY) -m pytest $(QUICK) $(WORKERS) $(PYTEST_ARGS) || [ $$? -eq 5 ]

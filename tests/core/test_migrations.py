@@ -25,6 +25,8 @@ def tables() -> set[str]:
     return set(connection.introspection.table_names())
 
 
+# Slow: migrates a whole database back and forward, like the restore drill.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_heartbeat_row_moves_to_core_and_back():
     seen = timezone.now().replace(microsecond=0)

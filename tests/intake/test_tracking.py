@@ -244,6 +244,8 @@ def client_factory():
     return Client
 
 
+# Slow: a timing measurement, run alone so that other tests' load does not blur it.
+@pytest.mark.slow
 def test_right_and_wrong_codes_take_the_same_time(client, units, monkeypatch):
     monkeypatch.setattr(views_public, "LOOKUP_FLOOR_SECONDS", LOOKUP_FLOOR_SECONDS)
     right = web_report(units["DG"]).receipt

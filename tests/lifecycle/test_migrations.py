@@ -22,6 +22,8 @@ def _migrate(targets) -> MigrationExecutor:
     return MigrationExecutor(connection)  # a fresh graph of what is applied now
 
 
+# Slow: migrates a whole database back and forward, like the restore drill.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_escalations_written_before_the_move_are_lifecycles_after_it(units, personas):
     with time_machine.travel(NOW, tick=False):

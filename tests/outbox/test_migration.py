@@ -32,6 +32,8 @@ def at_routing_0006(transactional_db, settings, tmp_path):
     ContentType.objects.clear_cache()
 
 
+# Slow: migrates a whole database back and forward, like the restore drill.
+@pytest.mark.slow
 def test_a_referrals_outbox_row_names_it_as_its_subject_after_migrating(
         at_routing_0006, units, personas):
     post = make_agency("post", delivery=Agency.Delivery.LETTER, default=False,
