@@ -97,6 +97,18 @@ def test_outside_tests_passwords_are_hashed_with_argon2(tmp_path):
     assert result.stdout.strip().endswith("Argon2PasswordHasher")
 
 
+def test_outside_tests_receipt_codes_are_hashed_at_owasps_minimum(tmp_path):
+    for env in ({"SHUGEL_ENV": "development"}, production_env(tmp_path)):
+        result = subprocess.run(
+            [sys.executable, "-c", "import django; django.setup(); "
+             "from intake.receipts import hash_cost; print(*hash_cost())"],
+            cwd=ROOT, env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            capture_output=True, text=True, check=True,
+        )
+        time_cost, memory_kib = map(int, result.stdout.split())
+        assert time_cost >= 2 and memory_kib >= 19 * 1024
+
+
 def test_a_bad_boolean_is_refused_loudly(tmp_path):
     result = run_manage(
         "check", env_overrides={"SHUGEL_REQUIRE_2FA": "perhaps"}, tmp_path=tmp_path
