@@ -16,26 +16,8 @@ case page, where nothing may be decrypted. A panel that decrypts anything else r
 reading itself (intake.reading.reading_record).
 """
 
-from collections.abc import Callable
+from core.panels import Panels
 
-from django.template.loader import render_to_string
-
-_panels: list[tuple[int, Callable]] = []
-
-
-def register_case_panel(panel: Callable, order: int = 50) -> None:
-    if all(existing is not panel for _, existing in _panels):
-        _panels.append((order, panel))
-        _panels.sort(key=lambda entry: entry[0])
-
-
-def render_case_panels(request, unit, complaint, content=None, **extra) -> list[str]:
-    """The registered panels as HTML, in order. `extra` reaches every panel's template
-    (a refused action passes its bound form and errors this way)."""
-    shown = []
-    for _, panel in _panels:
-        found = panel(request, unit, complaint, content)
-        if found is not None:
-            template, context = found
-            shown.append(render_to_string(template, {**context, **extra}, request=request))
-    return shown
+_case_panels = Panels()
+register_case_panel = _case_panels.register
+render_case_panels = _case_panels.render
