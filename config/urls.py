@@ -2,9 +2,6 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from lifecycle import urls as lifecycle_urls
-from routing import urls as routing_urls
-
 urlpatterns = [
     path("", include("core.urls")),
     # Machine to machine: no language prefix, no session, signed requests only.
@@ -15,9 +12,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("org.urls_public")),
     path("", include("intake.urls")),
-    # The legal hold moved to lifecycle and kept its name, routing:legal_hold (issue 16).
-    path("", include((routing_urls.urlpatterns + lifecycle_urls.urlpatterns,
-                      routing_urls.app_name))),
+    path("", include("routing.urls")),
+    path("", include("lifecycle.urls")),
     path("", include("reporting.urls")),
     path("staff/", include("org.urls")),
     path("staff/notifications/", include("notify.urls")),

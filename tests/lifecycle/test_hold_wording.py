@@ -25,7 +25,7 @@ def test_the_hold_is_dated_in_the_ablative(client, units, personas, signed_in, d
     complaint = closed_case(units, personas)
     signed_in(personas["head"])
     with on(day):
-        assert client.post(reverse("routing:legal_hold", args=["DG", complaint.reference]),
+        assert client.post(reverse("lifecycle:legal_hold", args=["DG", complaint.reference]),
                            {"action": "place"}).status_code == 302
         page = client.get(reverse("intake:case", args=["DG", complaint.reference]))
         english = client.get("/en" + reverse("intake:case", args=["DG", complaint.reference]))

@@ -199,7 +199,7 @@ def test_the_head_places_and_releases_the_hold_from_the_case_page(
 ):
     complaint = closed_case(units, personas)
     signed_in(personas["head"])
-    url = reverse("routing:legal_hold", args=["DG", complaint.reference])
+    url = reverse("lifecycle:legal_hold", args=["DG", complaint.reference])
     page = client.get(reverse("intake:case", args=["DG", complaint.reference]))
     assert "2031" in page.content.decode()  # kept until, on the case page
     assert client.post(url, {"action": "place"}).status_code == 302
@@ -223,7 +223,7 @@ def test_the_retention_panel_comes_last_after_routings_triage_and_referrals(
     page = client.get(reverse("intake:case", args=["DG", complaint.reference])).content.decode()
     assert page.index('id="triage"') < page.index('id="referrals"') < page.index(
         'id="retention"')
-    assert reverse("routing:legal_hold", args=["DG", complaint.reference]) in page
+    assert reverse("lifecycle:legal_hold", args=["DG", complaint.reference]) in page
 
 
 SHRED_FIRST_CASE = """

@@ -18,7 +18,7 @@ R2 = {**CASE, "number": "DG-2026-00001-R2"}
 PAGES = [
     ("routing:triage", CASE, HANDLERS, "post"),
     ("routing:refer", CASE, HANDLERS, "post"),
-    ("routing:legal_hold", CASE, HEAD, "post"),
+    ("lifecycle:legal_hold", CASE, HEAD, "post"),
     ("routing:referral_approve", R2, HEAD, "post"),
     ("routing:referral_return", R2, HEAD, "post"),
     ("routing:referral_answer", R1, HANDLERS, "post"),
@@ -45,7 +45,7 @@ def post_data(name: str, agency=None) -> dict:
             "refer-cover_letter": "Харьяаллын дагуу шилжүүлж байна.",
         },
         "routing:referral_return": {"return-reason": "Нотлох баримт дутуу."},
-        "routing:legal_hold": {"action": "place"},
+        "lifecycle:legal_hold": {"action": "place"},
     }.get(name, {})
 
 
