@@ -8,10 +8,30 @@ Nothing here imports Django, so uvicorn's own supervisor process can use it too
 
 import json
 import logging
+import time
 from datetime import UTC, datetime
 
 # uvicorn logs each websocket handshake as '<client address> - "WebSocket <path>" <outcome>'.
 _UVICORN_WEBSOCKET_LINE = '%s - "WebSocket %s"'
+
+
+class Every:
+    """Says yes at most once per `seconds` in this process, and always the first time: an
+    outage that every request would report is logged once per period, not once a request.
+
+    The first call must be due even on a machine booted a minute ago, whose monotonic clock
+    still reads less than `seconds`; hence no start of zero."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._last: float | None = None
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if self._last is not None and now - self._last <= self.seconds:
+            return False
+        self._last = now
+        return True
 
 
 class DropRequestDetails(logging.Filter):

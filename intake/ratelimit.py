@@ -21,17 +21,17 @@ kept. The outage is logged once per LOG_EVERY_SECONDS, not once per request.
 
 import hashlib
 import logging
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.logging import Every
 from vault.clients import client_hash
 
 logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 300
-_last_logged = 0.0
+_outage_log = Every(LOG_EVERY_SECONDS)
 
 # About one to three seconds of a phone's work (65 536 hashes on average); one hash for the
 # server to check.
@@ -75,10 +75,7 @@ def _spend(key: str, limit: Limit) -> bool:
 
 
 def _cache_failed(error: Exception) -> None:
-    global _last_logged
-    now = time.monotonic()
-    if now - _last_logged > LOG_EVERY_SECONDS:
-        _last_logged = now
+    if _outage_log.due():
         logger.error("rate limits not counted: the cache is unavailable (%s)",
                      type(error).__name__)
 

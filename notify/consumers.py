@@ -44,6 +44,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import is_verified
 from django_otp.models import Device
 
+from core.logging import Every
 from notify.models import Notification
 from notify.push import payload, user_group
 from org.access import roles_in_unit, second_factor_satisfied
@@ -65,7 +66,7 @@ LAYER_TIMEOUT_SECONDS = 3
 # Ids a socket remembers having sent, to refuse duplicates that arrive out of order.
 REMEMBERED_IDS = 1000
 LOG_EVERY_SECONDS = 300
-_last_logged = 0.0
+_outage_log = Every(LOG_EVERY_SECONDS)
 
 
 class _NoClientAddress(logging.Filter):
@@ -94,10 +95,7 @@ def unit_group(unit_code: str, role: str) -> str:
 def _log_layer_down(error: BaseException) -> None:
     """Once per LOG_EVERY_SECONDS for the whole process, not once per socket: with Redis
     down, every page of every person would otherwise write the same line."""
-    global _last_logged
-    now = time.monotonic()
-    if now - _last_logged > LOG_EVERY_SECONDS:
-        _last_logged = now
+    if _outage_log.due():
         logger.error("channel layer unavailable (%s); live pages poll the database",
                      type(error).__name__)
 

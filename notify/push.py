@@ -13,16 +13,16 @@ fill the log: the error is logged once per LOG_EVERY_SECONDS and push gives up q
 """
 
 import logging
-import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from core.logging import Every
 from notify.models import Notification
 
 logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 300
-_last_logged = 0.0
+_outage_log = Every(LOG_EVERY_SECONDS)
 
 
 def user_group(user_id: int) -> str:
@@ -44,7 +44,6 @@ def payload(notification: Notification) -> dict:
 
 def push(ids: list[int]) -> int:
     """Send the notifications `ids` to their recipients' groups; returns how many went."""
-    global _last_logged
     if not ids:
         return 0
     layer = get_channel_layer()
@@ -60,9 +59,7 @@ def push(ids: list[int]) -> int:
             )
             sent += 1
     except Exception as error:  # noqa: BLE001 - the layer being down must not fail the change
-        now = time.monotonic()
-        if now - _last_logged > LOG_EVERY_SECONDS:
-            _last_logged = now
+        if _outage_log.due():
             logger.error("live push unavailable (%s); pages catch up from the database",
                          type(error).__name__)
     return sent

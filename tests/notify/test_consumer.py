@@ -21,6 +21,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.logging import Every
 from intake.models import Complaint, Recusal
 from intake.services import Content, web_report_submit
 from notify import consumers, push
@@ -386,7 +387,7 @@ def test_with_redis_a_notification_pushed_from_sync_code_reaches_the_page(
 def test_with_redis_down_push_neither_fails_nor_floods_the_log(personas, units, settings,
                                                                caplog, monkeypatch):
     settings.CHANNEL_LAYERS = DEAD_REDIS
-    monkeypatch.setattr(push, "_last_logged", 0.0)
+    monkeypatch.setattr(push, "_outage_log", Every(300))
     with caplog.at_level(logging.ERROR, logger="notify.push"):
         for _ in range(20):
             committed_emit(Kind.COMPLAINT_TRIAGED, units["DG"])  # push runs after commit
@@ -402,7 +403,7 @@ def test_with_redis_down_a_page_still_connects_and_catches_up_by_polling(
     settings.CHANNEL_LAYERS = DEAD_REDIS
     settings.NOTIFY_POLL_SECONDS = 0  # as with Redis; the socket polls once the layer fails
     monkeypatch.setattr(consumers, "FALLBACK_POLL_SECONDS", 0.1)
-    monkeypatch.setattr(consumers, "_last_logged", 0.0)
+    monkeypatch.setattr(consumers, "_outage_log", Every(300))
     missed = committed_emit(Kind.COMPLAINT_TRIAGED, units["DG"])
     since = Notification.objects.get(event=missed).pk - 1
     cookie = session_cookie(personas["head"])

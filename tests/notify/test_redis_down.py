@@ -7,6 +7,7 @@ import logging
 import pytest
 import time_machine
 
+from core.logging import Every
 from intake import ratelimit
 from intake.models import Complaint
 from notify import push
@@ -29,8 +30,8 @@ def redis_down(settings, monkeypatch, tmp_path):
                                    "LOCATION": DEAD, "KEY_PREFIX": "shugel"}}
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                                            "CONFIG": {"hosts": [DEAD], "prefix": "shugel"}}}
-    monkeypatch.setattr(ratelimit, "_last_logged", 0.0)
-    monkeypatch.setattr(push, "_last_logged", 0.0)
+    monkeypatch.setattr(ratelimit, "_outage_log", Every(300))
+    monkeypatch.setattr(push, "_outage_log", Every(300))
 
 
 def test_reports_are_taken_and_the_outage_logged_once(client, units, personas, redis_down,

@@ -226,3 +226,12 @@ def test_the_deployed_web_server_logs_json_lines_with_no_canary_address_or_agent
     assert any('"WebSocket /ws/notifications/"' in m for m in messages), messages
     assert not [m for m in messages if re.search(r'"(GET|POST|HEAD) /', m)]
     assert IDENTIFYING  # the probe's values, searched for above
+
+
+def test_an_outage_is_logged_at_once_then_once_a_period_even_just_after_boot(monkeypatch):
+    from core import logging as core_logging
+
+    clock = iter([12.0, 13.0, 311.0, 313.0])  # a machine booted twelve seconds ago
+    monkeypatch.setattr(core_logging.time, "monotonic", lambda: next(clock))
+    every = core_logging.Every(300)
+    assert [every.due() for _ in range(4)] == [True, False, False, True]
