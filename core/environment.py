@@ -63,6 +63,9 @@ def database_from_url(url: str) -> dict:
             # Django's, creating the file owner-only (core/sqlite3/base.py).
             "ENGINE": "core.sqlite3",
             "NAME": name,
+            # Django's default for SQLite, said aloud: pytest-django knows only Django's own
+            # engine as SQLite and would otherwise put a file per worker at ./test_<NAME>_gw0.
+            "TEST": {"NAME": ":memory:"},
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so two writers
                 # queue on the busy timeout instead of failing half-way with "database is

@@ -30,6 +30,15 @@ def _test_keyring(tmp_path_factory):
     reload_keyring()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Just before pytest-django creates the test database: migrate once per source tree,
+    not once per test process (tests/dbtemplate.py)."""
+    from tests.dbtemplate import migrate_once
+
+    migrate_once()
+
+
 @pytest.fixture(autouse=True)
 def _checkpoint_files_of_its_own(settings, tmp_path_factory):
     """Signed checkpoints are exported to DATA_DIR/checkpoints and verification reads them

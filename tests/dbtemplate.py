@@ -1,0 +1,102 @@
+"""The test database is migrated once per source tree, not once per test process.
+
+Migrating from nothing takes about six seconds of CPU, and `make check` starts four test
+processes on a two-core machine. On SQLite the first process to get here migrates its
+in-memory database as usual and copies it (SQLite's backup API) to a file under
+var/test-databases/, named by a hash of the code it was built from; the others wait for it
+and copy that file into their own in-memory database. A later run whose apps are unchanged
+starts from the file at once. PostgreSQL is left as pytest-django does it.
+
+The copy is the migrated database itself: tables, seed rows, the audit trail's triggers and
+whatever post_migrate wrote, so a test cannot tell the two apart.
+"""
+
+import fcntl
+import hashlib
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "var" / "test-databases"
+# What a migrated database depends on: every app's code and data, and Django itself.
+SOURCES = ("core", "org", "vault", "audit", "notify", "outbox", "intake", "routing",
+           "lifecycle", "reporting", "ops", "devtools", "config", "tests/vault/sealed_app")
+
+
+def source_key() -> str:
+    digest = hashlib.sha256(django.get_version().encode())
+    for top in SOURCES:
+        for path in sorted((ROOT / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@contextmanager
+def _exclusive(path: Path):
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _save(template: Path) -> None:
+    partial = template.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    target = sqlite3.connect(partial)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
+    os.replace(partial, template)
+    for old in FOLDER.glob("migrated-*.sqlite3"):
+        if old != template:
+            old.unlink(missing_ok=True)
+
+
+def _restore(creation, template: Path, *, serialize: bool) -> str:
+    """What create_test_db does for an in-memory database, with the copy for `migrate`."""
+    name = creation._get_test_db_name()
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+    connection.ensure_connection()
+    source = sqlite3.connect(template)
+    try:
+        source.backup(connection.connection)
+    finally:
+        source.close()
+    if serialize:
+        connection._test_serialized_contents = creation.serialize_db_to_string()
+    return name
+
+
+def migrate_once() -> None:
+    """Makes the default connection's create_test_db copy a migrated database when one for
+    this source tree exists, and leave one behind when it does not."""
+    creation = connection.creation
+    if connection.vendor != "sqlite" or not creation.is_in_memory_db(
+            creation._get_test_db_name()):
+        return
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    template = FOLDER / f"migrated-{source_key()}.sqlite3"
+    migrate = creation.create_test_db
+
+    def create_test_db(verbosity=1, autoclobber=False, serialize=True, keepdb=False):
+        with _exclusive(FOLDER / "lock"):
+            if not template.exists():
+                name = migrate(verbosity, autoclobber, serialize, keepdb)
+                _save(template)
+                return name
+        return _restore(creation, template, serialize=serialize)
+
+    creation.create_test_db = create_test_db
