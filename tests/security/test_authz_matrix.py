@@ -591,3 +591,15 @@ def test_the_websocket_tells_no_one_of_another_unit_or_of_a_case_they_are_recuse
     for persona, frames_ in heard.items():
         for frame in frames_:
             assert frame["type"] in ("notification", "unread"), persona
+
+
+def test_the_one_query_count_agrees_with_the_orm(world):
+    from audit.models import AuditEvent
+    from audit.services import READ_ACTION
+    from tests.security.helpers import COUNTED, counts
+
+    found = counts()
+    expected = {name: model.objects.count() for name, model in COUNTED.items()}
+    expected["audit_reads"] = AuditEvent.objects.filter(action=READ_ACTION).count()
+    expected["audit"] -= expected["audit_reads"]
+    assert found == expected and found["complaints"] > 0 and found["audit"] > 0

@@ -278,3 +278,4 @@ def test_the_forms_found_are_the_forms_the_pages_show(world):
                  "intake:case_amend"):
         assert reverse(name, kwargs={"unit_code": "DG", "reference": world.dg.reference}) \
             in actions, name
+
