@@ -65,6 +65,7 @@ def test_a_count_out_of_range_is_refused_with_its_name(tmp_path, name, value, me
     assert result.returncode != 0 and message in result.stderr
 
 
+@pytest.mark.slow  # a whole Django process of its own
 def test_production_passes_the_deployment_check_without_a_warning(tmp_path):
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
@@ -97,6 +98,7 @@ def test_outside_tests_passwords_are_hashed_with_argon2(tmp_path):
     assert result.stdout.strip().endswith("Argon2PasswordHasher")
 
 
+@pytest.mark.slow  # a whole Django process of its own
 def test_outside_tests_receipt_codes_are_hashed_at_owasps_minimum(tmp_path):
     for env in ({"SHUGEL_ENV": "development"}, production_env(tmp_path)):
         result = subprocess.run(
@@ -143,6 +145,7 @@ def test_unknown_database_schemes_are_refused():
         database_from_url("mysql://root@localhost/x")
 
 
+@pytest.mark.slow  # a whole Django process of its own
 def test_the_embedded_deployment_uses_sqlite_wal_on_disk(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c",

@@ -349,6 +349,7 @@ def deploy_check(env) -> subprocess.CompletedProcess:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow  # a whole Django process of its own
 def test_the_filled_in_example_passes_the_deployment_checks(tmp_path):
     done = deploy_check(production(tmp_path))
     assert done.returncode == 0, done.stderr + done.stdout
@@ -361,6 +362,7 @@ def test_the_example_as_shipped_refuses_to_start(tmp_path):
     assert "SECRET_KEY must be set" in done.stderr
 
 
+@pytest.mark.slow  # a whole Django process of its own
 def test_the_deployment_checks_would_catch_a_weakened_setting(tmp_path):
     done = deploy_check(production(tmp_path, SHUGEL_HSTS_SECONDS="0"))
     assert done.returncode != 0

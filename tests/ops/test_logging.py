@@ -107,6 +107,7 @@ def chosen_format(tmp_path, **env) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # a whole Django process of its own
 @pytest.mark.parametrize(("env", "expected"), [
     ({"SHUGEL_ENV": "production"}, "json"),
     ({"SHUGEL_ENV": "production", "SHUGEL_LOG_FORMAT": "plain"}, "plain"),
