@@ -39,7 +39,7 @@ from lifecycle.models import Escalation
 from notify.events import emit
 from notify.models import Event, Notification
 from notify.models import Kind as Notice
-from org.calendar import add_working_days
+from org.calendar import add_working_days, known_through
 from org.models import Role, Unit
 from routing.models import Referral, ReferralState, TriageDecision
 from routing.services import tell
@@ -188,6 +188,14 @@ def find_approaching(today: date) -> list[Deadline]:
 def overdue_clocks(complaint: Complaint, today: date | None = None) -> list[Deadline]:
     """The clocks of one case that have run out, for the case page."""
     return find_overdue(today or timezone.localdate(), complaint_id=complaint.pk)
+
+
+def provisional_deadlines(complaint: Complaint, today: date | None = None) -> list[Deadline]:
+    """The running clocks of one case due after the last day the holiday calendar knows
+    (org.calendar.known_through): counted as if next year's lunar new year were working
+    days, so they may move when the holidays are entered."""
+    return _deadlines("gt", known_through(today or timezone.localdate()),
+                      complaint_id=complaint.pk)
 
 
 def escalations_for(complaint: Complaint):

@@ -1,7 +1,8 @@
-"""Lifecycle's periodic jobs: the hourly scan of the legal clocks (lifecycle/clocks.py) and
-the daily retention sweep (lifecycle/retention.py).
+"""Lifecycle's periodic jobs: the hourly scan of the legal clocks (lifecycle/clocks.py), the
+daily retention sweep (lifecycle/retention.py) and the daily look at the holiday calendar
+(lifecycle/calendar_watch.py).
 
-Both kept their names when they moved here from routing (issue 16): ensure_schedule finds
+The first two kept their names when they moved here from routing (issue 16): ensure_schedule finds
 an existing row by its name and points it at the new function, so an installation migrated
 from before keeps one schedule of each, with its next run."""
 
@@ -17,4 +18,8 @@ def ensure_schedules(**kwargs) -> None:
     ensure_schedule(
         "retention sweep", "lifecycle.tasks.retention_sweep", schedule_type=Schedule.DAILY,
         repeats=-1,
+    )
+    ensure_schedule(
+        "holiday calendar check", "lifecycle.tasks.calendar_check",
+        schedule_type=Schedule.DAILY, repeats=-1,
     )

@@ -33,6 +33,7 @@ class Kind(models.TextChoices):
     REPORT_DELIVERY_FAILED = "report.failed", _("Monthly report could not be delivered")
     RETENTION_WARNING = "retention.warning", _("Case content to be destroyed soon")
     CONTENT_DAMAGED = "content.damaged", _("Protected content found damaged")
+    CALENDAR_INCOMPLETE = "calendar.incomplete", _("Movable holidays not in the calendar")
 
 
 class Event(models.Model):

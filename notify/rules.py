@@ -5,7 +5,7 @@ from notify.models import Kind
 from org.models import Role
 
 OFFICER, HEAD, CLERK = Role.OFFICER.value, Role.HEAD.value, Role.CLERK.value
-AUDITOR = Role.AUDITOR.value
+AUDITOR, ADMIN = Role.AUDITOR.value, Role.ADMIN.value
 
 ROLES = {
     Kind.COMPLAINT_LOGGED: {OFFICER, HEAD},
@@ -27,6 +27,8 @@ ROLES = {
     # Sealed content that fails to decrypt was altered: the head answers for the unit's
     # records, the auditors for the trail (intake.damage).
     Kind.CONTENT_DAMAGED: {HEAD, AUDITOR},
+    # The administrators keep the holiday calendar (lifecycle.calendar_watch).
+    Kind.CALENDAR_INCOMPLETE: {ADMIN},
 }
 
 # Kinds that also go by email unless the person turns it off: the ones that must not wait
@@ -34,7 +36,7 @@ ROLES = {
 DEFAULT_EMAIL = {
     Kind.REFERRAL_PREPARED, Kind.REFERRAL_FAILED, Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE,
     Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED,
-    Kind.RETENTION_WARNING, Kind.CONTENT_DAMAGED,
+    Kind.RETENTION_WARNING, Kind.CONTENT_DAMAGED, Kind.CALENDAR_INCOMPLETE,
 }
 
 # What an event's subject may hold: ids, reference numbers, clock names and dates. Anything
@@ -42,6 +44,6 @@ DEFAULT_EMAIL = {
 SUBJECT_KEYS = {
     "complaint": int, "reference": str, "referral": int, "referral_reference": str,
     "clock": str, "step": int, "due": str, "report": int, "month": str, "state": str,
-    "report_reference": str, "unit_code": str,
+    "report_reference": str, "unit_code": str, "year": int,
 }
 SUBJECT_TEXT_MAX = 40

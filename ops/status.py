@@ -9,7 +9,7 @@ taking the whole page down.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import DatabaseError
 from django.db.models import Count, Min
@@ -19,6 +19,7 @@ from django_q.models import Failure, OrmQ
 
 from audit.models import AuditEvent, ChainHead, Checkpoint
 from notify.models import Dispatch
+from org.calendar import known_through, missing_year
 from outbox.models import DeliveryAttempt, Outbox
 from vault.errors import KeyringError
 from vault.keyring import PURPOSES, load_keyring
@@ -96,6 +97,12 @@ class Notices(Section):
 
 
 @dataclass
+class Calendar(Section):
+    known_through: date | None = None
+    missing_year: int | None = None
+
+
+@dataclass
 class Status:
     queue: Queue
     outbox: OutboxLag
@@ -103,12 +110,14 @@ class Status:
     backup: Backup
     keys: Keys
     notices: Notices
+    calendar: Calendar
     read_at: datetime
 
     @property
     def problems(self) -> list[str]:
         return [section.problem for section in
-                (self.queue, self.outbox, self.trail, self.backup, self.keys, self.notices)
+                (self.queue, self.outbox, self.trail, self.backup, self.keys, self.notices,
+                 self.calendar)
                 if section.problem]
 
 
@@ -250,7 +259,24 @@ def notices() -> Notices:
     return found
 
 
+def calendar() -> Calendar:
+    """How far ahead the working-day calendar is known: a year without its lunar new year
+    would count three holidays as working days in every clock that crosses them."""
+    today = timezone.localdate()
+    try:
+        found = Calendar(known_through=known_through(today), missing_year=missing_year(today))
+    except DatabaseError:
+        return _unreadable(Calendar())
+    if found.missing_year:
+        found.problem = _(
+            "The holidays of %(year)s that move each year (Tsagaan Sar) are not in the "
+            "calendar: deadlines that fall in %(year)s are provisional until an administrator "
+            "enters them under Holiday calendar.") % {"year": found.missing_year}
+    return found
+
+
 def read_status() -> Status:
     now = timezone.now()
     return Status(queue=queue_depth(now), outbox=outbox_lag(now), trail=audit_trail(),
-                  backup=last_backup(), keys=key_status(), notices=notices(), read_at=now)
+                  backup=last_backup(), keys=key_status(), notices=notices(),
+                  calendar=calendar(), read_at=now)

@@ -59,3 +59,40 @@ def working_days_between(start: date, end: date, unit: Unit | None = None) -> in
         _is_working(start + timedelta(days=offset), exceptions)
         for offset in range(1, (end - start).days + 1)
     )
+
+
+# --- how far ahead the calendar is known -------------------------------------------------------
+
+# From this month on, next year's movable holidays are expected to be entered.
+WARN_FROM_MONTH = 10
+
+
+def years_with_movable_holidays() -> set[int]:
+    """Years for which the national calendar holds a movable holiday (Tsagaan Sar)."""
+    days = CalendarDay.objects.filter(unit__isnull=True, movable=True)
+    return {day.year for day in days.values_list("date", flat=True)}
+
+
+def known_through(today: date) -> date:
+    """The last day whose working-day status is known: the end of the last year, from this
+    one on without a gap, whose movable holidays are entered. A year without them would count
+    the lunar new year as three working days."""
+    known = years_with_movable_holidays()
+    year = today.year
+    while year in known:
+        year += 1
+    return date(year - 1, 12, 31)
+
+
+def is_provisional(day: date, today: date) -> bool:
+    """Whether a deadline falling on `day` was counted over days not yet known."""
+    return day > known_through(today)
+
+
+def missing_year(today: date) -> int | None:
+    """The first year whose movable holidays should be entered by now and are not: this
+    year at any time, next year from October; otherwise None."""
+    first = known_through(today).year + 1
+    if first <= today.year or (first == today.year + 1 and today.month >= WARN_FROM_MONTH):
+        return first
+    return None

@@ -155,6 +155,12 @@ class CalendarDay(models.Model):
         Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.CASCADE,
         help_text=_("Leave empty for the whole country."),
     )
+    # Tsagaan Sar (Цагаан сар) moves with the lunar calendar and is announced year by year;
+    # until a year has one, its clocks are provisional (org.calendar.known_through).
+    movable = models.BooleanField(
+        _("movable holiday"), default=False,
+        help_text=_("A holiday whose date is set anew each year, such as Tsagaan Sar."),
+    )
 
     objects = CalendarDayQuerySet.as_manager()
 

@@ -4,7 +4,7 @@ task queue, deliveries, the audit trail's checkpoints, backups and keys, without
 import html
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -14,6 +14,7 @@ from django_q.models import Failure, OrmQ
 from django_q.tasks import async_task
 
 from audit.services import SYSTEM, make_checkpoint, record
+from org.models import CalendarDay
 from outbox.models import Agency, Outbox
 from tests.ops.pages_ops import PAGES
 from tests.routing.helpers import make_agency
@@ -103,6 +104,11 @@ def test_a_backed_up_quiet_installation_needs_no_attention_in_either_language(
     record(actor=SYSTEM, action="backup.written", object_type="backup", object_id="b1",
            details={"bytes": 10})
     make_checkpoint()
+    # A quiet installation has this year's and next year's lunar new year in its calendar.
+    this_year = timezone.localdate().year
+    for year in (this_year, this_year + 1):
+        CalendarDay.objects.get_or_create(date=date(year, 2, 10), unit=None, defaults={
+            "movable": True, "name_mn": "Цагаан сар", "name_en": "Lunar New Year"})
     for language in ("mn", "en"):
         page = admin_page(language)
         assert 'id="status-ok"' in page and 'id="status-problems"' not in page
