@@ -19,6 +19,36 @@ from vault.fields import EncryptedTextField, SealedRecord
 from vault.models import DataKey
 
 
+class AgencyQuerySet(models.QuerySet):
+    def serving(self, unit):
+        """Active agencies that serve `unit`: the national ones (serving no unit in
+        particular) and those serving it or a unit above it."""
+        units = [unit.pk, *(above.pk for above in unit.ancestors())]
+        return (self.filter(active=True)
+                .filter(models.Q(serves__isnull=True) | models.Q(serves__in=units))
+                .distinct())
+
+    def nearest(self, unit, **criteria):
+        """Of the agencies serving `unit` that meet `criteria`, the one whose scope is
+        closest to it: its own office before its parent's, a parent's before a national
+        one. None when there is none."""
+        found = list(self.serving(unit).filter(**criteria).prefetch_related("serves"))
+        if not found:
+            return None
+        distance = {pk: depth for depth, pk in enumerate(
+            [unit.pk, *(above.pk for above in unit.ancestors())])}
+
+        def closeness(agency):
+            served = [distance[u.pk] for u in agency.serves.all() if u.pk in distance]
+            return (min(served) if served else len(distance), agency.code)
+
+        return min(found, key=closeness)
+
+    def default_for(self, unit):
+        """The agency a corruption-related referral from `unit` goes to by default."""
+        return self.nearest(unit, is_default=True)
+
+
 class Agency(SealedRecord):
     """A body a complaint can be referred to, and how a referral reaches it. The secret the
     agency's API shares with us is sealed like complaint content: it never sits in the
@@ -61,16 +91,21 @@ class Agency(SealedRecord):
         _("acknowledges within (working days)"), default=5,
     )
     active = models.BooleanField(_("active"), default=True)
+    # Several provinces may share one installation: each unit's referrals and reports go to
+    # the agencies that serve it (AgencyQuerySet.serving), never to another province's.
+    serves = models.ManyToManyField(
+        "org.Unit", verbose_name=_("units served"), blank=True, related_name="agencies",
+        help_text=_("Leave empty for a national body that serves every unit. An agency that "
+                    "serves a unit also serves the units below it."),
+    )
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         db_table = "routing_agency"
         ordering = ["-is_default", "kind", "code"]
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
-        constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
-                                    name="one_default_agency"),
-        ]
 
     def __str__(self):
         return self.name

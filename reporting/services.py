@@ -196,17 +196,14 @@ def report_send_back(*, report: MonthlyReport, by, reason: str) -> MonthlyReport
 
 
 def recipients_of(unit: Unit) -> list[Agency]:
-    """Who receives an approved report: the anti-corruption agency (the default agency) and
-    the agency that stands for the parent authority, when set up."""
-    found = []
-    default = Agency.objects.filter(active=True, is_default=True).first()
-    if default is not None:
-        found.append(default)
-    parent = (Agency.objects.filter(active=True, kind=Agency.Kind.PARENT)
-              .exclude(pk=getattr(default, "pk", None)).order_by("code").first())
-    if parent is not None:
-        found.append(parent)
-    return found
+    """Who receives an approved report: the anti-corruption agency that serves the unit (its
+    default agency) and the agency that stands for its parent authority, when set up. Each
+    the closest to the unit of those serving it (outbox.models.AgencyQuerySet.nearest), so
+    that no province's report reaches another province's offices."""
+    default = Agency.objects.default_for(unit)
+    parent = Agency.objects.exclude(pk=getattr(default, "pk", None)).nearest(
+        unit, kind=Agency.Kind.PARENT)
+    return [agency for agency in (default, parent) if agency is not None]
 
 
 def audited_figures(figures: dict) -> dict:

@@ -150,8 +150,9 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
 
 # --- preparing and approving a referral ------------------------------------------------------
 
-def default_agency() -> Agency | None:
-    return Agency.objects.filter(active=True, is_default=True).first()
+def default_agency(unit) -> Agency | None:
+    """The agency serving `unit` that its corruption-related referrals go to by default."""
+    return Agency.objects.default_for(unit)
 
 
 def _next_referral_reference(complaint: Complaint) -> str:

@@ -86,9 +86,11 @@ class ReferralForm(forms.Form):
                     "per line (for example a witness's name)."),
     )
 
-    def __init__(self, *args, files_choices=(), **kwargs):
+    def __init__(self, *args, unit, files_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["attachments"].choices = list(files_choices)
+        # Only the agencies that serve this unit: another province's office is no choice.
+        self.fields["agency"].queryset = Agency.objects.serving(unit)
 
 
 class ReturnForm(forms.Form):

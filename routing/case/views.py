@@ -88,13 +88,13 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
         "title": complaint.title,
         "suggestion": sign_suggestion(found),
     })
-    agency = services.default_agency()
+    agency = services.default_agency(complaint.unit)
     referral_form = None
     if decision is not None:
         # A file whose name is damaged (intake.damage) is not offered for a referral.
         referral_form = ReferralForm(
-            prefix="refer", files_choices=[(str(f.uid), f.filename) for f in content.files
-                                           if not f.damaged],
+            prefix="refer", unit=complaint.unit,
+            files_choices=[(str(f.uid), f.filename) for f in content.files if not f.damaged],
             initial={"agency": agency,
                      "cover_letter": (cover_letter_draft(complaint, agency, decision)
                                       if agency else "")},
@@ -103,7 +103,7 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
     return {"suggestion": found, "triage_form": triage_form, "referral_form": referral_form,
             "letters": cover_letters_read(complaint=complaint, referrals=pending,
                                           reader=request.user),
-            "has_agencies": Agency.objects.filter(active=True).exists()}
+            "has_agencies": Agency.objects.serving(complaint.unit).exists()}
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def triage(request, unit, reference):
 def refer(request, unit, reference):
     complaint = case_for(request, unit, reference)
     files = {str(uid): uid for uid in complaint.attachments.values_list("uid", flat=True)}
-    form = ReferralForm(request.POST, prefix="refer",
+    form = ReferralForm(request.POST, prefix="refer", unit=unit,
                         files_choices=[(key, key) for key in files])
     if not form.is_valid():
         return _read_again(request, unit, complaint, referral_form=_with_names(form, complaint))
