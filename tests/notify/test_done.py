@@ -183,3 +183,14 @@ def test_every_kind_opens_the_case_or_the_month(kind, client, units, personas, s
         assert row.link == reverse("reporting:month", args=["DG", "2026-10"])
     else:
         assert row.link == reverse("intake:case", args=["DG", "DG-2026-00004"])
+
+
+# --- the bell's count -----------------------------------------------------------------------
+
+def test_the_bell_shows_the_real_count_past_twenty(client, units, personas, signed_in):
+    for number in range(23):
+        emit(Kind.COMPLAINT_LOGGED, unit=units["DG"],
+             subject={"complaint": number + 1, "reference": f"DG-2026-{number + 1:05d}"})
+    signed_in(personas["head"])
+    html = client.get(reverse("notify:centre")).content.decode()
+    assert '<span id="notify-count" class="badge">23</span>' in html
