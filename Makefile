@@ -9,9 +9,12 @@ PYTEST_ARGS ?=
 
 .PHONY: run setup fonts test check lint messages clean
 
+# `make run PORT=8001` serves on another port; the site's own address (links in emails, the
+# agency's callback) follows unless SHUGEL_SITE_URL says otherwise.
 run: setup
 	$(PY) manage.py seed_demo
-	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+	SHUGEL_SITE_URL="$${SHUGEL_SITE_URL:-http://$(HOST):$(PORT)}" \
+	  $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # Everything `make run` needs before it serves; also used by CI's clean-clone check.
 setup: fonts $(VENV)/.installed

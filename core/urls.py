@@ -1,4 +1,5 @@
-"""The health check: outside the language prefixes, for load balancers and monitors."""
+"""Outside the language prefixes: the health check, for load balancers and monitors, and
+the site's icon at the address browsers ask for by default."""
 
 from django.urls import path
 
@@ -6,4 +7,5 @@ from core import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,10 +1,12 @@
-"""The pages that belong to no app: the health check and the refused-form page."""
+"""The pages that belong to no app: the health check, the site's icon and the refused-form
+page."""
 
 from datetime import timedelta
 
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_q.models import OrmQ
@@ -32,6 +34,15 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok", "database": "ok", "worker": worker, "queue": {"waiting": waiting}}
     )
+
+
+@require_GET
+def favicon(request):
+    """Browsers and other clients ask for /favicon.ico whatever the page says; they get the
+    icon the pages name (static/favicon.svg), not a 404 in the log."""
+    response = redirect(static("favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def csrf_failure(request, reason=""):

@@ -17,8 +17,7 @@ class IntakeConfig(AppConfig):
         register("intake:queue", _("Complaints"), {Role.OFFICER, Role.HEAD}, order=10)
         register("intake:box_openings", _("Box openings"),
                  {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=20)
-        register("intake:phone_call_new", _("Log a phone call"), {Role.CLERK, Role.OFFICER},
-                 order=30)
+        register("intake:phone_calls", _("Phone calls"), {Role.CLERK, Role.OFFICER}, order=30)
         for order, (channel, label) in enumerate([
             ("walk_in", _("Walk-in")), ("letter", _("Letter")),
             ("notebook", _("Suggestion notebook")), ("email", _("Email")),

@@ -158,7 +158,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     attachments = _attachment_rows(complaint, sealed, by_reporter=actor is ANONYMOUS_REPORTER)
     _recuse(complaint, recused)
     # After the recusals, so that the staff the complaint names are not told of it.
-    _tell(Notice.COMPLAINT_LOGGED, complaint)
+    _tell(Notice.COMPLAINT_LOGGED, complaint, actor=actor)
     record(
         actor=actor, action="complaint.logged", target=complaint, unit=unit,
         details={"reference": complaint.reference, "channel": channel, "kind": kind,
@@ -195,15 +195,16 @@ def _escalation(unit, recused: set) -> Unit | None:
     return unit.parent if heads.exists() else None
 
 
-def _tell(kind: str, complaint: Complaint):
+def _tell(kind: str, complaint: Complaint, actor=None):
     """Tell the unit's officers and heads (notify.rules) of `complaint`, by id and reference
     only. A case put with the parent unit because its head is named is the parent's heads'
     too: a second event of that unit tells them, so that they open it from their own unit
     (the parent's officers do not see the case, so they are not told)."""
     subject = {"complaint": complaint.pk, "reference": complaint.reference}
-    emit(kind, unit=complaint.unit, subject=subject)
+    actor = getattr(actor, "pk", None)  # the anonymous reporter is no one to leave out
+    emit(kind, unit=complaint.unit, subject=subject, actor=actor)
     if complaint.escalated_to_id:
-        emit(kind, unit=complaint.escalated_to, subject=subject, roles={Role.HEAD})
+        emit(kind, unit=complaint.escalated_to, subject=subject, roles={Role.HEAD}, actor=actor)
 
 
 def _recuse(complaint: Complaint, recused: set):

@@ -325,6 +325,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def notify_message(self, event):
         await self._send_notification(event["notification"])
 
+    async def notify_unread(self, event):
+        if self.admission is not None:
+            await self.send_json({"type": "unread",
+                                  "count": await unread_count(self.admission.user_id)})
+
     async def _send_notification(self, item: dict) -> None:
         """Sends `item` unless this socket already has. Ids from two transactions may
         arrive out of order (the later id committed first), so sent ids are remembered,

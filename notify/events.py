@@ -17,9 +17,10 @@ import logging
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from notify.models import Event, Kind, Notification
-from notify.rules import ROLES, SUBJECT_KEYS, SUBJECT_TEXT_MAX
+from notify.rules import ROLES, SETTLES, SUBJECT_KEYS, SUBJECT_TEXT_MAX
 from org.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -56,16 +57,19 @@ def recipients(event: Event, roles: Iterable[str], also_units=()) -> set[int]:
 
 
 def emit(kind: str, *, unit, subject: dict, roles: Iterable[str] | None = None,
-         also_units=(), users: Iterable[int] = ()) -> Event:
+         also_units=(), users: Iterable[int] = (), actor=None) -> Event:
     """Record `kind` for `unit` and tell the people it concerns, after commit. `roles`
     overrides the kind's default roles; `also_units` adds the same roles of other units (a
     parent unit the case was escalated to); `users` adds named people (still subject to the
-    exclusion hooks)."""
+    exclusion hooks); `actor`, the person whose act this is, is left out."""
     if kind not in Kind.values:
         raise ValueError(f"unknown notification kind {kind!r}")
-    event = Event.objects.create(kind=kind, unit=unit, subject=clean_subject(subject))
+    subject = clean_subject(subject)
+    settle(kind, unit=unit, subject=subject)
+    event = Event.objects.create(kind=kind, unit=unit, subject=subject)
     people = recipients(event, ROLES[kind] if roles is None else roles, also_units)
     people |= set(users) - _excluded(event)
+    people.discard(getattr(actor, "pk", actor))
     notifications = Notification.objects.bulk_create(
         [Notification(recipient_id=user_id, event=event, kind=kind, unit=unit)
          for user_id in sorted(people)]
@@ -78,6 +82,34 @@ def emit(kind: str, *, unit, subject: dict, roles: Iterable[str] | None = None,
     delivery.queue_dispatches(ids)
     transaction.on_commit(lambda: _after_commit(ids))
     return event
+
+
+def settle(done: str, *, unit, subject: dict) -> int:
+    """Mark read, for every recipient, the unread notifications that `done` (a kind, or a
+    name in notify.rules) settles about the same subject; returns how many. Call it in the
+    transaction that does the work; open pages get the new unread count after commit."""
+    settled = Notification.objects.none()
+    for kind, keys in SETTLES.get(done, ()):
+        if any(key != "unit" and subject.get(key) is None for key in keys):
+            continue
+        match = {f"event__subject__{key}": subject[key] for key in keys if key != "unit"}
+        if "unit" in keys:
+            match["event__unit"] = unit
+        settled |= Notification.objects.unread().filter(kind=kind, **match)
+    found = list(settled.values_list("pk", "recipient_id"))
+    if not found:
+        return 0
+    Notification.objects.filter(pk__in=[pk for pk, _user in found]).update(
+        read_at=timezone.now())
+    people = sorted({user for _pk, user in found})
+    transaction.on_commit(lambda: _recount(people))
+    return len(found)
+
+
+def _recount(people: list[int]) -> None:
+    from notify import push
+
+    push.push_unread(people)
 
 
 def _excluded(event: Event) -> set[int]:

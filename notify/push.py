@@ -63,3 +63,20 @@ def push(ids: list[int]) -> int:
             logger.error("live push unavailable (%s); pages catch up from the database",
                          type(error).__name__)
     return sent
+
+
+def push_unread(user_ids: list[int]) -> int:
+    """Tell the open pages of `user_ids` to show their unread count again: notifications
+    were settled by someone else's work (notify.events.settle)."""
+    layer = get_channel_layer()
+    if layer is None or not user_ids:
+        return 0
+    try:
+        for user_id in user_ids:
+            async_to_sync(layer.group_send)(user_group(user_id), {"type": "notify.unread"})
+    except Exception as error:  # noqa: BLE001 - as in push
+        if _outage_log.due():
+            logger.error("live push unavailable (%s); pages catch up from the database",
+                         type(error).__name__)
+        return 0
+    return len(user_ids)

@@ -47,3 +47,36 @@ SUBJECT_KEYS = {
     "report_reference": str, "unit_code": str, "year": int,
 }
 SUBJECT_TEXT_MAX = 40
+
+# Work done that has no notification of its own but settles some (notify.events.settle).
+REFERRAL_RETURNED = "referral.returned"
+REPLIED_TO_REPORTER = "message.from_staff"
+CASE_CLOSED = "complaint.closed"
+
+_CASE = ("complaint",)
+_REFERRAL = ("referral",)
+_REPORT = ("report",)
+_REPORT_MONTH = ("unit", "month")
+
+# When the work a notification asks for is done, that notification is done for everyone
+# who was told (marked read), so that a head's "waiting for approval" does not stay unread
+# after approving. The one place that says so: a thing that happened (a notification kind
+# being emitted, or one of the names above) -> the earlier kinds it settles and the subject
+# keys they must share ("unit" is the event's unit; the escalated copy of a case's event
+# has the parent's unit, but the same complaint and referral ids). A kind not named on the
+# right is news to read, not work to do, and stays unread until its reader reads it.
+SETTLES = {
+    Kind.COMPLAINT_TRIAGED: [(Kind.COMPLAINT_LOGGED, _CASE)],
+    REPLIED_TO_REPORTER: [(Kind.REPORTER_MESSAGE, _CASE)],
+    CASE_CLOSED: [(Kind.COMPLAINT_LOGGED, _CASE), (Kind.REPORTER_MESSAGE, _CASE),
+                  (Kind.CLOCK_APPROACHING, _CASE), (Kind.CLOCK_OVERDUE, _CASE)],
+    Kind.REFERRAL_APPROVED: [(Kind.REFERRAL_PREPARED, _REFERRAL)],
+    REFERRAL_RETURNED: [(Kind.REFERRAL_PREPARED, _REFERRAL)],
+    Kind.REFERRAL_DELIVERED: [(Kind.REFERRAL_FAILED, _REFERRAL)],
+    Kind.CLOCK_OVERDUE: [(Kind.CLOCK_APPROACHING, ("complaint", "clock"))],
+    Kind.REPORT_AWAITING_REVIEW: [(Kind.REPORT_DRAFTED, _REPORT)],
+    # A report sent back is drafted again (the same report, back to draft).
+    Kind.REPORT_DRAFTED: [(Kind.REPORT_AWAITING_REVIEW, _REPORT)],
+    Kind.REPORT_APPROVED: [(Kind.REPORT_AWAITING_REVIEW, _REPORT), (Kind.REPORT_DRAFTED, _REPORT),
+                           (Kind.REPORT_LATE, _REPORT_MONTH)],
+}

@@ -26,7 +26,8 @@ from org.models import Membership, Role
 
 PER_PAGE = 50
 HANDLERS = frozenset({Role.OFFICER, Role.HEAD})
-# Kinds about one complaint open its case; kinds about a referral open the unit's tracker.
+# Kinds about one complaint, or one of its referrals, open the case: the referral is
+# approved, returned, followed and answered there, not on the unit's tracker.
 CASE_KINDS = {Kind.COMPLAINT_LOGGED, Kind.COMPLAINT_TRIAGED, Kind.REPORTER_MESSAGE,
               Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE, Kind.RETENTION_WARNING,
               Kind.CONTENT_DAMAGED}
@@ -60,11 +61,12 @@ def _link(notification: Notification, roles_by_unit: dict) -> tuple[str | None, 
     if not roles & HANDLERS:
         return None, ""
     try:
-        if notification.kind in CASE_KINDS and subject.get("reference"):
+        if notification.kind in CASE_KINDS | REFERRAL_KINDS and subject.get("reference"):
+            text = subject.get("referral_reference") or subject["reference"]
             return (reverse("intake:case", kwargs={"unit_code": code,
                                                    "reference": subject["reference"]}),
-                    subject["reference"])
-        if notification.kind in REFERRAL_KINDS:
+                    text)
+        if notification.kind in REFERRAL_KINDS:  # an event from before referrals named cases
             return (reverse("routing:tracker", kwargs={"unit_code": code}),
                     subject.get("referral_reference") or _("Referrals"))
     except NoReverseMatch:  # a reference that is not one (the route's pattern refuses it)

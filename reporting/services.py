@@ -60,12 +60,15 @@ def current(unit: Unit, period: date) -> MonthlyReport | None:
             .order_by("-version").first())
 
 
-def tell(kind: str, report: MonthlyReport, *, also_parent: bool = False, users=()) -> None:
-    """Notify the unit (and its parent, or named people) of `kind` about `report`."""
+def tell(kind: str, report: MonthlyReport, *, also_parent: bool = False, users=(),
+         actor=None) -> None:
+    """Notify the unit (and its parent, or named people) of `kind` about `report`; never
+    `actor`, whose act it is."""
     subject = {"report": report.pk, "month": report.month,
                "report_reference": report.reference, "state": report.state}
     parents = (report.unit.parent,) if also_parent and report.unit.parent_id else ()
-    emit(kind, unit=report.unit, subject=subject, also_units=parents, users=users)
+    emit(kind, unit=report.unit, subject=subject, also_units=parents, users=users,
+         actor=actor)
 
 
 # --- drafting -----------------------------------------------------------------------------
@@ -173,7 +176,7 @@ def report_prepare(*, report: MonthlyReport, by) -> MonthlyReport:
     record(actor=by, action="report.prepared", target=report, unit=report.unit,
            details={"report": report.reference, "nil": report.figures["nil"],
                     "figures_sha256": document.figures_hash(report.figures)})
-    tell(Notice.REPORT_AWAITING_REVIEW, report)
+    tell(Notice.REPORT_AWAITING_REVIEW, report, actor=by)
     return report
 
 
@@ -191,7 +194,7 @@ def report_send_back(*, report: MonthlyReport, by, reason: str) -> MonthlyReport
     report.save(update_fields=["state", "prepared_by", "prepared_at"])
     record(actor=by, action="report.sent_back", target=report, unit=report.unit,
            details={"report": report.reference, "reason_chars": len(reason.strip())})
-    tell(Notice.REPORT_DRAFTED, report)
+    tell(Notice.REPORT_DRAFTED, report, actor=by)
     return report
 
 
@@ -260,7 +263,7 @@ def report_approve(*, report: MonthlyReport, by) -> MonthlyReport:
                    "sent_to": [agency.code for agency in agencies],
                })
         tell(Notice.REPORT_APPROVED, report, also_parent=True,
-              users=[report.prepared_by_id])
+              users=[report.prepared_by_id], actor=by)
     return report
 
 
@@ -293,5 +296,5 @@ def report_correct(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
            details={"report": new.reference, "supersedes": report.reference,
                     "supersedes_sha256": report.document_sha256, "version": version,
                     "reason_chars": len(reason.strip())})
-    tell(Notice.REPORT_DRAFTED, new)
+    tell(Notice.REPORT_DRAFTED, new, actor=by)
     return new

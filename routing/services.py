@@ -28,10 +28,10 @@ from audit.services import SYSTEM, record, record_read
 from intake.case.services import complaint_lock
 from intake.case.worklist import case_title_set
 from intake.models import Complaint, Status
-from notify.events import emit
+from notify.events import emit, settle
 from notify.models import Event
 from notify.models import Kind as Notice
-from notify.rules import ROLES
+from notify.rules import REFERRAL_RETURNED, ROLES
 from org.calendar import add_working_days
 from org.models import Membership, Role
 from outbox.models import Agency, Outbox
@@ -54,26 +54,29 @@ def require_role(user, complaint: Complaint, roles, message: str):
         raise PermissionDenied(message)
 
 
-def tell(kind: str, *, unit, subject: dict, escalated_to=None, users=()) -> list[Event]:
+def tell(kind: str, *, unit, subject: dict, escalated_to=None, users=(),
+         actor=None) -> list[Event]:
     """Emit `kind` about a case of `unit` to the people notify.rules names there (and
     `users`). A case put with another unit (the parent, when the unit's own head is named in
     it or let a deadline pass) is that unit's heads' as well, so a kind meant for heads is
     emitted for them too, as a second event of that unit: they open the case from their own
-    unit, and the unit's head may be recused, so telling only the unit could tell no one."""
-    events = [emit(kind, unit=unit, subject=subject, users=users)]
+    unit, and the unit's head may be recused, so telling only the unit could tell no one.
+    `actor`, whose act it is, is not told."""
+    events = [emit(kind, unit=unit, subject=subject, users=users, actor=actor)]
     if escalated_to is not None and escalated_to.pk != unit.pk and Role.HEAD in ROLES[kind]:
-        events.append(emit(kind, unit=escalated_to, subject=subject, roles={Role.HEAD}))
+        events.append(emit(kind, unit=escalated_to, subject=subject, roles={Role.HEAD},
+                           actor=actor))
     return events
 
 
 def notify_about(kind: str, complaint: Complaint, referral: Referral | None = None, *,
-                 users=(), **subject) -> list[Event]:
+                 users=(), actor=None, **subject) -> list[Event]:
     """`tell` of `complaint` (and `referral`): its id and reference, nothing else."""
     subject = {"complaint": complaint.pk, "reference": complaint.reference, **subject}
     if referral is not None:
         subject |= {"referral": referral.pk, "referral_reference": referral.reference}
     return tell(kind, unit=complaint.unit, subject=subject, users=users,
-                escalated_to=complaint.escalated_to)
+                escalated_to=complaint.escalated_to, actor=actor)
 
 
 def current_decision(complaint: Complaint) -> TriageDecision | None:
@@ -144,7 +147,7 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
                "agrees_with_suggestion": None if suggested is None else suggested == corruption,
                "replaces": previous.pk if previous else None,
            })
-    notify_about(Notice.COMPLAINT_TRIAGED, complaint)
+    notify_about(Notice.COMPLAINT_TRIAGED, complaint, actor=by)
     return decision
 
 
@@ -198,7 +201,7 @@ def referral_prepare(*, complaint: Complaint, by, agency: Agency, cover_letter: 
                     "agency": agency.code, "attachments": len(attachments),
                     "include_reporter": include_reporter,
                     "redacted_phrases": len(package.redaction_phrases(redactions))})
-    notify_about(Notice.REFERRAL_PREPARED, complaint, referral)
+    notify_about(Notice.REFERRAL_PREPARED, complaint, referral, actor=by)
     return referral
 
 
@@ -263,7 +266,7 @@ def referral_approve(*, referral: Referral, by) -> Referral:
         # The officer who prepared it is told even if not an officer (a head may
         # prepare); the unit's officers are told as notify.rules says.
         notify_about(Notice.REFERRAL_APPROVED, complaint, referral,
-                     users=[referral.prepared_by_id])
+                     users=[referral.prepared_by_id], actor=by)
     return referral
 
 
@@ -281,6 +284,7 @@ def referral_return(*, referral: Referral, by, reason: str) -> Referral:
     referral.save(update_fields=["state", "returned_reason"])
     record(actor=by, action="referral.returned", target=referral, unit=referral.unit,
            details={"referral": referral.reference})
+    settle(REFERRAL_RETURNED, unit=referral.unit, subject={"referral": referral.pk})
     return referral
 
 
@@ -307,7 +311,7 @@ def letter_mark_sent(*, referral: Referral, by, letter_number: str, sent_on: dat
     record(actor=by, action="referral.letter_sent", target=referral, unit=referral.unit,
            details={"referral": referral.reference, "letter_number": referral.letter_number,
                     "sent_on": sent_on.isoformat()})
-    notify_about(Notice.REFERRAL_DELIVERED, referral.complaint, referral)
+    notify_about(Notice.REFERRAL_DELIVERED, referral.complaint, referral, actor=by)
     return referral
 
 
@@ -373,5 +377,5 @@ def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
                         "agency_reference": answer.agency_reference,
                         "state": referral.state, "has_text": answer.text is not None})
         notify_about(Notice.REFERRAL_ANSWERED, referral.complaint, referral,
-                     state=referral.state)
+                     state=referral.state, actor=by)
         return answer, True

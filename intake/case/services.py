@@ -22,6 +22,8 @@ from intake.damage import FILE, ContentDamaged, Damage, Reading, damage_of
 from intake.models import Attachment, Complaint, Message, Note, Status
 from intake.reading import reading_record
 from intake.services import EXTENSION_WORKING_DAYS, attachment_context
+from notify.events import settle
+from notify.rules import CASE_CLOSED, REPLIED_TO_REPORTER
 from org.calendar import add_working_days
 from vault.errors import DecryptionError
 from vault.files import encrypted_download_response
@@ -110,6 +112,7 @@ def staff_reply_send(*, complaint: Complaint, body: str, by) -> Message:
     message = _staff_message(complaint, _plain(body, empty_message=_("Write the reply.")), by)
     record(actor=by, action="message.from_staff", target=message, unit=complaint.unit,
            details={"complaint": complaint.reference})
+    settle(REPLIED_TO_REPORTER, unit=complaint.unit, subject={"complaint": complaint.pk})
     return message
 
 
@@ -186,6 +189,7 @@ def complaint_close(*, complaint: Complaint, reason: str, by) -> Complaint:
            details={"reference": complaint.reference, "from": previous,
                     "late": timezone.localdate(now) > complaint.resolve_due,
                     "feedback": str(feedback.uid)})
+    settle(CASE_CLOSED, unit=complaint.unit, subject={"complaint": complaint.pk})
     return complaint
 
 

@@ -6,10 +6,12 @@ Who may do what (tests/intake/pages_channels.py holds the same table):
 
 | page                                   | clerk | officer | head | auditor | admin |
 |----------------------------------------|-------|---------|------|---------|-------|
-| list of box openings, one opening      |  yes  |  view   | view |  view   |  no   |
+| list of box openings, one opening,     |  yes  |  view   | view |  view   |  no   |
+| its printable record                   |       |         |      |         |       |
 | record an opening, log or discard a    |  yes  |   no    |  no  |   no    |  no   |
 | slip, close an opening                 |       |         |      |         |       |
-| log a phone call or another channel    |  yes  |   yes   |  no  |   no    |  no   |
+| the list of phone calls, log a call or |  yes  |   yes   |  no  |   no    |  no   |
+| another channel                        |       |         |      |         |       |
 | the "logged" confirmation page         |  yes  |   yes   |  no  |   no    |  no   |
 
 The "logged" page also lets whoever logged it give the case its short title
@@ -51,12 +53,16 @@ def channel_page(request, unit, template, context=None, *, status=200):
     }, status=status)
 
 
+def duration_text(seconds: int | None) -> str:
+    """A call's length as the form takes it: minutes and seconds, "4:30"."""
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds is not None else ""
+
+
 def _facts(complaint: Complaint) -> dict:
-    seconds = complaint.call_duration_seconds
     return {
         "complaint": complaint,
         "by_phone": complaint.channel == Channel.PHONE,
-        "duration": f"{seconds // 60}:{seconds % 60:02d}" if seconds is not None else "",
+        "duration": duration_text(complaint.call_duration_seconds),
     }
 
 

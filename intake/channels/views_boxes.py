@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -215,3 +216,15 @@ def box_opening_close(request, unit, opening_id):
     context["error"] = error
     return channel_page(request, unit, "opening_close.html", context,
                  status=400 if error else 200)
+
+
+@unit_role_required(*BOX_VIEWERS)
+@require_GET
+def box_opening_print(request, unit, opening_id):
+    """The paper record of an opening, for the one who opened the box and the witness to
+    sign, as the department files it: the unit, when, who, how many slips and the reference
+    numbers they were logged under. Metadata only, like the opening's page."""
+    opening = _opening(unit, opening_id)
+    context = _opening_context(request, opening)
+    context["printed_at"] = timezone.now()
+    return channel_page(request, unit, "opening_record.html", context)

@@ -8,6 +8,7 @@ never stored, logged or put in a message; every other POST here redirects.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from intake.channels.pages import (
     already_logged,
     already_saved,
     channel_page,
+    duration_text,
     invalid_status,
     logged_page,
     posted,
@@ -34,6 +36,8 @@ from intake.receipts import format_code
 from intake.services import Content, Logged, phone_call_log, staff_channel_log
 from org.access import unit_role_required
 from vault.blind import blind_candidates
+
+CALLS_PER_PAGE = 50
 
 # --- phone calls and the other channels -----------------------------------------------------
 
@@ -70,6 +74,20 @@ def _logged(request, unit, logged: Logged, *, phone: str):
     messages.success(request, _("Logged as %(reference)s.")
                      % {"reference": logged.complaint.reference})
     return redirect("intake:logged", unit_code=unit.code, complaint_id=logged.complaint.pk)
+
+
+@unit_role_required(*LOGGERS)
+@require_GET
+def phone_calls(request, unit):
+    """The unit's logged calls, newest first: when, which line, how long, the kind and who
+    logged it. Metadata only; nothing is decrypted. A call about a case the person is
+    recused from is left out, as everywhere."""
+    calls = (Complaint.objects.for_unit(unit).filter(channel=Channel.PHONE)
+             .visible_to(request.user).select_related("logged_by")
+             .order_by("-received_at", "-pk"))
+    page = Paginator(calls, CALLS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(call, duration_text(call.call_duration_seconds)) for call in page.object_list]
+    return channel_page(request, unit, "phone_calls.html", {"page": page, "rows": rows})
 
 
 @unit_role_required(*LOGGERS)

@@ -6,6 +6,7 @@ from intake.public import views
 
 urlpatterns = [
     path("report/", views.report, name="report"),
+    path("report/receipt/", views.receipt, name="receipt"),
     path("track/", views.track, name="track"),
     path("track/message/", views.track_message, name="track_message"),
 ]

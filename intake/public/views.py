@@ -33,6 +33,7 @@ from intake.public.forms import (
     form_token_age,
     new_form_token,
 )
+from intake.public.receipt_page import receipt_page, shown_again
 from intake.public.services import reporter_thread_read
 from intake.receipts import clean_code, format_code, receipt_candidates
 from intake.services import Content, Upload, reporter_message_send, web_report_submit
@@ -193,10 +194,22 @@ def report(request):
         )
     except IntegrityError:  # the same form sent twice at the same moment
         return _already_received(request)
-    return render(request, "intake/public/receipt.html", {
-        "receipt": format_code(logged.receipt),
-        "reference": logged.complaint.reference,
-    })
+    return receipt_page(request, receipt=format_code(logged.receipt),
+                        reference=logged.complaint.reference)
+
+
+@require_http_methods(["GET", "POST"])
+@hides_the_receipt
+def receipt(request):
+    """The receipt page again, in this URL's language: the language switch of the page the
+    report's POST answered (intake.public.receipt_page). Never looks a code up."""
+    if request.method == "GET":
+        # Reached by the header's language links of this very page: nothing to show.
+        return redirect("intake:track")
+    shown = shown_again(request.POST.get("shown", ""))
+    if shown is None:
+        return render(request, "intake/public/receipt_gone.html", status=400)
+    return receipt_page(request, receipt=shown["receipt"], reference=shown["reference"])
 
 
 def _find_by_receipt(raw: str) -> Complaint | None:

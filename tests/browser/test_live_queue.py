@@ -35,10 +35,13 @@ user = get_user_model().objects.create_user(username="officer", password={PASSWO
                                             first_name="Officer", last_name="T.")
 Membership.objects.create(user=user, unit=dg, role=Role.OFFICER)
 TOTPDevice.objects.create(user=user, name="phone", confirmed=True, key={KEY!r})
+clerk = get_user_model().objects.create_user(username="clerk", first_name="Clerk")
+Membership.objects.create(user=clerk, unit=dg, role=Role.CLERK)
 """
 
 # What the task worker would do: log a complaint, in its own process and its own channel
-# layer, which no page is connected to.
+# layer, which no page is connected to. The clerk logs it: the officer watching is never
+# told of what the officer did.
 FROM_ANOTHER_PROCESS = """
 from django.utils import timezone
 from intake.services import Content, staff_channel_log
@@ -46,7 +49,7 @@ from org.models import Unit
 from django.contrib.auth import get_user_model
 staff_channel_log(unit=Unit.objects.get(code="DG"), channel="letter", kind="complaint",
                   received_at=timezone.now(), content=Content(body="Захидлаар ирсэн гомдол."),
-                  logged_by=get_user_model().objects.get(username="officer"))
+                  logged_by=get_user_model().objects.get(username="clerk"))
 """
 
 

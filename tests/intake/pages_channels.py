@@ -35,6 +35,8 @@ PAGES = [
     ("intake:box_slip_new", _opening, BOX_KEEPERS),
     ("intake:box_slip_discard", _opening, BOX_KEEPERS),
     ("intake:box_opening_close", _opening, BOX_KEEPERS),
+    ("intake:box_opening_print", _opening, BOX_VIEWERS),
+    ("intake:phone_calls", DG, LOGGERS),
     ("intake:phone_call_new", DG, LOGGERS),
     *[("intake:channel_log", {**DG, "channel": channel}, LOGGERS) for channel in CHANNELS],
     ("intake:logged", _complaint, LOGGERS),

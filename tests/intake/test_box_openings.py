@@ -388,3 +388,28 @@ def test_the_list_of_openings_filters_by_box_and_month(client, personas, units, 
     assert re.search(r"0\D+4\s*</td>", page)  # logged of declared
     assert url("intake:box_opening_new") not in page  # the head does not record openings
 
+
+
+def test_the_printed_record_lists_the_unit_the_people_the_count_and_the_references(
+    client, personas, units, signed_in
+):
+    from intake.services import Content, box_slip_discard, box_slip_log
+
+    opening = open_box(personas, units, slips=3)
+    slips = [box_slip_log(opening=opening, kind=Kind.COMPLAINT, logged_by=personas["clerk"],
+                          content=Content(body=f"Нууц гомдол {n}")).complaint
+             for n in range(2)]
+    box_slip_discard(opening=opening, reason=DiscardedSlip.Reason.BLANK,
+                     logged_by=personas["clerk"])
+    signed_in(personas["officer"])
+    page = client.get(url("intake:box_opening_print", opening_id=opening.pk)).content.decode()
+    assert units["DG"].name_mn in page
+    assert timezone.localtime(opening.opened_at).strftime("%Y.%m.%d") in page
+    for person in ("clerk", "officer"):
+        assert personas[person].get_full_name() in page
+    assert all(slip.reference in page for slip in slips)
+    assert "Нууц гомдол" not in page  # what a slip says is never on the record
+    assert page.count('class="line"') == 2  # a signature line for each of the two
+    assert 'data-print' in page and "data-no-script-hint" in page
+    opening_page = client.get(url("intake:box_opening", opening_id=opening.pk)).content.decode()
+    assert url("intake:box_opening_print", opening_id=opening.pk) in opening_page

@@ -315,3 +315,35 @@ def test_the_repeat_count_shows_beside_a_receipt_too(client, personas, units, si
                            call_form(caller_phone="99112233", give_receipt="on"))
     page = response.content.decode()
     assert receipt_on(page) and "1 earlier complaint in this unit" in page
+
+
+def test_the_list_of_calls_shows_each_call_of_the_unit_and_offers_a_new_one(
+        client, personas, units, signed_in):
+    signed_in(personas["officer"])
+    client.post(url("intake:phone_call_new"), call_form())
+    client.post(url("intake:phone_call_new"), call_form(duration="12:05", kind=Kind.SUGGESTION))
+    client.post(url("intake:channel_log", channel="letter"), {})  # not a call: never listed
+    [older, newer] = Complaint.objects.filter(channel=Channel.PHONE).order_by("pk")
+    page = client.get(url("intake:phone_calls")).content.decode()
+    assert page.index(newer.reference) < page.index(older.reference)
+    assert "12:05" in page and "4:30" in page and "7052-2200" in page
+    assert personas["officer"].get_full_name() in page
+    assert f'href="{url("intake:phone_call_new")}"' in page
+    assert "Иргэний үнэмлэх" not in page  # nothing of what was said is decrypted
+
+
+def test_the_menu_leads_to_the_list_of_calls(client, personas, units, signed_in):
+    signed_in(personas["clerk"])
+    page = client.get(url("intake:box_openings")).content.decode()
+    assert f'href="{url("intake:phone_calls")}"' in page
+
+
+def test_a_call_of_another_unit_is_not_listed(client, personas, units, signed_in):
+    from intake.services import Content, phone_call_log
+
+    phone_call_log(unit=units["DU"], line="other", started_at=timezone.now(),
+                   duration_seconds=60, kind=Kind.COMPLAINT, content=Content(body="Гомдол"),
+                   summary_confirmed=True, give_receipt=False, logged_by=personas["outsider"])
+    signed_in(personas["officer"])
+    page = client.get(url("intake:phone_calls")).content.decode()
+    assert Complaint.objects.get().reference not in page

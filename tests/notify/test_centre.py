@@ -94,7 +94,19 @@ def test_a_complaint_notification_links_to_the_case_by_its_reference(
     assert f'href="{case}"'.encode() in response.content
 
 
-def test_a_referral_notification_links_to_the_tracker(client, personas, signed_in, units):
+def test_a_referral_notification_opens_its_case(client, personas, signed_in, units):
+    emit(Kind.REFERRAL_FAILED, unit=units["DG"],
+         subject={"complaint": 1, "reference": REFERENCE, "referral": 3,
+                  "referral_reference": f"{REFERENCE}-R1"})
+    signed_in(personas["head"])
+    response = client.get(CENTRE)
+    [row] = response.context["rows"]
+    assert row.link == reverse("intake:case", args=["DG", REFERENCE])
+    assert row.link_text == f"{REFERENCE}-R1"
+
+
+def test_a_referral_notification_without_its_case_falls_back_to_the_tracker(
+        client, personas, signed_in, units):
     emit(Kind.REFERRAL_FAILED, unit=units["DG"],
          subject={"referral": 3, "referral_reference": "DG-2026-00042-R1"})
     signed_in(personas["head"])

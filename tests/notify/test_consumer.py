@@ -474,3 +474,33 @@ def test_uvicorn_does_not_log_the_address_of_a_websocket_client(caplog):
         uvicorn_log.info('%s - "WebSocket %s" 403', "203.0.113.9:50412", "/ws/notifications/")
     assert "203.0.113.9" not in caplog.text
     assert '- - "WebSocket /ws/notifications/?unit=DG" [accepted]' in caplog.text
+
+
+def test_work_done_by_someone_else_updates_the_open_pages_unread_count(personas, units,
+                                                                        settings):
+    """The head's page shows 1 unread; the officer triages, which settles it; the head's
+    page is told its count is now 0 without reloading."""
+    settings.NOTIFY_POLL_SECONDS = 0
+    complaint = complaint_with_canary(units["DG"])
+    cookie = session_cookie(personas["head"])
+
+    async def scenario():
+        communicator = socket(cookie)
+        assert (await communicator.connect(timeout=WAIT))[0]
+        await communicator.send_json_to({"type": "catch_up", "since": 0})
+        before = await frames(communicator)
+        await database_sync_to_async(settle_in_a_transaction)(units["DG"], complaint)
+        after = await frames(communicator)
+        await communicator.disconnect()
+        return before, after
+
+    before, after = async_to_sync(scenario)()
+    assert before[-1] == {"type": "unread", "count": 1}
+    assert after == [{"type": "unread", "count": 0}]
+
+
+def settle_in_a_transaction(unit, complaint):
+    from notify.events import settle
+
+    with transaction.atomic():
+        return settle(Kind.COMPLAINT_TRIAGED, unit=unit, subject={"complaint": complaint.pk})

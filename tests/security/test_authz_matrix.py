@@ -129,8 +129,11 @@ SIGNED_IN_ONLY = {**EVERYONE, "anonymous": LOGIN}
 EXTRA_RULES = [
     Rule("landing", {}, PUBLIC),
     Rule("healthz", {}, PUBLIC),
+    Rule("favicon", {}, PUBLIC),
     Rule("intake:report", {}, PUBLIC),
     Rule("intake:track", {}, PUBLIC),
+    # GET only sends to /track/; the POST needs a signed receipt page (test_receipt_page).
+    Rule("intake:receipt", {}, PUBLIC),
     # GET only sends back to /track/; the POST needs a receipt (tests/intake/test_tracking).
     Rule("intake:track_message", {}, PUBLIC),
     # Signed requests only: a browser's session counts for nothing.
@@ -307,7 +310,7 @@ def _visit(client, rule, world, persona, language, failures):
 
 # The English URLs (/en/…) are guarded alike; these personas try them too.
 IN_ENGLISH_TOO = {"anonymous", "clerk", "outsider"}
-UNPREFIXED = {"healthz", "agency_api:answers"}
+UNPREFIXED = {"healthz", "favicon", "agency_api:answers"}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

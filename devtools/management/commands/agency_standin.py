@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit, urlunsplit
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
@@ -13,7 +15,9 @@ class Command(BaseCommand):
         "delivery per idempotency key, prints only the referral number, the package's "
         "SHA-256 and the key (never what the package says), and after --ack-delay seconds "
         "posts a signed acknowledgement with an invented reference number back to Shugel. "
-        "Point the agency's API address at http://127.0.0.1:PORT/ first. Stop it with Ctrl-C."
+        "Point the agency's API address at http://127.0.0.1:PORT/ first. The answers go to "
+        "SHUGEL_SITE_URL (default http://127.0.0.1:8000); for a site served on another port "
+        "(make run PORT=8001) give --site-port 8001 or --shugel URL. Stop it with Ctrl-C."
     )
 
     def add_arguments(self, parser):
@@ -23,7 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--ack-delay", type=float, default=2.0, metavar="SECONDS",
                             help="seconds before acknowledging a new referral (default 2)")
         parser.add_argument("--shugel", metavar="URL", default=None,
-                            help="Shugel's address for the callback (default SITE_URL)")
+                            help="Shugel's address for the callback (default SHUGEL_SITE_URL, "
+                                 f"now {settings.SITE_URL})")
+        parser.add_argument("--site-port", type=int, default=None, metavar="PORT",
+                            help="the port Shugel serves on, if not the address's own "
+                                 "(make run PORT=…)")
         parser.add_argument("--no-ack", action="store_true", help="never acknowledge")
         parser.add_argument("--fail-fraction", type=float, default=0.0, metavar="F",
                             help="answer this fraction of calls with 500, to see retries")
@@ -40,7 +48,7 @@ class Command(BaseCommand):
         secret = agency.api_secret.reveal() if agency.api_secret is not None else ""
         if not secret:
             raise CommandError(f"agency {agency.code} has no API secret")
-        shugel = (options["shugel"] or settings.SITE_URL).rstrip("/")
+        shugel = site_address(options["shugel"] or settings.SITE_URL, options["site_port"])
         callback = shugel + reverse("agency_api:answers", kwargs={"agency_code": agency.code})
         standin = AgencyStandIn(
             secret, port=options["port"], ack_delay=options["ack_delay"],
@@ -62,3 +70,16 @@ class Command(BaseCommand):
     def _line(self, text: str):
         self.stdout.write(text)
         self.stdout.flush()
+
+
+def site_address(url: str, port: int | None = None) -> str:
+    """Shugel's address without a trailing slash, on `port` if one is given."""
+    parts = urlsplit(url.rstrip("/"))
+    if not parts.scheme or not parts.hostname:
+        raise CommandError(f"not a web address: {url!r}")
+    if port is not None:
+        if not 0 < port < 65536:
+            raise CommandError(f"not a port: {port}")
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        parts = parts._replace(netloc=f"{host}:{port}")
+    return urlunsplit(parts)
