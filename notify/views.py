@@ -58,6 +58,11 @@ def _link(notification: Notification, roles_by_unit: dict) -> tuple[str | None, 
                     subject.get("report_reference") or subject["month"])
         except NoReverseMatch:
             return None, ""
+    if notification.kind == Kind.CALENDAR_INCOMPLETE:
+        # The administrators enter the holidays in the admin site's calendar.
+        if Role.ADMIN not in roles:
+            return None, ""
+        return reverse("admin:org_calendarday_changelist"), _("Holiday calendar")
     if not roles & HANDLERS:
         return None, ""
     try:

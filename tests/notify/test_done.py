@@ -176,10 +176,12 @@ def test_every_kind_opens_the_case_or_the_month(kind, client, units, personas, s
                "referral_reference": "DG-2026-00004-R1", "report": 3, "month": "2026-10",
                "report_reference": "DG-T-2026-10"}
     emit(kind, unit=units["DG"], subject=subject)
-    role = sorted(ROLES[kind] & {"head", "officer", "clerk"})[0]
+    role = sorted(ROLES[kind] & {"head", "officer", "clerk", "admin"})[0]
     signed_in(personas[role])
     [row] = client.get(reverse("notify:centre")).context["rows"]
-    if kind.startswith("report."):
+    if kind == Kind.CALENDAR_INCOMPLETE:  # the administrators enter the missing holidays
+        assert row.link == reverse("admin:org_calendarday_changelist")
+    elif kind.startswith("report."):
         assert row.link == reverse("reporting:month", args=["DG", "2026-10"])
     else:
         assert row.link == reverse("intake:case", args=["DG", "DG-2026-00004"])
