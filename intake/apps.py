@@ -40,6 +40,10 @@ class IntakeConfig(AppConfig):
         # us who they are, and needs to know nothing of recusals itself.
         register_exclusion(_recused_from_subject)
 
+        from intake.case import actions
+
+        actions.register()  # acknowledge, reply, note… as case panels (intake.panels)
+
         from intake import audit_terms
 
         audit_terms.register()  # the words for intake's audit events (audit.vocabulary)

@@ -20,7 +20,8 @@ class RoutingConfig(AppConfig):
         register("routing:letters", _("Letters to send"), {Role.CLERK, Role.OFFICER, Role.HEAD},
                  order=35, in_bar=False)
         # Triage and referrals on the case's pages, without intake importing routing.
-        register_case_panel(case_panel, order=10)
+        register_case_panel(case_panel, order=10, primary=_still_open,
+                            title=_("Triage and referrals"))
         # Referrals travel through the outbox, which calls back here with each outcome.
         subjects.register(SUBJECT)
         # Each case's categories and corruption flag in intake's queue, the same way.
@@ -34,6 +35,14 @@ class RoutingConfig(AppConfig):
 
         counts.register("open_referrals", _("referrals under way"), {Role.OFFICER, Role.HEAD},
                         _open_referrals, order=20, url_name="routing:tracker")
+
+
+def _still_open(request, complaint) -> bool:
+    """Triage and referrals are what an open case calls for; a closed case keeps them as
+    its record, folded."""
+    from intake.models import Status
+
+    return complaint.status != Status.CLOSED
 
 
 def _open_referrals(unit, user) -> int:

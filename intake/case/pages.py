@@ -15,16 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake.case.forms import (
-    AmendmentForm,
-    ClosureForm,
-    ExtensionForm,
-    NoteForm,
-    ReplyForm,
-    TitleForm,
-    WorklistForm,
-    field_label,
-)
+from intake.case.forms import AmendmentForm, TitleForm, WorklistForm, field_label
 from intake.case.services import CaseContent
 from intake.case.worklist import officers_for
 from intake.damage import FILE
@@ -74,17 +65,6 @@ def case_for(request, unit, reference: str) -> Complaint:
     )
 
 
-def _blank_forms() -> dict:
-    """The action forms, empty; a refused action passes its bound form in their place."""
-    return {
-        "reply_form": ReplyForm(prefix="reply"),
-        "note_form": NoteForm(prefix="note"),
-        "amend_form": AmendmentForm(prefix="amend"),
-        "extend_form": ExtensionForm(prefix="extend"),
-        "close_form": ClosureForm(prefix="close"),
-    }
-
-
 def worklist_form(complaint: Complaint, data=None):
     """The case page's form for its short title and its officer (those who open the case
     page may assign it); a closed case is given to nobody any more, so it has the title
@@ -107,13 +87,19 @@ def case_page_context(unit, complaint: Complaint, **extra) -> dict:
         "acknowledge_overdue": complaint.acknowledge_overdue,
         "resolve_overdue": complaint.resolve_overdue,
         "closed": closed,
-        "can_acknowledge": not closed and complaint.acknowledged_at is None,
-        "can_extend": not closed and not complaint.is_extended,
         "labels": LABELS,
-        **_blank_forms(),
         "worklist_form": worklist_form(complaint),
         **extra,
     }
+
+
+def case_panels(request, unit, complaint: Complaint, content=None, **extra) -> dict:
+    """The case's panels (intake.panels: intake's own actions and what routing and
+    lifecycle add), split as each says of itself: `primary_panels`, what the case's state
+    calls for, shown first and open; `folded_panels`, the rest, folded at the foot."""
+    shown = render_case_panels(request, unit, complaint, content, **extra)
+    return {"primary_panels": [panel for panel in shown if panel.primary],
+            "folded_panels": [panel for panel in shown if not panel.primary]}
 
 
 def case_lists(complaint: Complaint) -> dict:
@@ -221,7 +207,7 @@ def read_page(request, unit, complaint: Complaint, content: CaseContent, *, stat
     (intake.panels), so a refused form of theirs shows its errors there."""
     return render(request, "intake/staff/case/read.html", case_page_context(
         unit, complaint, **read_context(content),
-        panels=render_case_panels(request, unit, complaint, content, **panel_extra),
+        **case_panels(request, unit, complaint, content, **panel_extra),
     ), status=status)
 
 
@@ -234,8 +220,9 @@ def refused(request, unit, complaint, *, form_name=None, form=None, error=None,
         extra["refusal"] = error.messages
     # A form that did not validate is bad input (400); a rule that refused is a conflict.
     status = 409 if error is not None or not (panel_extra or (form and form.errors)) else 400
+    # intake's own actions are panels too: a refused form of theirs goes back into its panel.
+    panel_extra = {**(panel_extra or {}), **({form_name: form} if form_name else {})}
     return render(request, "intake/staff/case/case.html",
                   case_page_context(unit, complaint, **case_lists(complaint), **extra,
-                                    panels=render_case_panels(request, unit, complaint,
-                                                              **(panel_extra or {}))),
+                                    **case_panels(request, unit, complaint, **panel_extra)),
                   status=status)

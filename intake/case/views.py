@@ -38,6 +38,7 @@ from intake.case.pages import (
     case_for,
     case_lists,
     case_page_context,
+    case_panels,
     cases_for,
     read_page,
     refused,
@@ -47,7 +48,6 @@ from intake.channels.pages import LOGGED_HERE, logged_page
 from intake.classification import Classification, classify
 from intake.damage import ContentDamaged
 from intake.models import Complaint
-from intake.panels import render_case_panels
 from org.access import unit_role_required
 from org.models import Role
 from vault.errors import VaultError
@@ -125,7 +125,7 @@ def case(request, unit, reference):
     complaint = case_for(request, unit, reference)
     return render(request, "intake/staff/case/case.html",
                   case_page_context(unit, complaint, **case_lists(complaint),
-                                    panels=render_case_panels(request, unit, complaint)))
+                                    **case_panels(request, unit, complaint)))
 
 
 @unit_role_required(*CASE_ROLES)
