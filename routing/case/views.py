@@ -33,7 +33,8 @@ from routing.cover_letter import cover_letter_draft
 from routing.delivery import dead_letter_retry
 from routing.models import Category, Referral, ReferralState
 from routing.reading import cover_letters_read
-from routing.triage import suggest
+from routing.strength import preticked, strength_label
+from routing.triage import suggest_with_words
 from routing.triage_notes import render_triage_notes
 from vault.errors import DecryptionError, VaultError
 
@@ -68,6 +69,8 @@ def case_panel(request, unit, complaint, content):
         "ANSWERABLE": services.ANSWERABLE,
         "PREPARED": ReferralState.PREPARED, "FAILED": ReferralState.FAILED,
         "reading": content is not None,
+        "suggestion_shown_strength": (strength_label(decision.suggestion.get("score", 0.0))
+                                      if decision and decision.suggestion else ""),
     }
     # What other apps show under the decision: lifecycle's overdue clocks and escalations.
     context["triage_notes"] = render_triage_notes(request, unit, complaint, content)
@@ -78,10 +81,12 @@ def case_panel(request, unit, complaint, content):
 
 def _reading_context(request, complaint, content, decision, referrals) -> dict:
     text = "\n".join(part for part in (content.subject, content.body) if part)
-    found = services.suggestion_record(suggest(text))
+    suggestion, words = suggest_with_words(text)
+    found = services.suggestion_record(suggestion)
+    # Only a category whose own evidence is strong is ticked (routing.strength).
     initial_categories = (list(decision.categories.all()) if decision
                           else list(Category.objects.filter(active=True).filter(
-                              code__in=found["categories"])))
+                              code__in=preticked(found))))
     triage_form = TriageForm(prefix="triage", initial={
         "categories": initial_categories,
         "priority": decision.priority if decision else "normal",
@@ -100,10 +105,23 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
                                       if agency else "")},
         )
     pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
-    return {"suggestion": found, "triage_form": triage_form, "referral_form": referral_form,
+    return {"suggestion": found, "suggested": suggested_categories(found),
+            "corruption_strength": strength_label(found["score"]),
+            "matched_words": words, "triage_form": triage_form, "referral_form": referral_form,
             "letters": cover_letters_read(complaint=complaint, referrals=pending,
                                           reader=request.user),
             "has_agencies": Agency.objects.filter(active=True).exists()}
+
+
+def suggested_categories(suggestion: dict) -> list[dict]:
+    """The suggested categories as the page lists them, best first: name, strength of their
+    own evidence and whether the form ticks them."""
+    categories = {c.code: c for c in Category.objects.filter(
+        code__in=suggestion.get("categories", ()))}
+    ticked, own = set(preticked(suggestion)), suggestion.get("scores") or {}
+    return [{"name": categories[code].name if code in categories else code,
+             "strength": strength_label(own.get(code, 0.0)), "ticked": code in ticked}
+            for code in suggestion.get("categories", ())]
 
 
 # --- actions ------------------------------------------------------------------------------
