@@ -43,7 +43,7 @@ def _referrals(complaint):
     return list(
         complaint.referrals.defer("cover_letter", "redactions")
         .select_related("agency", "prepared_by", "approved_by")
-        .prefetch_related("answers")
+        .prefetch_related("answers", "attachments")
         .order_by("prepared_at", "pk")
     )
 
@@ -72,6 +72,8 @@ def case_panel(request, unit, complaint, content):
         "suggestion_shown_strength": (strength_label(decision.suggestion.get("score", 0.0))
                                       if decision and decision.suggestion else ""),
     }
+    context["files_sent"] = files_sent(referrals, content,
+                                       case_files=complaint.attachments.count())
     # What other apps show under the decision: lifecycle's overdue clocks and escalations.
     context["triage_notes"] = render_triage_notes(request, unit, complaint, content)
     if content is not None and not context["closed"]:
@@ -94,23 +96,50 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
         "suggestion": sign_suggestion(found),
     })
     agency = services.default_agency()
+    pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
     referral_form = None
-    if decision is not None:
-        # A file whose name is damaged (intake.damage) is not offered for a referral.
+    if decision is not None and not pending:
+        # A file whose name is damaged (intake.damage) is not offered for a referral. The
+        # case's files are its evidence, so each goes unless the officer unticks it.
+        choices = [(str(f.uid), f.filename) for f in content.files if not f.damaged]
         referral_form = ReferralForm(
-            prefix="refer", files_choices=[(str(f.uid), f.filename) for f in content.files
-                                           if not f.damaged],
-            initial={"agency": agency,
+            prefix="refer", files_choices=choices,
+            initial={"agency": agency, "attachments": [key for key, _name in choices],
                      "cover_letter": (cover_letter_draft(complaint, agency, decision)
                                       if agency else "")},
         )
-    pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
     return {"suggestion": found, "suggested": suggested_categories(found),
             "corruption_strength": strength_label(found["score"]),
             "matched_words": words, "triage_form": triage_form, "referral_form": referral_form,
             "letters": cover_letters_read(complaint=complaint, referrals=pending,
                                           reader=request.user),
-            "has_agencies": Agency.objects.filter(active=True).exists()}
+            "has_agencies": Agency.objects.filter(active=True).exists(),
+            "waiting": bool(pending)}
+
+
+def files_sent(referrals, content, *, case_files: int) -> dict:
+    """Per referral, the files that go with it: their kind and size, and their names when
+    the case has just been read (the names are sealed; nothing here is logged), and how many
+    files the case has, for the warning when none go."""
+    names = ({str(f.uid): f.filename for f in content.files if not f.damaged}
+             if content is not None else {})
+    return {referral.pk: {
+        "files": [{"name": names.get(str(a.uid)), "kind": file_kind(a.content_type),
+                   "size": a.size}
+                  for a in sorted(referral.attachments.all(), key=lambda a: (a.created_at, a.pk))],
+        "case_files": case_files,
+    } for referral in referrals}
+
+
+def file_kind(content_type: str) -> str:
+    """A file's kind in words a clerk reads, from its type."""
+    if content_type.startswith("image/"):
+        return _("photo or scan")
+    if content_type == "application/pdf":
+        return _("PDF document")
+    if content_type.startswith(("text/", "application/msword", "application/vnd")):
+        return _("document")
+    return _("file")
 
 
 def suggested_categories(suggestion: dict) -> list[dict]:
