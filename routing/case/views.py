@@ -22,6 +22,7 @@ from org.access import unit_role_required
 from org.models import Role
 from outbox.models import Agency
 from routing import services
+from routing.case import carry
 from routing.case.forms import (
     AnswerForm,
     ReferralForm,
@@ -160,15 +161,40 @@ def _back(request, unit, complaint, text):
     return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
 
 
-def _read_again(request, unit, complaint, **extra):
-    """The read page again with a refused form and its errors. Showing it decrypts the case
-    once more, which is recorded like any reading."""
+def _read_again(request, unit, complaint, *, status=400, **extra):
+    """The read page again with a refused form and its errors, or with text typed into the
+    other form (routing.case.carry). Showing it decrypts the case once more, which is
+    recorded like any reading."""
     try:
         content = case_read(complaint=complaint, reader=request.user)
     except VaultError as error:
         messages.error(request, error.user_message)
         return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
-    return read_page(request, unit, complaint, content, status=400, **extra)
+    return read_page(request, unit, complaint, content, status=status, **extra)
+
+
+def _referral_form(complaint, data=None, initial=None):
+    files = complaint.attachments.values_list("uid", flat=True)
+    form = ReferralForm(data, prefix="refer", initial=initial,
+                        files_choices=[(str(uid), str(uid)) for uid in files])
+    return _with_names(form, complaint) if data is None else form
+
+
+def _draft(request, complaint) -> str:
+    """The cover letter the read page drafted, to tell a typed letter from it."""
+    decision = services.current_decision(complaint)
+    agency = Agency.objects.filter(pk=request.POST.get("refer-agency") or None).first()
+    return cover_letter_draft(complaint, agency, decision) if agency and decision else ""
+
+
+def _typed_referral(request, complaint, draft) -> dict:
+    typed = carry.referral_typed(request.POST, draft)
+    return {"referral_form": _referral_form(complaint, initial=typed)} if typed else {}
+
+
+def _typed_triage(request, complaint) -> dict:
+    typed = carry.triage_typed(request.POST, complaint)
+    return {"triage_form": TriageForm(prefix="triage", initial=typed)} if typed else {}
 
 
 @unit_role_required(*CASE_ROLES)
@@ -176,8 +202,10 @@ def _read_again(request, unit, complaint, **extra):
 def triage(request, unit, reference):
     complaint = case_for(request, unit, reference)
     form = TriageForm(request.POST, prefix="triage")
+    draft = _draft(request, complaint)
     if not form.is_valid():
-        return _read_again(request, unit, complaint, triage_form=form)
+        return _read_again(request, unit, complaint, triage_form=form,
+                           **_typed_referral(request, complaint, draft))
     data = form.cleaned_data
     try:
         services.triage_decide(
@@ -189,6 +217,11 @@ def triage(request, unit, reference):
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
+    carried = _typed_referral(request, complaint, draft)
+    if carried:
+        messages.success(request, _("The triage decision was recorded. The referral you "
+                                    "were writing is below, as you left it."))
+        return _read_again(request, unit, complaint, status=200, **carried)
     return _back(request, unit, complaint, _("The triage decision was recorded."))
 
 
@@ -196,11 +229,10 @@ def triage(request, unit, reference):
 @require_POST
 def refer(request, unit, reference):
     complaint = case_for(request, unit, reference)
-    files = {str(uid): uid for uid in complaint.attachments.values_list("uid", flat=True)}
-    form = ReferralForm(request.POST, prefix="refer",
-                        files_choices=[(key, key) for key in files])
+    form = _referral_form(complaint, request.POST)
     if not form.is_valid():
-        return _read_again(request, unit, complaint, referral_form=_with_names(form, complaint))
+        return _read_again(request, unit, complaint, referral_form=_with_names(form, complaint),
+                           **_typed_triage(request, complaint))
     data = form.cleaned_data
     try:
         referral = services.referral_prepare(
@@ -211,9 +243,14 @@ def refer(request, unit, reference):
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
-    return _back(request, unit, complaint,
-                 _("Referral %(reference)s was prepared; it goes out when the head approves "
-                   "it.") % {"reference": referral.reference})
+    text = _("Referral %(reference)s was prepared; it goes out when the head approves "
+             "it.") % {"reference": referral.reference}
+    carried = _typed_triage(request, complaint)
+    if carried:
+        messages.success(request, text + " " + _("The triage decision you were writing is "
+                                                 "above, as you left it; it is not recorded yet."))
+        return _read_again(request, unit, complaint, status=200, **carried)
+    return _back(request, unit, complaint, text)
 
 
 def _with_names(form, complaint):

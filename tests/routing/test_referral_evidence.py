@@ -26,8 +26,8 @@ def read_page(client) -> str:
 
 
 def referral_form(page: str) -> str:
-    start = page.index('action="' + reverse("routing:refer", kwargs=CASE))
-    return page[start:page.index("</form>", start)]
+    end = page.index('formaction="' + reverse("routing:refer", kwargs=CASE))
+    return page[page.index('name="refer-agency"'):end]
 
 
 def test_the_cases_files_are_ticked_in_the_referral_form(client, units, personas, signed_in):
@@ -36,7 +36,8 @@ def test_the_cases_files_are_ticked_in_the_referral_form(client, units, personas
     triage(complaint, personas["officer"])
     signed_in(personas["officer"])
     form = referral_form(read_page(client))
-    box = form[form.index(f'value="{FILE_UID}"') - 200:form.index(f'value="{FILE_UID}"') + 80]
+    at = form.index(f'value="{FILE_UID}"')
+    box = form[form.rindex("<input", 0, at):form.index(">", at)]
     assert "checked" in box and "slip.pdf" in form
 
 
@@ -76,3 +77,87 @@ def test_no_second_referral_is_prepared_while_one_waits(client, units, personas,
     page = read_page(client)
     assert reverse("routing:refer", kwargs=CASE) not in page
     assert 'name="refer-cover_letter"' not in page
+
+
+# --- the two forms of the read page --------------------------------------------------------
+
+def triage_fields(codes=("bribery",)) -> dict:
+    from routing.models import Category
+
+    return {"triage-categories": [c.pk for c in Category.objects.filter(code__in=codes)],
+            "triage-priority": "high", "triage-reason": "Хээл хахууль нэхсэн."}
+
+
+def test_the_referral_fields_belong_to_the_one_form_of_the_page(client, units, personas,
+                                                                signed_in):
+    complaint = make_case(units, personas)
+    make_agency()
+    triage(complaint, personas["officer"])
+    signed_in(personas["officer"])
+    page = read_page(client)
+    assert page.count('id="case-forms"') == 1
+    for name in ("refer-agency", "refer-cover_letter", "refer-redactions"):
+        at = page.index(f'name="{name}"')
+        assert 'form="case-forms"' in page[page.rindex("<", 0, at):page.index(">", at)]
+
+
+def test_recording_the_decision_keeps_the_referral_being_written(client, units, personas,
+                                                                 signed_in):
+    complaint = make_case(units, personas)
+    agency = make_agency()
+    triage(complaint, personas["officer"])
+    signed_in(personas["officer"])
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        **triage_fields(("bribery", "staff_conduct")),
+        "refer-agency": agency.pk, "refer-cover_letter": "Миний бичсэн албан бичиг.",
+        "refer-redactions": "Дорж", "refer-attachments": [str(FILE_UID)],
+    })
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert complaint.triage_decisions.filter(current=True).get().categories.count() == 2
+    assert "Миний бичсэн албан бичиг." in page and "Дорж</textarea>" in page
+    assert not Referral.objects.exists()
+
+
+def test_preparing_the_referral_keeps_the_decision_being_written(client, units, personas,
+                                                                 signed_in):
+    complaint = make_case(units, personas)
+    agency = make_agency()
+    triage(complaint, personas["officer"])
+    signed_in(personas["officer"])
+    response = client.post(reverse("routing:refer", kwargs=CASE), {
+        **triage_fields(), "triage-reason": "Дахин шийдэх шалтгаан.",
+        "refer-agency": agency.pk, "refer-cover_letter": "Шилжүүлж байна.",
+    })
+    assert response.status_code == 200 and Referral.objects.count() == 1
+    assert "Дахин шийдэх шалтгаан." in response.content.decode()
+    assert complaint.triage_decisions.count() == 1  # kept as typed, not recorded
+
+
+def test_a_refused_decision_keeps_the_referral_being_written(client, units, personas,
+                                                             signed_in):
+    complaint = make_case(units, personas)
+    agency = make_agency()
+    triage(complaint, personas["officer"])
+    signed_in(personas["officer"])
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        **triage_fields(), "triage-categories": [],
+        "refer-agency": agency.pk, "refer-cover_letter": "Миний бичсэн албан бичиг.",
+    })
+    assert response.status_code == 400
+    assert "Миний бичсэн албан бичиг." in response.content.decode()
+
+
+def test_a_decision_without_typed_referral_text_goes_back_to_the_case(client, units, personas,
+                                                                      signed_in):
+    from routing.cover_letter import cover_letter_draft
+
+    complaint = make_case(units, personas)
+    agency = make_agency()
+    decision = triage(complaint, personas["officer"])
+    signed_in(personas["officer"])
+    draft = cover_letter_draft(complaint, agency, decision).replace("\n", "\r\n")
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        **triage_fields(), "refer-agency": agency.pk, "refer-cover_letter": draft,
+    })
+    assert response.status_code == 302
