@@ -72,6 +72,9 @@ def case_panel(request, unit, complaint, content):
         "reading": content is not None,
         "suggestion_shown_strength": (strength_label(decision.suggestion.get("score", 0.0))
                                       if decision and decision.suggestion else ""),
+        # Decisions recorded before endings stopped counting may keep one; it is not shown.
+        "suggestion_shown_terms": [term for term in (decision.suggestion or {}).get(
+            "matched", ()) if not term.startswith("-")] if decision else [],
     }
     context["files_sent"] = files_sent(referrals, content,
                                        case_files=complaint.attachments.count())

@@ -128,3 +128,26 @@ def test_the_decision_form_ticks_only_the_strong_category(client, units, persona
     assert "Хээл хахууль" in bribery or "Bribery" in bribery or "value=" in bribery
     assert "хээл хахууль" in page  # the text's own words, not stems
     assert "оноо" not in page and "score 1" not in page
+
+
+@pytest.mark.django_db
+def test_the_decision_shows_the_suggestion_on_the_scale_and_no_bare_ending(
+        client, units, personas, signed_in, settings, tmp_path):
+    from routing.services import triage_decide
+    from tests.routing.helpers import seeded_categories
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with time_machine.travel(NOW, tick=True):
+        complaint = make_case(units, personas)
+        triage_decide(complaint=complaint, by=personas["officer"],
+                      categories=seeded_categories(["bribery"]), corruption_related=None,
+                      priority="high", reason="Хээл хахууль.",
+                      suggestion={"corruption": True, "category": "bribery",
+                                  "categories": ["bribery"], "score": 12.0,
+                                  "matched": ["хахуул", "-на уу"], "against": []})
+        signed_in(personas["officer"])
+        page = client.get(reverse("intake:case", kwargs=CASE)).content.decode()
+    end = page.index("хахуул</dd>")
+    shown = page[page.rindex("<dd>", 0, end):end]
+    assert "-на уу" not in page and "12.0" not in shown
+    assert "strong" in shown or "өндөр" in shown
