@@ -27,13 +27,17 @@ THANKS = (
 )
 
 
-def _compiled(formulas) -> list[tuple[tuple[str | None, str], ...]]:
-    """Each formula as (Cyrillic form, skeleton) pairs, longest formulas first."""
-    compiled = []
+def _compiled(formulas) -> dict[tuple[bool, str], list[tuple[tuple[str, str], ...]]]:
+    """Each formula as (Cyrillic form, skeleton) pairs, indexed by how its first word is
+    compared (Cyrillic form for a Cyrillic word, skeleton for any other), longest first."""
+    index: dict = {}
     for formula in formulas:
-        words = normalise(formula).split()
-        compiled.append(tuple((fold_cyrillic(w), skeleton(w)) for w in words))
-    return sorted(compiled, key=len, reverse=True)
+        words = tuple((fold_cyrillic(w), skeleton(w)) for w in normalise(formula).split())
+        for key in ((True, words[0][0]), (False, words[0][1])):
+            index.setdefault(key, []).append(words)
+    for found in index.values():
+        found.sort(key=len, reverse=True)
+    return index
 
 
 _GREETINGS, _THANKS = _compiled(GREETINGS), _compiled(THANKS)
@@ -54,12 +58,13 @@ def thanks_positions(words: list[tuple[str | None, str]]) -> set[int]:
     return _positions(words, _THANKS)
 
 
-def _positions(words, formulas) -> set[int]:
+def _positions(words, index) -> set[int]:
     covered: set[int] = set()
-    for start in range(len(words)):
+    for start, (cyrillic, skel) in enumerate(words):
         if start in covered:
             continue
-        for formula in formulas:
+        key = (True, cyrillic) if cyrillic is not None else (False, skel)
+        for formula in index.get(key, ()):
             end = start + len(formula)
             if end <= len(words) and all(
                     _same(part, words[start + i]) for i, part in enumerate(formula)):
