@@ -49,9 +49,14 @@ def _referrals(complaint):
     )
 
 
-def _answer_forms(referrals) -> dict:
-    return {referral.pk: AnswerForm(prefix=f"answer-{referral.pk}")
-            for referral in referrals if referral.state in services.ANSWERABLE}
+def _answer_forms(referrals, *, join=False, typed=None) -> dict:
+    """An agency-answer form per referral that may be answered; `join` makes them part of
+    the read page's one form (routing.case.carry), `typed` fills them as they were typed."""
+    typed = typed or {}
+    forms = {referral.pk: AnswerForm(prefix=f"answer-{referral.pk}",
+                                     initial=typed.get(referral.pk))
+             for referral in referrals if referral.state in services.ANSWERABLE}
+    return {pk: carry.joined(form) for pk, form in forms.items()} if join else forms
 
 
 def case_panel(request, unit, complaint, content):
@@ -66,7 +71,8 @@ def case_panel(request, unit, complaint, content):
         "me": request.user,
         "closed": complaint.status == Status.CLOSED,
         "return_form": ReturnForm(prefix="return"),
-        "answer_forms": _answer_forms(referrals),
+        "answer_forms": _answer_forms(referrals, join=content is not None
+                                      and complaint.status != Status.CLOSED),
         "ANSWERABLE": services.ANSWERABLE,
         "PREPARED": ReferralState.PREPARED, "FAILED": ReferralState.FAILED,
         "reading": content is not None,
@@ -190,14 +196,17 @@ def _draft(request, complaint) -> str:
     return cover_letter_draft(complaint, agency, decision) if agency and decision else ""
 
 
-def _typed_referral(request, complaint, draft) -> dict:
-    typed = carry.referral_typed(request.POST, draft)
-    return {"referral_form": _referral_form(complaint, initial=typed)} if typed else {}
-
-
-def _typed_triage(request, complaint) -> dict:
-    typed = carry.triage_typed(request.POST, complaint)
-    return {"triage_form": TriageForm(prefix="triage", initial=typed)} if typed else {}
+def _carried(request, complaint, *, acting: str, draft: str = "", answered=None) -> dict:
+    """The read page's other forms as they were typed, for the one `acting` to show again
+    (routing.case.carry); empty when nothing was typed into them."""
+    extra = {}
+    if acting != "triage" and (typed := carry.triage_typed(request.POST, complaint)):
+        extra["triage_form"] = TriageForm(prefix="triage", initial=typed)
+    if acting != "refer" and (typed := carry.referral_typed(request.POST, draft)):
+        extra["referral_form"] = _referral_form(complaint, initial=typed)
+    if typed := carry.answers_typed(request.POST, skip=answered):
+        extra["answer_forms"] = _answer_forms(_referrals(complaint), join=True, typed=typed)
+    return extra
 
 
 @unit_role_required(*CASE_ROLES)
@@ -208,7 +217,7 @@ def triage(request, unit, reference):
     draft = _draft(request, complaint)
     if not form.is_valid():
         return _read_again(request, unit, complaint, triage_form=form,
-                           **_typed_referral(request, complaint, draft))
+                           **_carried(request, complaint, acting="triage", draft=draft))
     data = form.cleaned_data
     try:
         services.triage_decide(
@@ -220,10 +229,10 @@ def triage(request, unit, reference):
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
-    carried = _typed_referral(request, complaint, draft)
+    carried = _carried(request, complaint, acting="triage", draft=draft)
     if carried:
-        messages.success(request, _("The triage decision was recorded. The referral you "
-                                    "were writing is below, as you left it."))
+        messages.success(request, _("The triage decision was recorded. What you were "
+                                    "writing in the other forms is below, as you left it."))
         return _read_again(request, unit, complaint, status=200, **carried)
     return _back(request, unit, complaint, _("The triage decision was recorded."))
 
@@ -235,7 +244,7 @@ def refer(request, unit, reference):
     form = _referral_form(complaint, request.POST)
     if not form.is_valid():
         return _read_again(request, unit, complaint, referral_form=_with_names(form, complaint),
-                           **_typed_triage(request, complaint))
+                           **_carried(request, complaint, acting="refer"))
     data = form.cleaned_data
     try:
         referral = services.referral_prepare(
@@ -248,10 +257,11 @@ def refer(request, unit, reference):
         return refused(request, unit, complaint, error=error)
     text = _("Referral %(reference)s was prepared; it goes out when the head approves "
              "it.") % {"reference": referral.reference}
-    carried = _typed_triage(request, complaint)
+    carried = _carried(request, complaint, acting="refer")
     if carried:
-        messages.success(request, text + " " + _("The triage decision you were writing is "
-                                                 "above, as you left it; it is not recorded yet."))
+        messages.success(request, text + " " + _("What you were writing in the other forms "
+                                                 "is shown as you left it; it is not recorded "
+                                                 "yet."))
         return _read_again(request, unit, complaint, status=200, **carried)
     return _back(request, unit, complaint, text)
 
@@ -317,9 +327,15 @@ def answer(request, unit, reference, number):
     complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
     form = AnswerForm(request.POST, prefix=f"answer-{referral.pk}")
+    read_page_sent = carry.from_read_page(request.POST)
+    carried = (_carried(request, complaint, acting="answer", draft=_draft(request, complaint),
+                        answered=referral.pk) if read_page_sent else {})
     if not form.is_valid():
-        forms = _answer_forms(_referrals(complaint))
-        forms[referral.pk] = form
+        forms = carried.pop("answer_forms", None) or _answer_forms(_referrals(complaint),
+                                                                     join=read_page_sent)
+        forms[referral.pk] = carry.joined(form) if read_page_sent else form
+        if read_page_sent:
+            return _read_again(request, unit, complaint, answer_forms=forms, **carried)
         return refused(request, unit, complaint, panel_extra={"answer_forms": forms})
     data = form.cleaned_data
     try:
@@ -330,6 +346,10 @@ def answer(request, unit, reference, number):
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
+    if carried:
+        messages.success(request, _("The agency's answer was recorded. What you were writing "
+                                    "in the other forms is shown as you left it."))
+        return _read_again(request, unit, complaint, status=200, **carried)
     return _back(request, unit, complaint, _("The agency's answer was recorded."))
 
 

@@ -161,3 +161,54 @@ def test_a_decision_without_typed_referral_text_goes_back_to_the_case(client, un
         **triage_fields(), "refer-agency": agency.pk, "refer-cover_letter": draft,
     })
     assert response.status_code == 302
+
+
+def answered_case(units, personas):
+    from tests.routing.helpers import approved_referral
+
+    complaint = make_case(units, personas)
+    referral = approved_referral(complaint, personas["officer"], personas["head"],
+                                 make_agency())
+    return complaint, referral
+
+
+def test_recording_the_decision_keeps_an_agency_answer_being_typed(client, units, personas,
+                                                                   signed_in):
+    complaint, referral = answered_case(units, personas)
+    signed_in(personas["officer"])
+    page = read_page(client)
+    at = page.index(f'name="answer-{referral.pk}-text"')
+    assert 'form="case-forms"' in page[page.rindex("<", 0, at):page.index(">", at)]
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        **triage_fields(), "triage-suggestion": "",
+        f"answer-{referral.pk}-kind": "acknowledgement",
+        f"answer-{referral.pk}-text": "Байгууллага хүлээн авснаа утсаар мэдэгдсэн.",
+    })
+    assert response.status_code == 200
+    assert "Байгууллага хүлээн авснаа утсаар мэдэгдсэн." in response.content.decode()
+    assert complaint.triage_decisions.count() == 2 and not referral.answers.exists()
+
+
+def test_a_refused_answer_keeps_the_decision_being_typed(client, units, personas, signed_in):
+    complaint, referral = answered_case(units, personas)
+    signed_in(personas["officer"])
+    response = client.post(reverse("routing:referral_answer", kwargs={
+        **CASE, "number": referral.reference}), {
+        **triage_fields(), "triage-suggestion": "", "triage-reason": "Шинээр шийдэх шалтгаан.",
+        f"answer-{referral.pk}-kind": "acknowledgement",  # no date: refused
+    })
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Шинээр шийдэх шалтгаан." in page and 'id="case-forms"' in page
+    assert not referral.answers.exists() and complaint.triage_decisions.count() == 1
+
+
+def test_an_answer_from_the_case_page_goes_back_to_it(client, units, personas, signed_in):
+    complaint, referral = answered_case(units, personas)
+    signed_in(personas["officer"])
+    response = client.post(reverse("routing:referral_answer", kwargs={
+        **CASE, "number": referral.reference}), {
+        f"answer-{referral.pk}-kind": "acknowledgement",
+        f"answer-{referral.pk}-answered_on": "2026.03.19",
+    })
+    assert response.status_code == 302 and referral.answers.count() == 1
