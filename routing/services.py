@@ -89,7 +89,7 @@ def suggestion_record(suggestion: Suggestion) -> dict:
     """What is kept of a suggestion: category codes, the score and lexicon terms only."""
     kept = asdict(suggestion)
     return {key: kept[key] for key in
-            ("corruption", "category", "categories", "score", "matched", "against")
+            ("corruption", "category", "categories", "score", "matched", "against", "scores")
             if key in kept}
 
 

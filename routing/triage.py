@@ -18,6 +18,11 @@ in Latin letters, English) is compared with a folded Latin *skeleton* of the ter
 covers inflected forms (хахуулийн, авлигагүйгээр, авлигын); a term written with a leading "-"
 matches the end of a word instead (-аач, a polite request).
 
+Greetings ("Сайн байна уу") are taken out before matching, and thanks ("Баярлалаа") rank
+but are never a category's own evidence (routing.formulas). A category's own evidence, the
+sum of its whole-word terms (never a bare ending), decides whether the decision form ticks it
+(routing.strength, which also holds the strong / possible / weak thresholds).
+
 How it scores. Each matched term adds its weight to its category once. A negation term
 (e.g. "авлиг эсрэг", "anti corrupt", "сургалт") takes the words it covers away from the
 categories it applies to (all corruption-related ones when it has no category) and lowers their
@@ -39,22 +44,25 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from routing.formulas import greeting_positions, thanks_positions
+from routing.strength import POSSIBLE
+from routing.triage_match import evidence, negations, term_positions
 from routing.words import (
     CYRILLIC,
     NEGATION,
     STEM,
     LexiconError,
     fold_cyrillic,
+    normalise,
     parse_term,
     skeleton,
     tokens,
 )
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.json"
-CORRUPTION_THRESHOLD = 1.0
+CORRUPTION_THRESHOLD = POSSIBLE  # routing.strength
 LEXICON_TTL_SECONDS = 10.0
 FALLBACK_CATEGORY = "other"
-PHRASE_MAX_GAP = 2  # words allowed between two parts of a phrase
 
 @dataclass(frozen=True)
 class Term:
@@ -78,7 +86,9 @@ class CategoryInfo:
 class Suggestion:
     """What triage suggests for one text. `categories` are ranked, corruption-related ones
     first when `corruption`; `category` is the first of them, or "other". `matched` are the
-    lexicon terms that counted and `against` the negation terms that lowered the score."""
+    lexicon terms made of whole words that counted and `against` the negation terms that
+    lowered the score. `scores` holds each ranked category's own evidence (routing.strength).
+    It holds no word of the text, so it may be kept beside a decision."""
 
     corruption: bool
     category: str
@@ -86,6 +96,7 @@ class Suggestion:
     score: float
     matched: list[str]
     against: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -221,115 +232,52 @@ def lexicon_from_file(path: Path | str = LEXICON_FILE) -> Lexicon:
 
 # --- Matching -------------------------------------------------------------------------------
 
-def _occurrences(parts_at: list[list[int]], usable) -> list[tuple[int, ...]]:
-    """Every non-overlapping way the parts occur in order, each within PHRASE_MAX_GAP words
-    of the one before, using only positions that `usable` allows."""
-    found, taken = [], set()
-    for start in parts_at[0]:
-        if start in taken or not usable(start):
-            continue
-        chain = [start]
-        for positions in parts_at[1:]:
-            after = chain[-1]
-            following = next(
-                (p for p in positions
-                 if after < p <= after + PHRASE_MAX_GAP + 1 and p not in taken and usable(p)),
-                None,
-            )
-            if following is None:
-                break
-            chain.append(following)
-        else:
-            found.append(tuple(chain))
-            taken.update(chain)
-    return found
-
-
 def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Suggestion:
     """Suggest categories for `text`. Without `lexicon`, the database's (cached per process);
     or pass a compiled Lexicon, or a list of Terms for the seeded categories."""
+    return suggest_with_words(text, lexicon)[0]
+
+
+def suggest_with_words(text: str, lexicon: Lexicon | Iterable[Term] | None = None
+                       ) -> tuple[Suggestion, list[str]]:
+    """The suggestion and the text's own words where its terms matched, in text order: what
+    an officer recognises, unlike a stem. The words are complaint content, for the page
+    where the text is read; the suggestion never holds them, so it may be kept."""
     if lexicon is None:
         lexicon = current_lexicon()
     elif not isinstance(lexicon, Lexicon):
         lexicon = compile_lexicon(lexicon, read_lexicon_file()[1])
-    positions = _positions(lexicon, tokens(text))
-    negated = _negations(lexicon, positions)
-    evidence, matched = _evidence(lexicon, positions, negated.masked)
+    words = tokens(text)
+    polite = thanks_positions(words)
+    positions = term_positions(lexicon, words, skip=greeting_positions(words))
+    negated = negations(lexicon, positions, polite)
+    found = evidence(lexicon, positions, negated.masked, polite)
     corruption_codes = lexicon.corruption_codes
-    raw = sum(weight for code, weight in evidence.items() if code in corruption_codes)
+    raw = sum(weight for code, weight in found.weights.items() if code in corruption_codes)
     score = round(max(0.0, raw - negated.corruption_lowered), 2)
     corruption = score >= CORRUPTION_THRESHOLD
-    ranked = _ranked(lexicon, evidence, negated.lowered, corruption)
+    ranked = _ranked(lexicon, found.weights, negated.lowered, corruption)
     return Suggestion(
         corruption=corruption,
         category=ranked[0] if ranked else FALLBACK_CATEGORY,
         categories=ranked,
         score=score,
-        matched=[term for _, term in sorted(matched, key=lambda m: (-m[0], m[1]))],
+        matched=[term for _, term in sorted(found.matched, key=lambda m: (-m[0], m[1]))],
         against=sorted(negated.against),
-    )
+        scores={code: round(max(0.0, own - negated.lowered.get(code, 0.0)), 2)
+                for code, own in found.own.items() if code in ranked},
+    ), _spans(text, found.spans)
 
 
-def _positions(lexicon: Lexicon, words) -> dict[int, list[list[int]]]:
-    """Where each part of each term occurs: term index -> one list of positions per part."""
-    positions = {}
-    for position, token in enumerate(words):
-        for t_index, p_index, part in lexicon.candidates(token):
-            if part.matches(token):
-                slots = positions.get(t_index)
-                if slots is None:
-                    slots = positions[t_index] = [[] for _ in lexicon.terms[t_index].parts]
-                if not slots[p_index] or slots[p_index][-1] != position:
-                    slots[p_index].append(position)
-    return positions
-
-
-@dataclass
-class _Negated:
-    """What the negations found: per category the words not to count and how much it is
-    lowered; how much the corruption score is lowered; the negation terms."""
-
-    masked: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
-    lowered: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    corruption_lowered: float = 0.0
-    against: list[str] = field(default_factory=list)
-
-
-def _negations(lexicon: Lexicon, positions) -> _Negated:
-    """Negations first: the words they cover are taken from the categories they apply to."""
-    negated, corruption_codes = _Negated(), lexicon.corruption_codes
-    for t_index, parts_at in positions.items():
-        compiled = lexicon.terms[t_index]
-        if compiled.term.kind != NEGATION or not all(parts_at):
-            continue
-        occurrences = _occurrences(parts_at, lambda _p: True)
-        if not occurrences:
-            continue
-        negated.against.append(compiled.term.term)
-        covered = {p for occurrence in occurrences for p in occurrence}
-        for code in compiled.targets:
-            negated.masked[code] |= covered
-            negated.lowered[code] += compiled.term.weight
-        if compiled.targets & corruption_codes:
-            negated.corruption_lowered += compiled.term.weight
-    return negated
-
-
-def _evidence(lexicon: Lexicon, positions, masked) -> tuple[dict[str, float], list]:
-    """Each category's weight from its terms found outside its masked words; those terms."""
-    evidence: dict[str, float] = defaultdict(float)
-    matched: list[tuple[float, str]] = []
-    for t_index, parts_at in positions.items():
-        compiled = lexicon.terms[t_index]
-        if compiled.term.kind == NEGATION or not all(parts_at):
-            continue
-        (code,) = compiled.targets
-        hidden = masked.get(code, set())
-        if not _occurrences(parts_at, lambda p, hidden=hidden: p not in hidden):
-            continue
-        evidence[code] += compiled.term.weight
-        matched.append((compiled.term.weight, compiled.term.term))
-    return evidence, matched
+def _spans(text: str, spans) -> list[str]:
+    """The words of each span, overlapping spans joined, each distinct run once."""
+    words, merged = normalise(text).split(), []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return list(dict.fromkeys(" ".join(words[a:b + 1]) for a, b in merged))
 
 
 def _ranked(lexicon: Lexicon, evidence, lowered, corruption: bool) -> list[str]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.fields import MAX_BODY, DayField, PlainTextField, TitleField
 from outbox.models import Agency
+from routing.case.carry import FORM_ID
 from routing.models import AgencyAnswer, Category, Priority
 
 MAX_REASON = 1000
@@ -91,6 +92,10 @@ class ReferralForm(forms.Form):
         self.fields["attachments"].choices = list(files_choices)
         # Only the agencies that serve this unit: another province's office is no choice.
         self.fields["agency"].queryset = Agency.objects.serving(unit)
+        # Its fields belong to the page's one form, shared with the triage decision
+        # (routing.case.carry), so neither button loses what was typed into the other.
+        for field in self.fields.values():
+            field.widget.attrs["form"] = FORM_ID
 
 
 class ReturnForm(forms.Form):

@@ -22,6 +22,7 @@ from org.access import unit_role_required
 from org.models import Role
 from outbox.models import Agency
 from routing import services
+from routing.case import carry
 from routing.case.forms import (
     AnswerForm,
     ReferralForm,
@@ -33,7 +34,8 @@ from routing.cover_letter import cover_letter_draft
 from routing.delivery import dead_letter_retry
 from routing.models import Category, Referral, ReferralState
 from routing.reading import cover_letters_read
-from routing.triage import suggest
+from routing.strength import preticked, strength_label
+from routing.triage import suggest_with_words
 from routing.triage_notes import render_triage_notes
 from vault.errors import DecryptionError, VaultError
 
@@ -42,14 +44,19 @@ def _referrals(complaint):
     return list(
         complaint.referrals.defer("cover_letter", "redactions")
         .select_related("agency", "prepared_by", "approved_by")
-        .prefetch_related("answers")
+        .prefetch_related("answers", "attachments")
         .order_by("prepared_at", "pk")
     )
 
 
-def _answer_forms(referrals) -> dict:
-    return {referral.pk: AnswerForm(prefix=f"answer-{referral.pk}")
-            for referral in referrals if referral.state in services.ANSWERABLE}
+def _answer_forms(referrals, *, join=False, typed=None) -> dict:
+    """An agency-answer form per referral that may be answered; `join` makes them part of
+    the read page's one form (routing.case.carry), `typed` fills them as they were typed."""
+    typed = typed or {}
+    forms = {referral.pk: AnswerForm(prefix=f"answer-{referral.pk}",
+                                     initial=typed.get(referral.pk))
+             for referral in referrals if referral.state in services.ANSWERABLE}
+    return {pk: carry.joined(form) for pk, form in forms.items()} if join else forms
 
 
 def case_panel(request, unit, complaint, content):
@@ -64,11 +71,19 @@ def case_panel(request, unit, complaint, content):
         "me": request.user,
         "closed": complaint.status == Status.CLOSED,
         "return_form": ReturnForm(prefix="return"),
-        "answer_forms": _answer_forms(referrals),
+        "answer_forms": _answer_forms(referrals, join=content is not None
+                                      and complaint.status != Status.CLOSED),
         "ANSWERABLE": services.ANSWERABLE,
         "PREPARED": ReferralState.PREPARED, "FAILED": ReferralState.FAILED,
         "reading": content is not None,
+        "suggestion_shown_strength": (strength_label(decision.suggestion.get("score", 0.0))
+                                      if decision and decision.suggestion else ""),
+        # Decisions recorded before endings stopped counting may keep one; it is not shown.
+        "suggestion_shown_terms": [term for term in (decision.suggestion or {}).get(
+            "matched", ()) if not term.startswith("-")] if decision else [],
     }
+    context["files_sent"] = files_sent(referrals, content,
+                                       case_files=complaint.attachments.count())
     # What other apps show under the decision: lifecycle's overdue clocks and escalations.
     context["triage_notes"] = render_triage_notes(request, unit, complaint, content)
     if content is not None and not context["closed"]:
@@ -78,10 +93,12 @@ def case_panel(request, unit, complaint, content):
 
 def _reading_context(request, complaint, content, decision, referrals) -> dict:
     text = "\n".join(part for part in (content.subject, content.body) if part)
-    found = services.suggestion_record(suggest(text))
+    suggestion, words = suggest_with_words(text)
+    found = services.suggestion_record(suggestion)
+    # Only a category whose own evidence is strong is ticked (routing.strength).
     initial_categories = (list(decision.categories.all()) if decision
                           else list(Category.objects.filter(active=True).filter(
-                              code__in=found["categories"])))
+                              code__in=preticked(found))))
     triage_form = TriageForm(prefix="triage", initial={
         "categories": initial_categories,
         "priority": decision.priority if decision else "normal",
@@ -89,21 +106,61 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
         "suggestion": sign_suggestion(found),
     })
     agency = services.default_agency(complaint.unit)
+    pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
     referral_form = None
-    if decision is not None:
-        # A file whose name is damaged (intake.damage) is not offered for a referral.
+    if decision is not None and not pending:
+        # A file whose name is damaged (intake.damage) is not offered for a referral. The
+        # case's files are its evidence, so each goes unless the officer unticks it.
+        choices = [(str(f.uid), f.filename) for f in content.files if not f.damaged]
         referral_form = ReferralForm(
-            prefix="refer", unit=complaint.unit,
-            files_choices=[(str(f.uid), f.filename) for f in content.files if not f.damaged],
-            initial={"agency": agency,
+            prefix="refer", unit=complaint.unit, files_choices=choices,
+            initial={"agency": agency, "attachments": [key for key, _name in choices],
                      "cover_letter": (cover_letter_draft(complaint, agency, decision)
                                       if agency else "")},
         )
-    pending = [referral for referral in referrals if referral.state == ReferralState.PREPARED]
-    return {"suggestion": found, "triage_form": triage_form, "referral_form": referral_form,
+    return {"suggestion": found, "suggested": suggested_categories(found),
+            "corruption_strength": strength_label(found["score"]),
+            "matched_words": words, "triage_form": triage_form, "referral_form": referral_form,
             "letters": cover_letters_read(complaint=complaint, referrals=pending,
                                           reader=request.user),
-            "has_agencies": Agency.objects.serving(complaint.unit).exists()}
+            "has_agencies": Agency.objects.serving(complaint.unit).exists(),
+            "waiting": bool(pending)}
+
+
+def files_sent(referrals, content, *, case_files: int) -> dict:
+    """Per referral, the files that go with it: their kind and size, and their names when
+    the case has just been read (the names are sealed; nothing here is logged), and how many
+    files the case has, for the warning when none go."""
+    names = ({str(f.uid): f.filename for f in content.files if not f.damaged}
+             if content is not None else {})
+    return {referral.pk: {
+        "files": [{"name": names.get(str(a.uid)), "kind": file_kind(a.content_type),
+                   "size": a.size}
+                  for a in sorted(referral.attachments.all(), key=lambda a: (a.created_at, a.pk))],
+        "case_files": case_files,
+    } for referral in referrals}
+
+
+def file_kind(content_type: str) -> str:
+    """A file's kind in words a clerk reads, from its type."""
+    if content_type.startswith("image/"):
+        return _("photo or scan")
+    if content_type == "application/pdf":
+        return _("PDF document")
+    if content_type.startswith(("text/", "application/msword", "application/vnd")):
+        return _("document")
+    return _("file")
+
+
+def suggested_categories(suggestion: dict) -> list[dict]:
+    """The suggested categories as the page lists them, best first: name, strength of their
+    own evidence and whether the form ticks them."""
+    categories = {c.code: c for c in Category.objects.filter(
+        code__in=suggestion.get("categories", ()))}
+    ticked, own = set(preticked(suggestion)), suggestion.get("scores") or {}
+    return [{"name": categories[code].name if code in categories else code,
+             "strength": strength_label(own.get(code, 0.0)), "ticked": code in ticked}
+            for code in suggestion.get("categories", ())]
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -113,15 +170,43 @@ def _back(request, unit, complaint, text):
     return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
 
 
-def _read_again(request, unit, complaint, **extra):
-    """The read page again with a refused form and its errors. Showing it decrypts the case
-    once more, which is recorded like any reading."""
+def _read_again(request, unit, complaint, *, status=400, **extra):
+    """The read page again with a refused form and its errors, or with text typed into the
+    other form (routing.case.carry). Showing it decrypts the case once more, which is
+    recorded like any reading."""
     try:
         content = case_read(complaint=complaint, reader=request.user)
     except VaultError as error:
         messages.error(request, error.user_message)
         return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
-    return read_page(request, unit, complaint, content, status=400, **extra)
+    return read_page(request, unit, complaint, content, status=status, **extra)
+
+
+def _referral_form(complaint, data=None, initial=None):
+    files = complaint.attachments.values_list("uid", flat=True)
+    form = ReferralForm(data, prefix="refer", unit=complaint.unit, initial=initial,
+                        files_choices=[(str(uid), str(uid)) for uid in files])
+    return _with_names(form, complaint) if data is None else form
+
+
+def _draft(request, complaint) -> str:
+    """The cover letter the read page drafted, to tell a typed letter from it."""
+    decision = services.current_decision(complaint)
+    agency = Agency.objects.filter(pk=request.POST.get("refer-agency") or None).first()
+    return cover_letter_draft(complaint, agency, decision) if agency and decision else ""
+
+
+def _carried(request, complaint, *, acting: str, draft: str = "", answered=None) -> dict:
+    """The read page's other forms as they were typed, for the one `acting` to show again
+    (routing.case.carry); empty when nothing was typed into them."""
+    extra = {}
+    if acting != "triage" and (typed := carry.triage_typed(request.POST, complaint)):
+        extra["triage_form"] = TriageForm(prefix="triage", initial=typed)
+    if acting != "refer" and (typed := carry.referral_typed(request.POST, draft)):
+        extra["referral_form"] = _referral_form(complaint, initial=typed)
+    if typed := carry.answers_typed(request.POST, skip=answered):
+        extra["answer_forms"] = _answer_forms(_referrals(complaint), join=True, typed=typed)
+    return extra
 
 
 @unit_role_required(*CASE_ROLES)
@@ -129,8 +214,10 @@ def _read_again(request, unit, complaint, **extra):
 def triage(request, unit, reference):
     complaint = case_for(request, unit, reference)
     form = TriageForm(request.POST, prefix="triage")
+    draft = _draft(request, complaint)
     if not form.is_valid():
-        return _read_again(request, unit, complaint, triage_form=form)
+        return _read_again(request, unit, complaint, triage_form=form,
+                           **_carried(request, complaint, acting="triage", draft=draft))
     data = form.cleaned_data
     try:
         services.triage_decide(
@@ -142,6 +229,11 @@ def triage(request, unit, reference):
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
+    carried = _carried(request, complaint, acting="triage", draft=draft)
+    if carried:
+        messages.success(request, _("The triage decision was recorded. What you were "
+                                    "writing in the other forms is below, as you left it."))
+        return _read_again(request, unit, complaint, status=200, **carried)
     return _back(request, unit, complaint, _("The triage decision was recorded."))
 
 
@@ -149,11 +241,10 @@ def triage(request, unit, reference):
 @require_POST
 def refer(request, unit, reference):
     complaint = case_for(request, unit, reference)
-    files = {str(uid): uid for uid in complaint.attachments.values_list("uid", flat=True)}
-    form = ReferralForm(request.POST, prefix="refer", unit=unit,
-                        files_choices=[(key, key) for key in files])
+    form = _referral_form(complaint, request.POST)
     if not form.is_valid():
-        return _read_again(request, unit, complaint, referral_form=_with_names(form, complaint))
+        return _read_again(request, unit, complaint, referral_form=_with_names(form, complaint),
+                           **_carried(request, complaint, acting="refer"))
     data = form.cleaned_data
     try:
         referral = services.referral_prepare(
@@ -164,9 +255,15 @@ def refer(request, unit, reference):
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
-    return _back(request, unit, complaint,
-                 _("Referral %(reference)s was prepared; it goes out when the head approves "
-                   "it.") % {"reference": referral.reference})
+    text = _("Referral %(reference)s was prepared; it goes out when the head approves "
+             "it.") % {"reference": referral.reference}
+    carried = _carried(request, complaint, acting="refer")
+    if carried:
+        messages.success(request, text + " " + _("What you were writing in the other forms "
+                                                 "is shown as you left it; it is not recorded "
+                                                 "yet."))
+        return _read_again(request, unit, complaint, status=200, **carried)
+    return _back(request, unit, complaint, text)
 
 
 def _with_names(form, complaint):
@@ -230,9 +327,15 @@ def answer(request, unit, reference, number):
     complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
     form = AnswerForm(request.POST, prefix=f"answer-{referral.pk}")
+    read_page_sent = carry.from_read_page(request.POST)
+    carried = (_carried(request, complaint, acting="answer", draft=_draft(request, complaint),
+                        answered=referral.pk) if read_page_sent else {})
     if not form.is_valid():
-        forms = _answer_forms(_referrals(complaint))
-        forms[referral.pk] = form
+        forms = carried.pop("answer_forms", None) or _answer_forms(_referrals(complaint),
+                                                                     join=read_page_sent)
+        forms[referral.pk] = carry.joined(form) if read_page_sent else form
+        if read_page_sent:
+            return _read_again(request, unit, complaint, answer_forms=forms, **carried)
         return refused(request, unit, complaint, panel_extra={"answer_forms": forms})
     data = form.cleaned_data
     try:
@@ -243,6 +346,10 @@ def answer(request, unit, reference, number):
         )
     except ValidationError as error:
         return refused(request, unit, complaint, error=error)
+    if carried:
+        messages.success(request, _("The agency's answer was recorded. What you were writing "
+                                    "in the other forms is shown as you left it."))
+        return _read_again(request, unit, complaint, status=200, **carried)
     return _back(request, unit, complaint, _("The agency's answer was recorded."))
 
 

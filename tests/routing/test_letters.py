@@ -100,3 +100,12 @@ def test_recused_clerk_does_not_see_the_letter(client, units, personas, signed_i
     listing = client.get(reverse("routing:letters", kwargs={"unit_code": "DG"})).content
     assert NUMBER.encode() not in listing
     assert client.post(reverse("routing:letter_print", kwargs=LETTER)).status_code == 404
+
+
+def test_printing_opens_in_a_new_tab_so_a_typed_letter_number_stays(client, units, personas,
+                                                                    signed_in):
+    make_letter_case(units, personas)
+    signed_in(personas["clerk"])
+    listing = client.get(reverse("routing:letters", kwargs={"unit_code": "DG"})).content.decode()
+    at = listing.index('action="' + reverse("routing:letter_print", kwargs=LETTER))
+    assert 'target="_blank"' in listing[at:listing.index(">", at)]

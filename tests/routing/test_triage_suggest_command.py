@@ -36,7 +36,7 @@ def test_one_object_per_line_in_order():
     assert results[0]["corruption"] is True and results[0]["category"] == "bribery"
     assert "хахуул" in results[0]["matched"]
     assert results[1] == {"corruption": False, "category": "other", "categories": [],
-                          "score": 0.0, "matched": [], "against": []}
+                          "score": 0.0, "matched": [], "against": [], "scores": {}}
     assert results[2]["corruption"] is False and results[2]["category"] == "staff_conduct"
     assert results[3]["corruption"] is True
     for result in results:
@@ -55,9 +55,9 @@ def test_a_lexicon_file_can_stand_in_for_the_database(tmp_path):
     }), encoding="utf-8")
     assert run("ууц нэхсэн\nхахууль\n", "--lexicon", str(lexicon)) == [
         {"corruption": True, "category": "bribery", "categories": ["bribery"], "score": 2.0,
-         "matched": ["ууц"], "against": []},
+         "matched": ["ууц"], "against": [], "scores": {"bribery": 2.0}},
         {"corruption": False, "category": "other", "categories": [], "score": 0.0,
-         "matched": [], "against": []},
+         "matched": [], "against": [], "scores": {}},
     ]
 
 
