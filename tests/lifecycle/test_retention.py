@@ -213,16 +213,17 @@ def test_the_head_places_and_releases_the_hold_from_the_case_page(
 
 
 
-def test_the_retention_panel_comes_last_after_routings_triage_and_referrals(
+def test_on_a_closed_case_the_retention_panel_comes_first_and_the_rest_is_folded(
     client, units, personas, signed_in
 ):
-    """lifecycle registers its panel in its own AppConfig (order 90), routing its own at
-    10: the case page shows them in the order it always has."""
+    """lifecycle registers its panel in its own AppConfig, routing its triage and referrals:
+    on a closed case retention and the legal hold are what is left to do, so they come
+    first, and routing's panels follow folded away (intake.case.pages orders by task)."""
     complaint = closed_case(units, personas)
     signed_in(personas["head"])
     page = client.get(reverse("intake:case", args=["DG", complaint.reference])).content.decode()
-    assert page.index('id="triage"') < page.index('id="referrals"') < page.index(
-        'id="retention"')
+    assert page.index('id="retention"') < page.index('id="triage"') < page.index(
+        'id="referrals"')
     assert reverse("lifecycle:legal_hold", args=["DG", complaint.reference]) in page
 
 
