@@ -125,4 +125,3 @@ def test_the_pattern_in_the_page_lets_through_what_the_server_reads(pattern, fie
 ])
 def test_normalise_puts_dots_in_the_date_and_a_colon_in_the_time(typed, read):
     assert normalise(typed) == read
-
