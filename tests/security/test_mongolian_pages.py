@@ -12,8 +12,14 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
+from intake.case.services import staff_reply_send
+from intake.models import Complaint
+from intake.public import views as views_public
 from org.models import Unit
+from tests.intake.test_tracking import track
+from tests.intake.test_web_submission import pdf, receipt_of, send_report
 from tests.security.helpers import body_of, rolled_back
 from tests.security.test_authz_matrix import (
     ALLOWED,
@@ -148,3 +154,23 @@ def test_a_mongolian_page_shows_no_english_word(world, persona):
             found[url] = words
     assert not found, "\n".join(f"{url}: {' '.join(sorted(words))}"
                                  for url, words in sorted(found.items()))
+
+
+def test_the_reporters_own_pages_show_no_english_word(client, units, personas, settings,
+                                                      tmp_path, monkeypatch):
+    """The pages only a receipt opens (a POST): the receipt after sending, with a file, and
+    the case followed with it once an officer has asked something."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(views_public, "LOOKUP_FLOOR_SECONDS", 0.0)
+    cache.clear()
+    names = frozenset(names_of_the_world())
+    sent = send_report(client, files=[pdf()])
+    assert latin_words(body_of(sent), names) == set()
+    staff_reply_send(complaint=Complaint.objects.get(), body="Хэзээ болсон бэ?",
+                     by=personas["officer"])
+    code = receipt_of(sent)
+    followed = track(client, code)
+    assert followed.status_code == 200 and "Хэзээ болсон бэ?" in body_of(followed)
+    assert latin_words(body_of(followed), names) == set()
+    # The same page in English is full of words the reader finds.
+    assert {"State", "Messages"} & latin_words(body_of(track(client, code, "/en")), names)
