@@ -10,15 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from audit import vocabulary
 from audit.chain import canonical_json
 from audit.models import ActorKind
+from core.dates import DayField
 from org.models import Membership, Role
 from org.naming import staff_title
 
 # A reference number as people write it: DG-2026-00006, DG-2026-00006-R1, DG-T-2026-10, 2026.10.
 REFERENCE = re.compile(r"^[\w./-]{1,64}$")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -59,8 +56,8 @@ class EventFilterForm(forms.Form):
     )
     actor = PersonChoiceField(queryset=None, required=False, label=_("Staff member"),
                               empty_label=_("Any staff member"))
-    date_from = forms.DateField(required=False, label=_("From"), widget=DateInput)
-    date_to = forms.DateField(required=False, label=_("To"), widget=DateInput)
+    date_from = DayField(required=False, label=_("From"))
+    date_to = DayField(required=False, label=_("To"))
 
     def __init__(self, *args, units, people_units=None, **kwargs):
         super().__init__(*args, **kwargs)

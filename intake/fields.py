@@ -1,5 +1,6 @@
 """Form fields every intake form uses, and the apps above intake too: plain text that must be
-readable, attachments checked by content, and a day typed the Mongolian way (2026.03.02).
+readable, attachments checked by content, and a day typed the Mongolian way (2026.03.02,
+core.dates).
 
 They live apart from the rooms' forms (intake/public, intake/channels, intake/case) because
 every room, and routing's and reporting's forms, use them."""
@@ -10,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core import dates
 from intake.models import TITLE_MAX, tidy_title
 from intake.uploads import MAX_FILE_BYTES, MAX_FILES, MESSAGES, clean_upload
 
@@ -18,8 +20,6 @@ MAX_BODY = 10_000
 # sent bytes that were not UTF-8.
 UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 TOO_LONG = _("Keep it under %(limit_value)d characters.")
-# Mongolian writes dates year first with dots; the ISO form is accepted as well.
-DATE_INPUT_FORMATS = ["%Y.%m.%d", "%Y-%m-%d"]
 
 
 def readable_text(value: str) -> str:
@@ -107,15 +107,10 @@ def upload_too_large() -> ValidationError:
                            params={"limit": MAX_FILE_BYTES // 2**20})
 
 
-class DayField(forms.DateField):
-    widget = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                    "placeholder": "2026.03.02"})
+class DayField(dates.DayField):
+    """A day typed the Mongolian way (core.dates), optional unless said otherwise: the
+    filters of the lists leave their days empty."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
-        kwargs.setdefault("help_text", _("Year, month, day: YYYY.MM.DD"))
-        kwargs.setdefault("error_messages", {
-            "invalid": _("Write the date as YYYY.MM.DD, for example 2026.03.02."),
-        })
         super().__init__(**kwargs)

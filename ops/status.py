@@ -15,6 +15,7 @@ from django.db import DatabaseError
 from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_q.models import Failure, OrmQ
 
 from audit.models import AuditEvent, ChainHead, Checkpoint
@@ -71,6 +72,17 @@ class Backup(Section):
     name: str = ""
     at: datetime | None = None
     facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+# What each purpose's keys are for, for the person reading the page (vault.keyring.PURPOSES
+# says it for a developer); the purpose's own name stays beside it, as commands take it.
+PURPOSE_MEANINGS = {
+    "wrap": gettext_lazy("Seals each record's data key"),
+    "blind": gettext_lazy("Search indexes that reveal no content"),
+    "receipt": gettext_lazy("Checks reporters' receipt codes"),
+    "audit": gettext_lazy("Seals each audit event"),
+    "sign": gettext_lazy("Signs audit checkpoints"),
+}
 
 
 @dataclass
@@ -213,7 +225,8 @@ def key_status() -> Keys:
         for purpose, meaning in PURPOSES.items():
             active = ring.active_version(purpose)
             versions = [(version, _usage(purpose, version)) for version in ring.versions(purpose)]
-            purposes.append(PurposeKeys(purpose, meaning, active, versions))
+            purposes.append(PurposeKeys(purpose, PURPOSE_MEANINGS.get(purpose, meaning), active,
+                                        versions))
     except KeyringError as error:
         keys = Keys(problem=_("The keyring cannot be loaded: %(error)s") % {"error": error})
         keys.unreadable = True

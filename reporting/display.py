@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from audit.chain import parse_timestamp
 from intake.models import BoxOpening, Channel, Kind, Recusal, Status
 from org.models import Unit
+from outbox.models import Agency
 from reporting import services
 from reporting.figures import CLOCKS
 from reporting.models import MonthlyReport, State
@@ -110,8 +111,10 @@ def _counted(choices, counts: dict) -> list[tuple[str, int]]:
     return rows + [(value, n) for value, n in counts.items() if value not in labels]
 
 
-def _referral(row: dict, states: dict) -> dict:
+def _referral(row: dict, states: dict, agencies: dict) -> dict:
+    # The figures keep the agency's code ("atg"); a person reads its name.
     return {**row, "state_label": states.get(row["state"], row["state"]),
+            "agency": agencies.get(row["agency"], row["agency"]),
             "prepared_on": _day(row.get("prepared_on")),
             "acknowledged_on": _day(row.get("acknowledged_on"))}
 
@@ -164,13 +167,14 @@ def readable(figures: dict, hidden: frozenset[str] = frozenset()) -> dict:
                    if category.active or category.code in counts]
     by_category += [(code, n) for code, n in counts.items() if code not in names]
     states = {value: str(label) for value, label in ReferralState.choices}
+    agencies = {agency.code: agency.name for agency in Agency.objects.all()}
     channels, statuses = dict(Channel.choices), dict(Status.choices)
     corruption = [{"hidden": True} if row["reference"] in hidden else {
         **row, "received_on": _day(row["received_on"]),
         "channel_label": channels.get(row["channel"], row["channel"]),
         "status_label": statuses.get(row["status"], row["status"]),
         "category_names": [names.get(code, code) for code in row["categories"]],
-        "referrals": [_referral(referral, states) for referral in row["referrals"]],
+        "referrals": [_referral(referral, states, agencies) for referral in row["referrals"]],
     } for row in figures["corruption"]["complaints"]]
     answer_kinds, boxes = dict(AgencyAnswer.Kind.choices), dict(BoxOpening.Box.choices)
     received = figures["received"]
@@ -184,12 +188,13 @@ def readable(figures: dict, hidden: frozenset[str] = frozenset()) -> dict:
         "nil": figures["nil"],
         "corruption": {**figures["corruption"], "complaints": corruption},
         "earlier_referrals": [
-            {"hidden": True} if _hidden_referral(row, hidden) else _referral(row, states)
+            {"hidden": True} if _hidden_referral(row, hidden) else _referral(row, states, agencies)
             for row in figures["earlier_referrals"]],
         "no_agency_answers": figures["no_agency_answers"],
         "agency_answers": {**figures["agency_answers"], "items": [
             {"hidden": True} if item["referral"] in hidden else
             {**item, "kind_label": answer_kinds.get(item["kind"], item["kind"]),
+             "agency": agencies.get(item["agency"], item["agency"]),
              "answered_on": _day(item["answered_on"])}
             for item in figures["agency_answers"]["items"]]},
         "box_openings": {**figures["box_openings"], "items": [

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import DayField, MomentField
 from intake.phones import MESSAGES as PHONE_MESSAGES
 from intake.phones import normalise_phone
 
@@ -24,42 +25,23 @@ BODY_ERRORS = {
 }
 
 
-class LocalDateTimeField(forms.DateTimeField):
-    """A moment in Ulaanbaatar time, typed by hand: never in the future, never absurdly old."""
+class LocalDateTimeField(MomentField):
+    """A moment in Ulaanbaatar time, typed by hand (core.dates): never in the future, never
+    absurdly old."""
 
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                     "%Y.%m.%d %H:%M"]
-    default_error_messages = {
-        "invalid": _("Enter a date and time, e.g. 2026-03-02 14:30."),
-        "required": _("Enter the date and time."),
-    }
-
-    def validate(self, value):
-        super().validate(value)
-        if value is None:
-            return
-        if value > timezone.now():
-            raise ValidationError(_("This time is in the future. Enter when it happened."),
-                                  code="future")
-        if value.year < EARLIEST_YEAR:
-            raise ValidationError(_("Check the year: this date is too long ago."),
-                                  code="too_old")
+    def __init__(self, **kwargs):
+        kwargs.setdefault("not_future", True)
+        kwargs.setdefault("earliest_year", EARLIEST_YEAR)
+        super().__init__(**kwargs)
 
 
-class LocalDateField(forms.DateField):
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    default_error_messages = {"invalid": _("Enter a date, e.g. 2026-03-02.")}
+class LocalDateField(DayField):
+    """A day typed by hand (core.dates): never in the future, never absurdly old."""
 
-    def validate(self, value):
-        super().validate(value)
-        if value is None:
-            return
-        if value > timezone.localdate():
-            raise ValidationError(_("This date is in the future."), code="future")
-        if value.year < EARLIEST_YEAR:
-            raise ValidationError(_("Check the year: this date is too long ago."),
-                                  code="too_old")
+    def __init__(self, **kwargs):
+        kwargs.setdefault("not_future", True)
+        kwargs.setdefault("earliest_year", EARLIEST_YEAR)
+        super().__init__(**kwargs)
 
 
 class PhoneField(forms.CharField):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import MonthField
 from intake.channels.fields import (
     BODY_ERRORS,
     LocalDateTimeField,
@@ -77,11 +78,7 @@ class BoxOpeningForm(OnceOnlyForm):
 class BoxOpeningFilterForm(forms.Form):
     box = forms.ChoiceField(label=_("Box"), required=False,
                             choices=[("", _("Both boxes")), *BoxOpening.Box.choices])
-    month = forms.DateField(
-        label=_("Month"), required=False, input_formats=["%Y-%m", "%Y.%m"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        error_messages={"invalid": _("Enter a month, e.g. 2026-03.")},
-    )
+    month = MonthField(label=_("Month"), required=False)
 
     def filter(self, openings):
         """Narrows a queryset of openings; call after is_valid()."""

@@ -9,9 +9,9 @@ applied to something they did not see.
 import re
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import MonthField
 from intake.fields import PlainTextField
 from reporting.figures import parse_month
 
@@ -31,21 +31,10 @@ def month_or_none(text: str):
 
 
 class DraftForm(forms.Form):
-    month = forms.CharField(
-        label=_("Month"), max_length=7,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off",
-                                      "placeholder": "2026-10"}),
-        help_text=_("Year and month: YYYY-MM"),
-        error_messages={"required": _("Enter the month, for example 2026-10.")},
+    month = MonthField(
+        label=_("Month"), not_future=True,
+        error_messages={"future": _("A month that has not begun cannot be reported on.")},
     )
-
-    def clean_month(self):
-        month = month_or_none(self.cleaned_data["month"].strip())
-        if month is None:
-            raise forms.ValidationError(_("Write the month as YYYY-MM, for example 2026-10."))
-        if month > timezone.localdate().replace(day=1):
-            raise forms.ValidationError(_("A month that has not begun cannot be reported on."))
-        return month
 
 
 class ActionForm(forms.Form):

@@ -60,8 +60,7 @@ def _index_page(request, unit, *, draft_form=None, refusal=None, status=200):
         "unit": unit, "today": today,
         "standings": standings_of(((unit, month) for month in months), today),
         "can_write": may_write(request.user, unit),
-        "draft_form": draft_form or DraftForm(initial={
-            "month": f"{services.last_month(today):%Y-%m}"}),
+        "draft_form": draft_form or DraftForm(initial={"month": services.last_month(today)}),
         "refusal": refusal,
         "has_children": Unit.objects.active().filter(parent=unit).exists(),
         "last_month": f"{services.last_month(today):%Y-%m}",

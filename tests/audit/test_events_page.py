@@ -130,8 +130,8 @@ def test_the_raw_record_is_folded_escaped_and_pretty_printed(client, signed_in, 
            details={"reason": "<b>хоосон</b> {'x': None}"})
     signed_in(personas["auditor"])
     html = client.get(events_url("en")).content.decode()
-    raw = re.findall(r'<details class="raw">\s*<summary>[^<]+</summary>\s*<pre>(.*?)</pre>',
-                     html, flags=re.S)
+    raw = re.findall(r'<details class="raw">\s*<summary>[^<]+</summary>\s*'
+                     r'<pre translate="no">(.*?)</pre>', html, flags=re.S)
     assert len(raw) == AuditEvent.objects.filter(unit=units["DG"]).count()
     assert '"action": "box.slip_discarded"' in raw[0].replace("&quot;", '"')
     assert "&lt;b&gt;хоосон&lt;/b&gt;" in raw[0]

@@ -70,8 +70,8 @@ def url(name, *, language=None, **kwargs):
 
 
 def local_input(moment) -> str:
-    """A moment as a datetime-local input sends it, in Ulaanbaatar time."""
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    """A moment as a clerk types it (core.dates), in Ulaanbaatar time: 2026.03.02 14:30."""
+    return timezone.localtime(moment).strftime("%Y.%m.%d %H:%M")
 
 
 def counts() -> dict:

@@ -191,8 +191,8 @@ def test_days_are_ulaanbaatar_days(client, officer, mixed):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"received_from": "16/03/2026"}, "Write the date as YYYY.MM.DD"),
-        ({"received_from": "2026.02.30"}, "Write the date as YYYY.MM.DD"),
+        ({"received_from": "16/03/2026"}, "Write the date as year.month.day"),
+        ({"received_from": "2026.02.30"}, "Write the date as year.month.day"),
         ({"received_from": "2026.03.10", "received_to": "2026.03.01"},
          "The first day comes after the last day."),
         ({"status": "lost"}, "Select a valid choice."),

@@ -227,9 +227,9 @@ def test_keys_show_versions_and_unfinished_rotation_but_never_a_key(
         reload_keyring()
     text = section(page, "keys")
     assert "The keyring loads." in text
-    assert "wrap 2 v1 (1), v2 (0)" in text
-    assert "blind 2 v1 (0), v2 (0)" in text
-    assert "v1 1 v2 (active) 0 Shredded 1 Waiting to be re-wrapped 1" in text
+    assert "Seals each record's data key ( wrap ) 2 1 (1), 2 (0)" in text
+    assert "Search indexes that reveal no content ( blind ) 2 1 (0), 2 (0)" in text
+    assert "Version 1 1 Version 2 (active) 0 Shredded 1 Waiting to be re-wrapped 1" in text
     assert "Key rotation is unfinished" in section(page, "problems")
     for purpose in json.loads(ring.to_json())["purposes"].values():
         for key in purpose["keys"].values():
