@@ -17,12 +17,10 @@ refused with a reason; nothing of it is kept.
 
 import io
 import logging
-import zlib
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader, PdfWriter
-from pypdf.filters import ASCII85Decode, ASCIIHexDecode
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
@@ -32,9 +30,11 @@ from pypdf.generic import (
     StreamObject,
 )
 
-MAX_PDF_PAGES = 500
-MAX_PDF_OBJECTS = 100_000
-MAX_PDF_STREAM_BYTES = 50 * 1024 * 1024
+from intake import pdf_pictures as pictures
+from intake.pdf_pictures import jpeg_stream_without_metadata
+
+MAX_PDF_PAGES = 300
+MAX_PDF_OBJECTS = 5_000
 
 MESSAGES = {
     "pdf_broken": _("A PDF document could not be read. Save it again as PDF and attach "
@@ -65,10 +65,6 @@ DROPPED_ACTIONS = frozenset({
     "/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/GoToE", "/GoToR",
     "/Rendition", "/RichMediaExecute",
 })
-# JPEG segments that hold metadata: APP1 (EXIF, XMP) to APP13 (Photoshop, IPTC), APP15 and
-# comments. APP0 (JFIF) and APP14 (Adobe: how the colours were transformed) change how the
-# picture is decoded, so they stay.
-JPEG_METADATA_MARKERS = frozenset([*range(0xE1, 0xEE), 0xEF, 0xFE])
 
 logger = logging.getLogger(__name__)
 # pypdf warns about each oddity it repairs, quoting the bytes around it: a log is no place
@@ -93,44 +89,6 @@ class _Budget:
             raise refusal("pdf_objects")
 
 
-def _jpeg_without_metadata(data: bytes) -> bytes:
-    """The same JPEG with its metadata segments left out; the compressed pixels after the
-    start-of-scan marker are copied byte for byte."""
-    if data[:2] != b"\xff\xd8":
-        raise refusal("pdf_broken")
-    out, at = bytearray(b"\xff\xd8"), 2
-    while at < len(data):
-        if data[at] != 0xFF:
-            raise refusal("pdf_broken")
-        marker = data[at + 1] if at + 1 < len(data) else None
-        if marker == 0xFF:  # fill byte before a marker
-            at += 1
-            continue
-        if marker is None or 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            raise refusal("pdf_broken")
-        if marker == 0xDA:  # start of scan: the rest is picture data and its trailer
-            out += data[at:]
-            return bytes(out)
-        length = int.from_bytes(data[at + 2 : at + 4], "big")
-        if length < 2 or at + 2 + length > len(data):
-            raise refusal("pdf_broken")
-        if marker not in JPEG_METADATA_MARKERS:
-            out += data[at : at + 2 + length]
-        at += 2 + length
-    raise refusal("pdf_broken")
-
-
-def _inflated(data: bytes) -> bytes:
-    inflater = zlib.decompressobj()
-    try:
-        out = inflater.decompress(data, MAX_PDF_STREAM_BYTES)
-    except zlib.error:
-        raise refusal("pdf_broken") from None
-    if inflater.unconsumed_tail:
-        raise refusal("pdf_objects")
-    return out
-
-
 def _filters(stream: StreamObject) -> list[str]:
     found = stream.get("/Filter")
     found = found.get_object() if found is not None else None
@@ -139,15 +97,6 @@ def _filters(stream: StreamObject) -> list[str]:
     if isinstance(found, ArrayObject):
         return [str(name.get_object()) for name in found]
     return [str(found)]
-
-
-# The filters that may wrap a JPEG in a PDF (reportlab writes ASCII85 then DCT); each is
-# undone here and the JPEG is kept plain.
-UNWRAPPERS = {
-    "/FlateDecode": _inflated, "/Fl": _inflated,
-    "/ASCII85Decode": ASCII85Decode.decode, "/A85": ASCII85Decode.decode,
-    "/ASCIIHexDecode": ASCIIHexDecode.decode, "/AHx": ASCIIHexDecode.decode,
-}
 
 
 def _has_parameters(stream: StreamObject) -> bool:
@@ -159,25 +108,22 @@ def _has_parameters(stream: StreamObject) -> bool:
 
 
 def _strip_jpeg(stream: StreamObject) -> None:
-    """Rewrites a JPEG picture's stream without its EXIF. A JPEG wrapped in other filters
-    (ASCII85, Flate) is unwrapped first, within MAX_PDF_STREAM_BYTES, and kept as plain JPEG."""
+    """Rewrites a JPEG picture's stream without its EXIF (intake/pdf_pictures.py)."""
     filters = _filters(stream)
     if "/DCTDecode" not in filters:
         return
     wrappers = filters[:-1]
     if filters[-1] != "/DCTDecode" or _has_parameters(stream) and wrappers:
         raise refusal("pdf_broken")  # a rarer chain of filters: not worth a decoder of our own
-    data = stream._data
-    for name in wrappers:
-        if name not in UNWRAPPERS:
-            raise refusal("pdf_broken")
-        data = UNWRAPPERS[name](data)
-        if len(data) > MAX_PDF_STREAM_BYTES:
-            raise refusal("pdf_objects")
-    if wrappers:
+    try:
+        stream._data, plain = jpeg_stream_without_metadata(stream._data, wrappers)
+    except pictures.TooLarge:
+        raise refusal("pdf_objects") from None
+    except pictures.Unreadable:
+        raise refusal("pdf_broken") from None
+    if plain and wrappers:
         stream[NameObject("/Filter")] = NameObject("/DCTDecode")
         stream.pop("/DecodeParms", None)
-    stream._data = _jpeg_without_metadata(data)
 
 
 def _action_is_dropped(action) -> bool:

@@ -32,10 +32,12 @@ def small_pdf(text: str = "Баримт", pages: int = 1) -> bytes:
     return out.getvalue()
 
 
-def jpeg_with_exif(secret: str) -> bytes:
-    image = Image.new("RGB", (64, 48), (200, 30, 30))
-    for x in range(64):  # a diagonal, so that a page drawn wrong would differ
-        image.putpixel((x, x % 48), (0, 0, 255))
+def jpeg_with_exif(secret: str, side: int = 48) -> bytes:
+    """A photo with `secret` in its EXIF; noisy, so that a larger side makes a larger file
+    (240 pixels: about 40 KB)."""
+    image = Image.merge("RGB", [Image.effect_noise((side, side), 60)] * 3)
+    for x in range(side):  # a diagonal, so that a page drawn wrong would differ
+        image.putpixel((x, x), (0, 0, 255))
     exif = Image.Exif()
     exif[0x013B] = secret.encode()  # Artist, as UTF-8 bytes (Pillow would mangle the text)
     exif[0x010F] = "CanaryCam"  # Make
@@ -64,7 +66,7 @@ def _comment(writer: PdfWriter, secret: str):
     }))
 
 
-def pdf_with_secret_metadata(secret: str) -> bytes:
+def pdf_with_secret_metadata(secret: str, side: int = 48) -> bytes:
     """One page with a line of text and a JPEG photo; `secret` is in the document's Author,
     Title, Subject and Creator, its XMP, the photo's XMP and EXIF, an attached file, a script
     run on opening and the author of a comment."""
@@ -74,7 +76,7 @@ def pdf_with_secret_metadata(secret: str) -> bytes:
     page.setTitle(secret)
     page.setSubject(secret)
     page.setCreator(secret)
-    page.drawImage(ImageReader(io.BytesIO(jpeg_with_exif(secret))), 20, 10, 128, 96)
+    page.drawImage(ImageReader(io.BytesIO(jpeg_with_exif(secret, side))), 20, 10, 128, 96)
     page.drawString(20, 125, "Complaint evidence")
     page.showPage()
     page.save()

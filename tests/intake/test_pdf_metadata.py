@@ -70,9 +70,11 @@ def test_the_sample_carries_its_secret_in_every_kind_of_metadata():
     assert "/Metadata" in image and "/OpenAction" in reader.root_object
 
 
-def test_a_pdf_keeps_its_pages_and_loses_every_trace_of_its_author():
+# reportlab wraps a JPEG in ASCII85: a small one is decoded whole, a larger one only its header.
+@pytest.mark.parametrize("side", [48, 240])
+def test_a_pdf_keeps_its_pages_and_loses_every_trace_of_its_author(side):
     secret = canary()
-    raw = pdf_with_secret_metadata(secret)
+    raw = pdf_with_secret_metadata(secret, side)
     clean = clean_upload(SimpleUploadedFile("evidence.pdf", raw))
     assert clean.content_type == "application/pdf"
     assert not carries(clean.data, secret) and b"CanaryCam" not in everything_in(clean.data)
@@ -154,12 +156,6 @@ def test_a_pdf_with_more_pages_than_the_limit_is_refused_with_the_limit(monkeypa
 def test_a_pdf_with_more_objects_than_the_limit_is_refused(monkeypatch):
     monkeypatch.setattr(pdfs, "MAX_PDF_OBJECTS", 8)
     assert refusal_of(small_pdf(pages=5)).code == "pdf_objects"
-
-
-def test_a_jpeg_inflating_beyond_the_stream_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(pdfs, "MAX_PDF_STREAM_BYTES", 1000)
-    raw = pdf_with_secret_metadata(canary())
-    assert refusal_of(raw).code == "pdf_objects"
 
 
 @pytest.mark.parametrize(("name", "data"), [
