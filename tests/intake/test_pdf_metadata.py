@@ -2,6 +2,7 @@
 comment author or photo EXIF of the reporter's, and every page looks exactly as it did."""
 
 import io
+import logging
 
 import pypdfium2
 import pytest
@@ -174,3 +175,11 @@ def test_a_refused_pdf_on_the_web_saves_nothing_and_says_why(client, units):
     says_in_both_languages(send, "A PDF document could not be read. Save it again as PDF and "
                                  "attach the new copy.")
     assert stored()["complaints"] == 0
+
+
+def test_what_pypdf_says_about_a_damaged_pdf_stays_out_of_the_logs(caplog):
+    caplog.set_level(logging.DEBUG)
+    intact = small_pdf(canary())
+    damaged = intact[:intact.rfind(b"startxref")] + b"startxref\n12\n%%EOF\n"
+    assert PdfReader(io.BytesIO(clean_upload(SimpleUploadedFile("a.pdf", damaged)).data)).pages
+    assert not [record for record in caplog.records if record.name.startswith("pypdf")]
