@@ -25,6 +25,8 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler, StopUpload
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from intake.pdfs import strip_pdf_metadata
+
 MAX_FILE_BYTES = getattr(settings, "SHUGEL_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 MAX_FILES = 5
 # Every frame together. Above any phone's usual photo (12 to 24 megapixels) and a page
@@ -48,7 +50,13 @@ MESSAGES = {
     "broken": _("A picture could not be read. Attach it again or as a different file."),
     "pixels": _("A picture is larger than %(limit)d megapixels. Attach a smaller copy of it."),
     "too_many": _("Attach at most %(count)d files."),
+    "office": _("Word and OpenDocument files (DOC, DOCX, ODT) are not accepted: they keep their "
+                "author's name and editing history. Save the document as PDF and attach that."),
 }
+# Office documents are recognised to say why they are refused: a ZIP (DOCX, ODT) or an OLE
+# compound file (DOC).
+OFFICE_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+OFFICE_EXTENSIONS = (".doc", ".docx", ".odt", ".rtf")
 
 
 class _NoPictureMetadata(logging.Filter):
@@ -236,15 +244,19 @@ def clean_upload(uploaded) -> CleanFile:
                               params={"limit": MAX_FILE_BYTES // 2**20})
     data = uploaded.read()
     found = _sniff(data[:16])
+    claimed = PurePath((uploaded.name or "").lower()).suffix
+    if found is None and (data.startswith(OFFICE_SIGNATURES) or claimed in OFFICE_EXTENSIONS):
+        raise ValidationError(MESSAGES["office"], code="office")
     if found is None:
         raise ValidationError(MESSAGES["type"], code="type")
     content_type, extension = found
-    claimed = PurePath((uploaded.name or "").lower()).suffix
     if claimed and EXTENSIONS.get(claimed) not in (None, content_type):
         raise ValidationError(MESSAGES["lying"], code="lying")
     if claimed and claimed not in EXTENSIONS:
         raise ValidationError(MESSAGES["lying"], code="lying")
     if content_type.startswith("image/"):
         data = _strip_image_metadata(data, content_type)
+    else:
+        data = strip_pdf_metadata(data)
     return CleanFile(data=data, filename=safe_filename(uploaded.name, extension),
                      content_type=content_type)

@@ -88,8 +88,8 @@ class WebReportForm(forms.Form):
     attachments = AttachmentsField(
         label=_("Photos or documents"),
         help_text=_("Up to 5 files (JPEG, PNG or PDF), 10 MB each. Location and camera "
-                    "details are removed from photos. PDF files may still show an author's "
-                    "name in their properties."),
+                    "details are removed from photos, and the author's name and other "
+                    "properties from PDF files; what a page itself shows is kept."),
     )
     # Left empty by people; filled in by the simple robots that flood forms.
     website = forms.CharField(required=False, label=_("Leave this field empty"))

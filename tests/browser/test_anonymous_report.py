@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from intake.case.services import staff_reply_send
 from intake.models import Attachment, Complaint, Message
+from tests.intake.pdf_samples import small_pdf
 
 
 def mn(text: str) -> str:
@@ -30,7 +31,7 @@ def test_a_citizen_reports_with_a_photo_follows_the_case_and_answers_the_officer
     photo = tmp_path / "зураг.jpg"
     Image.new("RGB", (120, 90), (30, 120, 200)).save(photo, format="JPEG")
     document = tmp_path / "баримт.pdf"
-    document.write_bytes(b"%PDF-1.4\n% receipt of payment\n%%EOF\n")
+    document.write_bytes(small_pdf("receipt of payment"))
 
     context = browser.new_context(locale="mn-MN", timezone_id="Asia/Ulaanbaatar",
                                   java_script_enabled=javascript)

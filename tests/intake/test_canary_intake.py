@@ -44,7 +44,9 @@ def read_figures(uid: str, reference: str) -> dict:
 
 
 def _pdf(*texts) -> bytes:
-    return b"%PDF-1.4\n" + "".join(f"% {text}\n" for text in texts).encode() + b"%%EOF\n"
+    from tests.intake.pdf_samples import small_pdf
+
+    return small_pdf(" ".join(texts))
 
 
 def _png_with_text(text) -> bytes:

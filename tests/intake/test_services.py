@@ -13,6 +13,7 @@ from intake.models import Channel, Complaint, Kind
 from intake.receipts import receipt_candidates
 from intake.services import Content, Upload, staff_channel_log, web_report_submit
 from intake.uploads import clean_upload
+from tests.intake.pdf_samples import small_pdf
 from vault.files import open_encrypted
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def test_a_failed_submission_leaves_no_file_behind(units, monkeypatch, settings,
     settings.MEDIA_ROOT = tmp_path / "media"  # a folder no other test writes to
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    clean = clean_upload(SimpleUploadedFile("a.pdf", b"%PDF-1.7 secret"))
+    clean = clean_upload(SimpleUploadedFile("a.pdf", small_pdf("secret")))
     upload = Upload(file=clean.open(), filename=clean.filename, content_type=clean.content_type)
 
     def explode(**kwargs):
@@ -107,7 +108,7 @@ def test_attachments_are_stored_encrypted_and_read_back(units, settings, tmp_pat
     settings.MEDIA_ROOT = tmp_path / "media"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    clean = clean_upload(SimpleUploadedFile("a.pdf", b"%PDF-1.7 canary-8842"))
+    clean = clean_upload(SimpleUploadedFile("a.pdf", small_pdf("canary-8842")))
     logged = web_report_submit(
         unit=units["DG"], kind=Kind.COMPLAINT, content=Content(body="x"),
         submission_token="v" * 64, language="mn",
@@ -119,4 +120,4 @@ def test_attachments_are_stored_encrypted_and_read_back(units, settings, tmp_pat
     assert b"canary-8842" not in on_disk
     plain = b"".join(open_encrypted(attachment.stored_name, data_key=attachment.data_key,
                                     context=f"intake.attachment|{logged.complaint.uid}"))
-    assert plain == b"%PDF-1.7 canary-8842"
+    assert plain.startswith(b"%PDF-") and b"canary-8842" in plain

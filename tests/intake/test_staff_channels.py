@@ -23,6 +23,7 @@ from tests.intake.pages_channels import (
     page_url,
     url,
 )
+from tests.intake.pdf_samples import small_pdf
 from tests.intake.test_uploads import png_claiming
 from tests.org.test_access import PERSONAS, expected_status
 from vault.files import open_encrypted
@@ -145,7 +146,7 @@ def channel_form(**changes):
 
 
 def pdf(text=b"letter-canary-5521"):
-    return SimpleUploadedFile("letter.pdf", b"%PDF-1.7 " + text, "application/pdf")
+    return SimpleUploadedFile("letter.pdf", small_pdf(text.decode()), "application/pdf")
 
 
 CHANNEL_CASES = [
@@ -203,7 +204,7 @@ def test_letters_and_emails_keep_their_attachments_encrypted(
     assert attachments[0].filename.reveal() == "letter.pdf"
     plain = b"".join(open_encrypted(attachments[0].stored_name, data_key=complaint.data_key,
                                     context=f"intake.attachment|{complaint.uid}"))
-    assert plain == b"%PDF-1.7 letter-canary-5521"
+    assert plain.startswith(b"%PDF-") and b"letter-canary-5521" in plain
     on_disk = b"".join(p.read_bytes() for p in settings.MEDIA_ROOT.rglob("*") if p.is_file())
     assert b"letter-canary-5521" not in on_disk
     assert AuditEvent.objects.get(action="complaint.logged").details_dict["attachments"] == 2

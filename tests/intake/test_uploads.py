@@ -13,6 +13,7 @@ from PIL import Image
 
 from intake import uploads
 from intake.uploads import clean_upload, safe_filename
+from tests.intake.pdf_samples import small_pdf
 
 
 def jpeg_with_gps() -> bytes:
@@ -59,7 +60,7 @@ def test_png_text_chunks_are_removed():
 
 
 def test_pdf_documents_are_accepted():
-    clean = clean_upload(upload("letter.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"))
+    clean = clean_upload(upload("letter.pdf", small_pdf()))
     assert clean.content_type == "application/pdf" and clean.filename == "letter.pdf"
 
 

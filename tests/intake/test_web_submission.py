@@ -22,6 +22,7 @@ from intake.models import Attachment, Channel, Complaint, Message
 from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
 from intake.ratelimit import Limit
 from intake.receipts import clean_code, receipt_candidates
+from tests.intake.pdf_samples import small_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def jpeg(colour=(200, 30, 30), size=(64, 48), exif_artist=None) -> bytes:
 
 
 def pdf(text="Баримт") -> bytes:
-    return f"%PDF-1.4\n% {text}\n%%EOF\n".encode()
+    return small_pdf(text)
 
 
 def named(name: str, data: bytes, content_type="application/octet-stream"):
