@@ -36,8 +36,9 @@ ALLOWED_LATIN = {
 }
 # Reference numbers (DG-2026-00001, DG-2026-00001-R1, DG-T-2026-11) are codes, not words.
 REFERENCE = re.compile(r"\b[A-Z]{2,5}(?:-[A-Z0-9]+)+\b")
-# Hashes (SHA-256 of a report, of the audit chain) are printed as hex for comparison.
-HEX = re.compile(r"\b[0-9a-f]{16,}\b")
+# Hashes (of a report, of the audit chain) are printed in hex, whole or shortened: a run of
+# hex digits holding at least one digit is a code, not a word.
+HEX = re.compile(r"\b[0-9a-f]*[0-9][0-9a-f]*\b")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Developer output on the audit trail: braces of a dict, Python literals, dotted action
 # codes (report.approved) and model labels (intake.complaint).
@@ -106,8 +107,9 @@ class Journey:
         return self.page.get_by_role("button", name=name, exact=True)
 
     def check(self, ok: bool, message: str) -> None:
-        if not ok:
-            self.problems.append(f"{self.role} · {self.path()} · {message}")
+        problem = f"{self.role} · {self.path()} · {message}"
+        if not ok and problem not in self.problems:  # a page looked at twice, said once
+            self.problems.append(problem)
 
     def path(self) -> str:
         return self.page.url.removeprefix(self.base)
