@@ -92,7 +92,7 @@ class Journey:
         self.page = context.new_page()
         self.page.set_default_timeout(15_000)
         self.problems: list[str] = []
-        self.visited: list[str] = []  # paths looked at, to look at again in English
+        self.visited: dict[str, str] = {}  # path looked at: its name, to look again in English
         self.axe_seen = axe_seen  # (path, language) already checked by axe in this module
         self.folder = SCREENSHOTS / role
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -119,8 +119,8 @@ class Journey:
         """Holds the page now shown to the rules of issue 17, at both widths."""
         page = self.page
         path = self.path()
-        if language == "mn" and path not in self.visited:
-            self.visited.append(path)
+        if language == "mn":
+            self.visited.setdefault(path, name)
         self.check(page.locator("html").get_attribute("lang") == language,
                    f"html lang is not {language}")
         acting = page.viewport_size
@@ -166,7 +166,7 @@ class Journey:
     def look_again_in_english(self) -> None:
         """Each page this journey read in Mongolian, read again in English (pages shown
         only as the answer to a form are skipped: they have no address to go back to)."""
-        for number, path in enumerate(self.visited):
+        for path, name in self.visited.items():
             if path.startswith("/en/"):
                 continue
             try:
@@ -175,7 +175,7 @@ class Journey:
                 continue
             if response is None or response.status != 200:
                 continue
-            self.look(f"{number:02d}-again", language="en")
+            self.look(name, language="en")
 
     def keeps_typed_text(self, field, text: str, other_button, what: str) -> None:
         """Issue 17, item 3: text typed in one part of the page survives pressing the other
