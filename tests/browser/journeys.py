@@ -41,7 +41,7 @@ REFERENCE = re.compile(r"\b[A-Z]{2,5}(?:-[A-Z0-9]+)+\b")
 # hex digits holding at least one digit is a code, not a word.
 HEX = re.compile(r"\b[0-9a-f]*[0-9][0-9a-f]*\b")
 # A file's name keeps its extension (баримт.pdf): part of the name, not a word.
-EXTENSION = re.compile(r"(?<=\w)\.[A-Za-z0-9]{2,4}\b")
+EXTENSION = re.compile(r"(?<=\w)\.(?:pdf|jpe?g|png|heic|webp|docx?|xlsx?|csv|txt)\b")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Developer output on the audit trail: braces of a dict, Python literals, dotted action
 # codes (report.approved) and model labels (intake.complaint).
