@@ -62,8 +62,8 @@ def test_the_head_is_warned_plainly_when_no_file_goes(client, units, personas, s
     signed_in(personas["head"])
     page = client.get(reverse("intake:case", kwargs=CASE)).content.decode()
     assert 'class="files-sent"' not in page
-    warning = page[page.index('<p class="errors" role="status">No file'):][:300]
-    assert "No file goes with this referral, although the case has 1 file." in warning
+    warning = page[page.index('<p class="errors" role="status">Хэрэгт'):][:300]
+    assert "Хэрэгт 1 файл байгаа боловч энэ шилжүүлэгт нэг ч файл хавсаргаагүй." in warning
     # Warned, the head may still approve: a referral without files can be what was meant.
     assert reverse("routing:referral_approve",
                    kwargs={**CASE, "number": "DG-2026-00001-R1"}) in page

@@ -61,6 +61,8 @@ ALLOWED_WORDS = {
     "IP", "HMAC", "OpenPGP",
     # Social media platforms a message came from, by their own names.
     "Facebook", "Instagram", "Twitter", "X",
+    # Keys as a Mongolian keyboard prints them: the no-script hints to copy and print.
+    "Ctrl", "C", "P",
 }
 
 
