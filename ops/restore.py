@@ -169,9 +169,12 @@ def restore_staged(folder: Path, manifest: dict, *, by: str) -> Restored:
     row counts and record the restore there, and only then move everything into place. Any
     failure before that removes what was staged and leaves the target as it was."""
     place = staging.new_staging()
+    # Asks the configured server its version: before the connection points at a database
+    # that does not exist yet.
+    client = None if place.is_sqlite else find_pg_client("pg_restore", server_major())[0]
     try:
         with staging.pointed_at(place.database):
-            _stage_database(place, folder, manifest)
+            _stage_database(place, folder, manifest, client)
             copied = _stage_files(place, folder, manifest)
             differences = count_differences(manifest)
             if differences:
@@ -188,7 +191,8 @@ def restore_staged(folder: Path, manifest: dict, *, by: str) -> Restored:
     return Restored(files=copied, audited=audited)
 
 
-def _stage_database(place: staging.Staging, folder: Path, manifest: dict) -> None:
+def _stage_database(place: staging.Staging, folder: Path, manifest: dict,
+                    client: str | None) -> None:
     source = _inside(folder, manifest["database"]["file"])
     if place.is_sqlite:
         staging.stage_sqlite(place, source)
@@ -200,7 +204,6 @@ def _stage_database(place: staging.Staging, folder: Path, manifest: dict) -> Non
         finally:
             check.close()
         return
-    client, _version = find_pg_client("pg_restore", server_major())
     staging.stage_postgres(place, source, client, pg_environment())
 
 

@@ -86,8 +86,8 @@ def stage_postgres(staging: Staging, source: Path, client: str, env: dict) -> No
         ) from None
     done = subprocess.run(
         [client, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-         "--no-password", str(source)],
-        env={**env, "PGDATABASE": staging.database}, capture_output=True, text=True,
+         "--no-password", f"--dbname={staging.database}", str(source)],
+        env=env, capture_output=True, text=True,
         timeout=6 * 3600,
     )
     if done.returncode != 0:
