@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from ops import staging
@@ -37,6 +37,7 @@ from ops.backup_format import (
     file_digest,
 )
 from ops.postgres import find_pg_client, pg_environment, server_major
+from ops.restore_event import record_restore, recorded
 from ops.snapshot import counted_tables
 from vault import escrow
 from vault.errors import KeyringError, VaultError
@@ -44,7 +45,6 @@ from vault.fields import EncryptedJSONField, EncryptedTextField
 from vault.keyring import keyring_is_inline, keyring_path, load_keyring, reload_keyring
 
 FAILURES_SHOWN = 10
-RESTORE_ACTION = "backup.restored"
 
 
 @dataclass
@@ -222,54 +222,13 @@ def _stage_files(place: staging.Staging, folder: Path, manifest: dict) -> int:
     return copied
 
 
-def record_restore(manifest: dict, *, by: str) -> None:
-    """The restore as an event at the end of the restored trail, appended (and chained) by
-    the audit service: who ran it, which backup (its manifest's hash), which keys."""
-    from audit.services import SYSTEM, record
-
-    key_ids = ", ".join(
-        f"{purpose} v{version} {entry['key_ids'][version][:16]}"
-        for purpose, entry in sorted(manifest["keyring"]["purposes"].items())
-        for version in entry["needed"] if version in entry["key_ids"]
-    )
-    with transaction.atomic():
-        record(actor=SYSTEM, action=RESTORE_ACTION, object_type="backup",
-               object_id=manifest["name"][:64], details={
-                   "by": by[:150], "engine": manifest["engine"],
-                   "manifest_sha256": manifest["manifest_sha256"],
-                   "keyring": manifest["keyring"]["id"], "key_ids": key_ids[:2000],
-               })
-
-
-def restore_event_owed(manifest: dict) -> bool:
-    """Whether this installation was restored from this backup without its event (the keyring
-    was missing then): the trail holds exactly the backup's events, and no restore of it.
-    An installation that made the backup holds at least its `backup.written` event more."""
-    from audit.models import AuditEvent
-
-    expected = manifest["counts"].get("audit.auditevent")
-    return (expected is not None and not restore_recorded(manifest)
-            and AuditEvent.objects.count() == expected)
-
-
-def restore_recorded(manifest: dict) -> int:
-    """How many restore events of this very backup the trail holds."""
-    from audit.models import AuditEvent
-
-    if "audit_auditevent" not in _tables():
-        return 0
-    return AuditEvent.objects.filter(
-        action=RESTORE_ACTION, details__contains=manifest["manifest_sha256"]
-    ).count()
-
-
 def count_differences(manifest: dict) -> list[str]:
     """Tables whose row count differs from the backup's."""
     expected = dict(manifest["counts"])
     present = set(_tables())
     # The restore's own event is not in the backup.
     if "audit.auditevent" in expected:
-        expected["audit.auditevent"] += restore_recorded(manifest)
+        expected["audit.auditevent"] += recorded(manifest)
     differences = []
     with connection.cursor() as cursor:
         for label, table in counted_tables():

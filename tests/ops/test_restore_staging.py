@@ -113,7 +113,8 @@ def test_a_restore_that_fails_half_way_leaves_the_target_as_it_was_and_the_next_
         (good / "manifest.json.sha256").read_text().split()[0]
     )
     assert event["details"]["keyring"] == manifest["keyring"]["id"]
-    assert "wrap v1 " in event["details"]["key_ids"]
+    wrap_id = manifest["keyring"]["purposes"]["wrap"]["key_ids"]["1"]
+    assert f"wrap v1 {wrap_id}" in event["details"]["key_ids"]
     # A second look at the restored installation does not record a second restore.
     run(["manage.py", "restore", str(good), "--check"], restored)
     assert json.loads(run(["-c", LAST_EVENT], restored)) == event

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from ops import restore
+from ops import restore, restore_event
 from ops.backup_format import BackupError
 
 NO_KEYRING = (
@@ -79,9 +79,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  The backup needs keyring {manifest['keyring']['id']}.")
             raise CommandError("the keyring is missing or is not the backup's", returncode=2)
         self.stdout.write(f"The keyring matches the backup ({manifest['keyring']['id']}).")
-        if check and not pending and restore.restore_event_owed(manifest):
+        if check and not pending and restore_event.owed(manifest):
             # The restore itself could not sign its event without the keyring.
-            restore.record_restore(manifest, by=self.by)
+            restore_event.record_restore(manifest, by=self.by)
             self.stdout.write(f"The restore is recorded in the audit trail (by {self.by}).")
 
         records = restore.check_records()
