@@ -13,6 +13,7 @@ be run again.
   of its entries is renamed into the folder above it.
 """
 
+import logging
 import os
 import secrets
 import shutil
@@ -27,6 +28,7 @@ from django.db import connection, connections
 from ops.backup_format import BackupError
 
 STAGING = ".restoring-"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -114,7 +116,8 @@ def stage_file(staging: Staging, top: Path, relative: list[str], source: Path,
 
 
 def discard(staging: Staging) -> None:
-    """Remove everything staged; the target was never touched."""
+    """Remove everything staged; the target was never touched. Best effort: it runs while
+    another error is on its way out, which must not be hidden by this one."""
     connections.close_all()
     for staged, _target in staging.folders:
         shutil.rmtree(staged, ignore_errors=True)
@@ -124,29 +127,38 @@ def discard(staging: Staging) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{staging.database}{suffix}").unlink(missing_ok=True)
         return
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(staging.database)}")
+    try:
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(
+                f"DROP DATABASE IF EXISTS {connection.ops.quote_name(staging.database)}"
+            )
+    except Exception as error:  # noqa: BLE001 - the docs say how to drop it by hand
+        log.warning("the staging database %s was not dropped: %s", staging.database, error)
 
 
 def promote(staging: Staging) -> None:
-    """Move the staged database and files into place: the database last, so that a failure
-    moving files leaves an empty database, which a new restore accepts."""
+    """Move the staged files and then the database into place. Should the database's move
+    fail, the files go back, and the target is as it was."""
     connections.close_all()
-    for staged, target in staging.folders:
-        _move_children(staged, target)
-    if staging.is_sqlite:
-        _promote_sqlite(staging)
-    else:
-        _promote_postgres(staging)
-
-
-def _move_children(staged: Path, target: Path) -> None:
-    for child in sorted(staged.iterdir()):
-        place = target / child.name
-        if place.is_dir():
-            _remove_empty_folders(place)
-        os.rename(child, place)
-    staged.rmdir()
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for staged, target in staging.folders:
+            for child in sorted(staged.iterdir()):
+                place = target / child.name
+                if place.is_dir():
+                    _remove_empty_folders(place)
+                os.rename(child, place)
+                moved.append((place, child))
+        if staging.is_sqlite:
+            _promote_sqlite(staging)
+        else:
+            _promote_postgres(staging)
+    except BaseException:
+        for place, child in reversed(moved):
+            os.rename(place, child)
+        raise
+    for staged, _target in staging.folders:
+        staged.rmdir()
 
 
 def _remove_empty_folders(folder: Path) -> None:
@@ -179,5 +191,9 @@ def _promote_postgres(staging: Staging) -> None:
                        f"{quote(staging.target)}")
         cursor.execute("COMMIT")
         staging.database = ""
-        # The old target held no tables (it was checked): nothing is lost with it.
-        cursor.execute(f"DROP DATABASE {quote(aside)}")
+        # The old target held no tables (it was checked): nothing is lost with it. The
+        # restore is done whatever happens here.
+        try:
+            cursor.execute(f"DROP DATABASE {quote(aside)}")
+        except Exception as error:  # noqa: BLE001
+            log.warning("the empty database set aside as %s was not dropped: %s", aside, error)
