@@ -242,7 +242,7 @@ class Complaint(SealedRecord):
     reporter = EncryptedJSONField(_("reporter"), null=True, blank=True)
     channel_details = EncryptedJSONField(_("channel details"), null=True, blank=True)
     # Recognises a repeat caller without keeping the number readable.
-    reporter_phone_index = BlindIndexField(kind="phone", blank=True)
+    reporter_phone_index = BlindIndexField(kind="phone", source="reporter.phone", blank=True)
 
     # Box slips.
     box_opening = models.ForeignKey(BoxOpening, null=True, blank=True,

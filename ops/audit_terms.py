@@ -1,5 +1,5 @@
-"""What ops' audit events mean in words (audit.vocabulary): a backup written, named by the
-time it was made."""
+"""What ops' audit events mean in words (audit.vocabulary): a backup written or restored,
+named by the time it was made."""
 
 from datetime import UTC, datetime
 
@@ -24,6 +24,13 @@ def register() -> None:
         "audit_events": Field(_("Audit events"), "count"),
         "live_data_keys": Field(_("Encryption keys in use"), "count"),
         "manifest_sha256": Field(_("Manifest hash (SHA-256)"), "hash"),
+    })
+    words.register_action("backup.restored", _("Restored from a backup"), fields={
+        "by": Field(_("Run by"), "text"),
+        "engine": Field(_("Database"), "database"),
+        "manifest_sha256": Field(_("Manifest hash (SHA-256)"), "hash"),
+        "keyring": Field(_("Keyring fingerprint"), "hash"),
+        "key_ids": Field(_("Key ids"), "text"),
     })
     words.register_object(BACKUP_TYPE, _("Backup"), describe=describe_backups)
 

@@ -4,8 +4,11 @@ In order, each step refusing before anything changes when it can:
 1. every checksum: the manifest's own, then each file's (`verify_backup`);
 2. the target: the configured database holds no tables and MEDIA_ROOT and the checkpoint
    folder hold no files (`refuse_unless_clean`);
-3. the database (SQLite: the snapshot is copied into place; PostgreSQL: pg_restore) and the
-   files (`restore_database`, `restore_files`), then the row counts against the manifest;
+3. the database (SQLite: the snapshot is copied; PostgreSQL: pg_restore) and the files, into
+   a staging place (ops/staging.py), then the row counts against the manifest and, when the
+   keyring is the backup's, the restore's own audit event, all in the staging place; only
+   then is everything moved into place (`restore_staged`): a failure leaves the target as
+   it was;
 4. the keyring against the manifest's key ids (`keyring_problems`): the data needs the very
    keys it was sealed with, and the backup never holds them;
 5. with the right keyring: every live data key unwraps and every sealed field and file
@@ -14,19 +17,16 @@ In order, each step refusing before anything changes when it can:
 
 import hashlib
 import json
-import os
-import secrets
-import shutil
 import sqlite3
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from ops import staging
 from ops.backup_format import (
     CHECKPOINTS,
     FORMAT,
@@ -37,6 +37,7 @@ from ops.backup_format import (
     file_digest,
 )
 from ops.postgres import find_pg_client, pg_environment, server_major
+from ops.restore_event import record_restore, recorded
 from ops.snapshot import counted_tables
 from vault import escrow
 from vault.errors import KeyringError, VaultError
@@ -84,6 +85,7 @@ def verify_backup(folder: Path) -> dict:
         raise BackupError(f"{MANIFEST} is not valid JSON") from None
     if manifest.get("format") != FORMAT:
         raise BackupError(f"{MANIFEST} is not in format {FORMAT}")
+    manifest["manifest_sha256"] = sidecar[0]  # names the backup in the restore's audit event
     for entry in manifest["files"]:
         path = _inside(folder, entry["path"])
         if not path.is_file():
@@ -132,7 +134,12 @@ def refuse_unless_clean(manifest: dict) -> None:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         raise BackupError("cannot restore into an in-memory SQLite database")
     for folder in (Path(settings.MEDIA_ROOT), _checkpoint_dir()):
-        if folder.exists() and any(p.is_file() for p in folder.rglob("*")):
+        found = next((p for p in folder.rglob("*") if p.is_file()), None) if folder.exists() \
+            else None
+        if found is not None and staging.STAGING in str(found.relative_to(folder)):
+            raise BackupError(f"{folder} holds what a killed restore staged ({found}); "
+                              "remove the .restoring-… folder and restore again")
+        if found is not None:
             raise BackupError(f"{folder} is not empty: restore only into an empty folder")
 
 
@@ -149,79 +156,79 @@ def _checkpoint_dir() -> Path:
     return Path(settings.DATA_DIR) / "checkpoints"
 
 
-# --- 3. the database and the files -------------------------------------------------------
+# --- 3. the database and the files, staged -------------------------------------------------
 
-def restore_database(folder: Path, manifest: dict) -> None:
-    source = _inside(folder, manifest["database"]["file"])
-    if connection.vendor == "sqlite":
-        _restore_sqlite(source)
-    else:
-        _restore_postgres(source)
-    connections.close_all()
+@dataclass
+class Restored:
+    files: int
+    audited: bool  # False when the restore event waits for the keyring (see record_restore)
 
 
-def _restore_sqlite(source: Path) -> None:
-    target = Path(connection.settings_dict["NAME"])
-    connections.close_all()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Left by the empty database just checked; they belong to no data.
-    for suffix in ("-wal", "-shm", "-journal"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    partial = target.with_name(f".{target.name}.restoring-{secrets.token_hex(4)}")
+def restore_staged(folder: Path, manifest: dict, *, by: str) -> Restored:
+    """Restore the database and the files into a staging place (ops/staging.py), compare the
+    row counts and record the restore there, and only then move everything into place. Any
+    failure before that removes what was staged and leaves the target as it was."""
+    place = staging.new_staging()
+    # Asks the configured server its version: before the connection points at a database
+    # that does not exist yet.
+    client = None if place.is_sqlite else find_pg_client("pg_restore", server_major())[0]
     try:
-        with open(source, "rb") as reader, open(partial, "xb") as writer:
-            os.fchmod(writer.fileno(), 0o600)
-            shutil.copyfileobj(reader, writer, 1024 * 1024)
-            writer.flush()
-            os.fsync(writer.fileno())
-        check = sqlite3.connect(partial)
+        with staging.pointed_at(place.database):
+            _stage_database(place, folder, manifest, client)
+            copied = _stage_files(place, folder, manifest)
+            differences = count_differences(manifest)
+            if differences:
+                lines = "\n  ".join(differences)
+                raise BackupError(f"the restored database does not match the backup "
+                                  f"(nothing was changed):\n  {lines}")
+            audited = not keyring_problems(manifest) and not pending_migrations()
+            if audited:
+                record_restore(manifest, by=by)
+        staging.promote(place)
+    except BaseException:
+        staging.discard(place)
+        raise
+    return Restored(files=copied, audited=audited)
+
+
+def _stage_database(place: staging.Staging, folder: Path, manifest: dict,
+                    client: str | None) -> None:
+    source = _inside(folder, manifest["database"]["file"])
+    if place.is_sqlite:
+        staging.stage_sqlite(place, source)
+        check = sqlite3.connect(place.database)
         try:
             check.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         except sqlite3.DatabaseError as error:
             raise BackupError(f"the database in the backup cannot be opened: {error}") from None
         finally:
             check.close()
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+        return
+    staging.stage_postgres(place, source, client, pg_environment())
 
 
-def _restore_postgres(source: Path) -> None:
-    client, _version = find_pg_client("pg_restore", server_major())
-    connections.close_all()
-    done = subprocess.run(
-        [client, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-         "--no-password", f"--dbname={connection.settings_dict['NAME']}", str(source)],
-        env=pg_environment(), capture_output=True, text=True, timeout=6 * 3600,
-    )
-    if done.returncode != 0:
-        raise BackupError(f"pg_restore failed (nothing was restored): "
-                          f"{done.stderr.strip()[-1500:]}")
-
-
-def restore_files(folder: Path, manifest: dict) -> int:
-    """Copy the encrypted files and checkpoint files where they belong; returns how many."""
+def _stage_files(place: staging.Staging, folder: Path, manifest: dict) -> int:
+    """Copy the encrypted files and checkpoint files into the staging folders of the places
+    they belong in; returns how many."""
     places = {MEDIA: Path(settings.MEDIA_ROOT), CHECKPOINTS: _checkpoint_dir()}
     copied = 0
     for entry in manifest["files"]:
         top, *rest = PurePosixPath(entry["path"]).parts
         if top not in places or not rest:
             continue
-        target = places[top].joinpath(*rest)
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(_inside(folder, entry["path"]), "rb") as reader, open(target, "xb") as writer:
-            os.fchmod(writer.fileno(), 0o644 if top == CHECKPOINTS else 0o600)
-            shutil.copyfileobj(reader, writer, 1024 * 1024)
-            writer.flush()
-            os.fsync(writer.fileno())
+        staging.stage_file(place, places[top], rest, _inside(folder, entry["path"]),
+                           0o644 if top == CHECKPOINTS else 0o600)
         copied += 1
     return copied
 
 
 def count_differences(manifest: dict) -> list[str]:
     """Tables whose row count differs from the backup's."""
-    expected = manifest["counts"]
+    expected = dict(manifest["counts"])
     present = set(_tables())
+    # The restore's own event is not in the backup.
+    if "audit.auditevent" in expected:
+        expected["audit.auditevent"] += recorded(manifest)
     differences = []
     with connection.cursor() as cursor:
         for label, table in counted_tables():

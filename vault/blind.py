@@ -71,6 +71,11 @@ def blind_index(kind: str, value: str) -> str:
     return _digest(kind, normalise(kind, value), keyring.active_version("blind"))
 
 
+def index_under(version: int, kind: str, value: str) -> str:
+    """The index of `value` under blind key `version` (for re-indexing, vault/reindex.py)."""
+    return _digest(kind, normalise(kind, value), version)
+
+
 def blind_candidates(kind: str, value: str) -> list[str]:
     """The index of `value` under every blind key version in the keyring, active first."""
     refresh_keyring()
@@ -82,14 +87,21 @@ def blind_candidates(kind: str, value: str) -> list[str]:
 
 class BlindIndexField(models.CharField):
     """Holds a blind index. `keys remove --purpose blind` looks into every such field before
-    it lets a blind key version go."""
+    it lets a blind key version go.
+
+    `source` names the sealed field the indexed value is kept in, so that the index can be
+    computed again under a new blind key (vault/reindex.py): "reporter_phone" for a text
+    field, "reporter.phone" for a key of a JSON field. It is not part of the schema and
+    never appears in a migration.
+    """
 
     description = "A blind index (HMAC) of an encrypted value"
 
-    def __init__(self, *args, kind: str, **kwargs):
+    def __init__(self, *args, kind: str, source: str = "", **kwargs):
         if kind not in NORMALISERS:
             raise ValueError(f"unknown blind index kind {kind!r}")
         self.kind = kind
+        self.source = source
         kwargs.setdefault("max_length", 80)
         kwargs.setdefault("db_index", True)
         kwargs.setdefault("editable", False)

@@ -57,10 +57,19 @@ def test_rotating_the_wrap_key_re_wraps_and_says_what_to_remove(make_complaint):
     assert keyring.active_version("wrap") == 2
 
 
-def test_rotating_the_blind_key_keeps_old_lookups_working(make_complaint):
-    make_complaint(phone_index=blind_index("phone", "99112233"))
+def test_rotating_the_blind_key_re_indexes_and_says_what_to_remove(make_complaint):
+    make_complaint(reporter_phone="99112233", phone_index=blind_index("phone", "99112233"))
     output = run("rotate", "--purpose", "blind")
     assert "Added blind key version 2" in output and "still match" in output
+    assert "Re-indexed 1 blind indexes under blind key version 2" in output
+    assert "keys remove --purpose blind --version 1" in output
+
+
+def test_an_old_blind_key_that_indexes_still_need_is_kept(make_complaint, keyring_file):
+    make_complaint(reporter_phone="99112233", phone_index=blind_index("phone", "99112233"))
+    ring = load_keyring()
+    ring.add_version("blind")
+    ring.save(keyring_file)
     with pytest.raises(CommandError, match="1 items still need blind key version 1"):
         run("remove", "--purpose", "blind", "--version", "1")
 

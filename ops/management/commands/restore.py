@@ -1,10 +1,11 @@
+import getpass
 import sqlite3
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from ops import restore
+from ops import restore, restore_event
 from ops.backup_format import BackupError
 
 NO_KEYRING = (
@@ -26,12 +27,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("folder", type=Path, metavar="DIR", help="The backup's folder.")
         parser.add_argument(
+            "--by", metavar="NAME", default="",
+            help="Who runs the restore, as its audit event records it (default: the "
+            "operating-system user).",
+        )
+        parser.add_argument(
             "--check", action="store_true",
             help="Restore nothing: check the installation already restored from DIR (after "
             "'keys escrow-import', for instance).",
         )
 
-    def handle(self, *args, folder, check=False, **options):
+    def handle(self, *args, folder, check=False, by="", **options):
+        self.by = by.strip() or _os_user()
         try:
             self.run(folder, check)
         except BackupError as error:
@@ -48,21 +55,15 @@ class Command(BaseCommand):
         restore.migration_advice(manifest)
         if not check:
             restore.refuse_unless_clean(manifest)
-            restore.restore_database(folder, manifest)
-            copied = restore.restore_files(folder, manifest)
+            restored = restore.restore_staged(folder, manifest, by=self.by)
             self.stdout.write(
-                f"Restored the {manifest['engine']} database and {copied:,} files."
+                f"Restored the {manifest['engine']} database and {restored.files:,} files; "
+                f"row counts match the backup ({len(manifest['counts'])} tables)."
             )
-        differences = restore.count_differences(manifest)
-        if differences:
-            lines = "\n  ".join(differences)
-            if not check:
-                raise BackupError(f"the restored database does not match the backup:\n  {lines}")
-            self.stdout.write(self.style.WARNING(
-                f"Row counts differ from the backup (changed since it was restored?):\n  {lines}"
-            ))
+            if restored.audited:
+                self.stdout.write(f"The restore is recorded in the audit trail (by {self.by}).")
         else:
-            self.stdout.write(f"Row counts match the backup ({len(manifest['counts'])} tables).")
+            self._compare_counts(manifest)
         pending = restore.pending_migrations()
         if pending:
             self.stdout.write(self.style.WARNING(
@@ -78,6 +79,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  The backup needs keyring {manifest['keyring']['id']}.")
             raise CommandError("the keyring is missing or is not the backup's", returncode=2)
         self.stdout.write(f"The keyring matches the backup ({manifest['keyring']['id']}).")
+        if check and not pending and restore_event.owed(manifest):
+            # The restore itself could not sign its event without the keyring.
+            restore_event.record_restore(manifest, by=self.by)
+            self.stdout.write(f"The restore is recorded in the audit trail (by {self.by}).")
 
         records = restore.check_records()
         if records.failed:
@@ -92,6 +97,16 @@ class Command(BaseCommand):
         )
         self._verify_audit()
         self.stdout.write(self.style.SUCCESS("Restore check passed."))
+
+    def _compare_counts(self, manifest: dict) -> None:
+        differences = restore.count_differences(manifest)
+        if differences:
+            lines = "\n  ".join(differences)
+            self.stdout.write(self.style.WARNING(
+                f"Row counts differ from the backup (changed since it was restored?):\n  {lines}"
+            ))
+        else:
+            self.stdout.write(f"Row counts match the backup ({len(manifest['counts'])} tables).")
 
     def _verify_audit(self) -> None:
         from django.utils import translation
@@ -111,3 +126,10 @@ class Command(BaseCommand):
             f"Audit trail intact: {result.checked:,} events, {result.checkpoints} "
             "checkpoints verified."
         )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

@@ -20,8 +20,8 @@ class Complaint(SealedRecord):
     details = EncryptedJSONField(null=True)
     reporter_name = EncryptedTextField(null=True)
     reporter_phone = EncryptedTextField(null=True)
-    name_index = BlindIndexField(kind="name", null=True)
-    phone_index = BlindIndexField(kind="phone", null=True)
+    name_index = BlindIndexField(kind="name", source="reporter_name", null=True)
+    phone_index = BlindIndexField(kind="phone", source="reporter_phone", null=True)
 
     def __str__(self):
         return self.reference

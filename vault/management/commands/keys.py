@@ -20,6 +20,7 @@ from vault.keyring import (
     reload_keyring,
 )
 from vault.models import DataKey
+from vault.reindex import indexes_needing_reindex, reindex_blind
 from vault.rotation import (
     ProgressPrinter,
     data_keys_needing_rewrap,
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         "Manage the keyring that protects complaint content. "
         "'generate' makes a new keyring file; 'status' shows its versions (never the keys) and "
         "how many data keys each wrap version protects; 'rotate' adds a new key version and, "
-        "for the wrap key, re-wraps every data key (safe to interrupt and run again); "
+        "for the wrap key re-wraps every data key and for the blind key re-indexes every "
+        "record (safe to interrupt and run again); "
         "'remove' deletes an old version once nothing needs it; 'escrow-export' and "
         "'escrow-import' seal the keyring under a passphrase and bring it back. "
         "See docs/security.md and docs/backup.md."
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         rotate.add_argument("--purpose", choices=sorted(PURPOSES), default="wrap")
         rotate.add_argument(
             "--batch-size", type=int, default=1000,
-            help="Data keys re-wrapped per transaction (default 1000).",
+            help="Data keys re-wrapped, or records re-indexed, per transaction (default 1000).",
         )
         remove = sub.add_parser(
             "remove", help="Remove an old key version; refused while anything still needs it.",
@@ -156,19 +158,56 @@ class Command(BaseCommand):
             if purpose == "wrap":
                 self._rotate_wrap(keyring, batch_size)
                 return
-            version = keyring.add_version(purpose)
-            keyring.save(keyring_path())
-            reload_keyring()
+            if purpose == "blind" and indexes_needing_reindex():
+                self.stdout.write(
+                    "Resuming an unfinished re-index. No new key is added this time; run "
+                    "'keys rotate --purpose blind' again afterwards for a newer one."
+                )
+            else:
+                self._add_version(keyring, purpose)
+            if purpose == "blind":
+                self._reindex(keyring, batch_size)
+            else:
+                self.stdout.write("Older versions stay for what they already protect.")
+
+    def _add_version(self, keyring, purpose):
+        # Saved before anything uses it: a crash after this leaves a keyring that still
+        # reads everything.
+        version = keyring.add_version(purpose)
+        keyring.save(keyring_path())
+        reload_keyring()
         self.stdout.write(self.style.SUCCESS(
             f"Added {purpose} key version {version} and made it active. Back up the keyring now."
         ))
-        if purpose == "blind":
+
+    def _reindex(self, keyring, batch_size):
+        reload_keyring()
+        active = keyring.active_version("blind")
+        self.stdout.write(
+            "New blind indexes use the new version; lookups try every version, so records "
+            "indexed before still match while they are re-indexed."
+        )
+        progress = ProgressPrinter(self.stdout.write, "Re-indexing")
+        try:
+            done = reindex_blind(batch_size=batch_size, progress=progress)
+        except ValueError as error:
+            raise CommandError(str(error))
+        self.stdout.write(
+            f"Re-indexed {done.recomputed:,} blind indexes under blind key version {active} "
+            f"({done.cleared:,} of records that can no longer be read were cleared)."
+        )
+        left = indexes_needing_reindex()
+        if left:
+            self.stdout.write(self.style.WARNING(
+                f"Still behind: {left:,} indexes written by other processes while this ran. "
+                "Run 'keys rotate --purpose blind' again to finish."
+            ))
+            return
+        for version in (v for v in keyring.versions("blind") if v != active):
             self.stdout.write(
-                "New blind indexes use the new version; lookups try every version, so records "
-                "indexed before still match until they are re-indexed."
+                f"Once the keyring is backed up: manage.py keys remove --purpose blind "
+                f"--version {version}"
             )
-        else:
-            self.stdout.write("Older versions stay for what they already protect.")
 
     def _rotate_wrap(self, keyring, batch_size):
         # The module-wide keyring must be the file's, which is what gets changed below.
@@ -180,14 +219,7 @@ class Command(BaseCommand):
                 "run 'keys rotate' again afterwards for a newer one."
             )
         else:
-            # Saved before any data key uses it: a crash after this leaves a keyring that
-            # still reads everything.
-            version = keyring.add_version("wrap")
-            keyring.save(keyring_path())
-            reload_keyring()
-            self.stdout.write(self.style.SUCCESS(
-                f"Added wrap key version {version} and made it active. Back up the keyring now."
-            ))
+            self._add_version(keyring, "wrap")
         active = keyring.active_version("wrap")
         progress = ProgressPrinter(self.stdout.write, "Re-wrapping data keys")
         try:
@@ -236,7 +268,7 @@ class Command(BaseCommand):
             if used:
                 advice = {
                     "wrap": "run 'manage.py keys rotate' to re-wrap them first",
-                    "blind": "re-index those records under the active version first",
+                    "blind": "run 'manage.py keys rotate --purpose blind' to re-index them first",
                 }.get(purpose, "move them to the active version first")
                 raise CommandError(
                     f"Refusing: {used:,} items still need {purpose} key version {version}; "
