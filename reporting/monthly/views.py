@@ -221,7 +221,11 @@ def _act(request, unit, month, *, allowed, form_class, prefix, workflow, success
     if not form.is_valid():
         return _month_page(request, unit, period, forms={prefix: form}, status=400)
     if form.cleaned_data["version"] != report.version:
-        return _month_page(request, unit, period, status=409, refusal=[
+        # What was typed is offered again, on the version now current, for the person to
+        # send once they have looked at the report again.
+        again = form_class(prefix=prefix, initial={**form.cleaned_data,
+                                                   "version": report.version})
+        return _month_page(request, unit, period, forms={prefix: again}, status=409, refusal=[
             _("The report has changed since you opened it; look at it again.")])
     try:
         outcome = workflow(report, form.cleaned_data)
@@ -254,9 +258,15 @@ def narrative(request, unit, month):
 @report_reader
 @require_POST
 def prepare(request, unit, month):
+    # The month page's one form sends the explanation with this button; a bare version
+    # (an older page, a script) prepares what is stored.
+    with_text = "narrative-version" in request.POST
     return _act(
-        request, unit, month, allowed=may_write, form_class=ActionForm, prefix="",
-        workflow=lambda report, data: services.report_prepare(report=report, by=request.user),
+        request, unit, month, allowed=may_write,
+        form_class=NarrativeForm if with_text else ActionForm,
+        prefix="narrative" if with_text else "",
+        workflow=lambda report, data: services.report_prepare(
+            report=report, by=request.user, narrative=data.get("narrative")),
         success=lambda report: _("Report %(reference)s was marked prepared; the head reviews "
                                  "it next.") % {"reference": report.reference},
     )
