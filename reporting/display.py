@@ -5,10 +5,13 @@ exports, so both say the same thing the same way."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Min
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from audit.chain import parse_timestamp
+from audit.models import AuditEvent
 from intake.models import BoxOpening, Channel, Kind, Recusal, Status
 from org.models import Unit
 from reporting import services
@@ -31,6 +34,7 @@ STANDINGS = {
     "prepared": pgettext_lazy("report standing", "Prepared, awaiting review"),
     "draft": pgettext_lazy("report standing", "Draft"),
     "missing": pgettext_lazy("report standing", "Not drafted yet"),
+    "before": pgettext_lazy("report standing", "Before the unit's records begin"),
 }
 
 
@@ -46,11 +50,13 @@ class Standing:
     filed: MonthlyReport | None  # the latest approved version
     due: date
     today: date
+    since: date | None = None  # from when the unit owes reports (records_begin)
 
     @property
     def status(self) -> str:
         if self.latest is None:
-            return "missing"
+            before = self.since is None or self.period < self.since.replace(day=1)
+            return "before" if before else "missing"
         if self.latest.state == State.APPROVED:
             return "filed"
         if self.filed is not None:
@@ -68,7 +74,9 @@ class Standing:
 
     @property
     def late(self) -> bool:
-        return self.filed is None and self.today > self.due
+        """Not approved by the due day; a month before the unit's records begin, with no
+        report, is owed nothing and is never late."""
+        return self.filed is None and self.today > self.due and self.status != "before"
 
     @property
     def url(self) -> str:
@@ -80,8 +88,42 @@ LISTED_FIELDS = ("unit_id", "period", "version", "state", "reference", "figures"
                  "approved_at")
 
 
+def _local_day(occurred_at: str) -> date:
+    return timezone.localtime(parse_timestamp(occurred_at)).date()
+
+
+def first_recorded(unit_ids) -> dict[int, date]:
+    """The day each unit's own records begin: the local date of the first audit event that
+    names the unit (its first complaint logged, box opened, report drafted, and so on).
+    Units are set up without an audit event (org keeps no creation date), so this is the
+    earliest thing the system can say the unit did; a unit with nothing recorded is absent
+    (records_begin falls back to the installation's first event)."""
+    found = (AuditEvent.objects.filter(unit_id__in=list(unit_ids)).values("unit_id")
+             .annotate(first=Min("occurred_at")).order_by())
+    return {row["unit_id"]: _local_day(row["first"]) for row in found}
+
+
+def installation_began() -> date | None:
+    """The day of the installation's first audit event, or None on one that has recorded
+    nothing yet."""
+    first = AuditEvent.objects.order_by("seq").values_list("occurred_at", flat=True).first()
+    return _local_day(first) if first else None
+
+
+def records_begin(unit_ids) -> dict[int, date | None]:
+    """From which day each unit owes monthly reports: its own first record, else the
+    installation's first (a unit there from the start that has recorded nothing yet still
+    owes its nil reports). A new installation therefore owes nothing for the months before
+    it, and a unit that started mid-year nothing for the months before it started."""
+    own, installed = first_recorded(unit_ids), None
+    if set(unit_ids) - set(own):
+        installed = installation_began()
+    return {pk: own.get(pk, installed) for pk in unit_ids}
+
+
 def standings_of(pairs, today: date) -> list[Standing]:
-    """`pairs` of (unit, month); their reports read in one query."""
+    """`pairs` of (unit, month); their reports read in one query, and the day each unit's
+    records begin in another (a month before it with no report is not late)."""
     pairs = list(pairs)
     units = {unit.pk for unit, _period in pairs}
     months = {period for _unit, period in pairs}
@@ -93,8 +135,10 @@ def standings_of(pairs, today: date) -> list[Standing]:
             latest[key] = report
             if report.state == State.APPROVED:
                 filed[key] = report
+    since = records_begin(units) if pairs else {}
     return [Standing(unit, period, latest.get((unit.pk, period)), filed.get((unit.pk, period)),
-                     services.due_day(unit, period), today) for unit, period in pairs]
+                     services.due_day(unit, period), today, since.get(unit.pk))
+            for unit, period in pairs]
 
 
 # --- the figures, readable --------------------------------------------------------------------
