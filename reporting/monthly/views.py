@@ -275,6 +275,13 @@ def prepare(request, unit, month):
 @report_reader
 @require_POST
 def approve(request, unit, month):
+    if request.POST.get("send_back-reason", "").strip() and may_approve(request.user, unit):
+        # The head typed a reason to send the report back, then pressed "Approve" in the
+        # same form: neither is done, and the reason is shown again.
+        return _month_page(request, unit, month_of_url(month), status=409,
+                           forms={"send_back": SendBackForm(request.POST, prefix="send_back")},
+                           refusal=[_("You wrote a reason to send the report back. Send it "
+                                      "back, or clear the reason to approve it.")])
     return _act(
         request, unit, month, allowed=may_approve, form_class=ActionForm,
         prefix="",

@@ -132,3 +132,21 @@ def test_text_typed_on_a_report_that_changed_meanwhile_is_offered_again(
     html = response.content.decode()
     assert 'id="refusal"' in html and "Миний бичсэн." in html
     assert 'name="narrative-version" value="1"' in html
+
+
+def test_approve_pressed_with_a_send_back_reason_typed_does_neither_and_keeps_it(
+    client, units, personas, signed_in
+):
+    make_report(units, personas, "prepared")
+    signed_in(personas["head"])
+    html = client.get(url("month")).content.decode()
+    form = html[html.index('id="approve-form"'):]
+    assert 'formaction="' + url("send_back") + '"' in form[:form.index("</form>")]
+    before = snapshot()
+    response = client.post(url("approve"), {"version": "1", "send_back-version": "1",
+                                            "send_back-reason": REASON})
+    assert response.status_code == 409 and snapshot() == before
+    assert REASON in response.content.decode()
+    response = client.post(url("approve"), {"version": "1", "send_back-version": "1",
+                                            "send_back-reason": "  "})
+    assert response.status_code == 302 and current().state == State.APPROVED
