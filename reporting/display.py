@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from audit.chain import parse_timestamp
 from audit.models import AuditEvent
-from intake.models import BoxOpening, Channel, Kind, Recusal, Status
+from intake.models import BoxOpening, Channel, Complaint, Kind, Recusal, Status
 from org.models import Unit
 from reporting import services
 from reporting.figures import CLOCKS
@@ -89,18 +89,32 @@ LISTED_FIELDS = ("unit_id", "period", "version", "state", "reference", "figures"
 
 
 def _local_day(occurred_at: str) -> date:
-    return timezone.localtime(parse_timestamp(occurred_at)).date()
+    return _local_date(parse_timestamp(occurred_at))
+
+
+def _local_date(moment) -> date:
+    return timezone.localtime(moment).date()
 
 
 def first_recorded(unit_ids) -> dict[int, date]:
-    """The day each unit's own records begin: the local date of the first audit event that
-    names the unit (its first complaint logged, box opened, report drafted, and so on).
-    Units are set up without an audit event (org keeps no creation date), so this is the
-    earliest thing the system can say the unit did; a unit with nothing recorded is absent
-    (records_begin falls back to the installation's first event)."""
-    found = (AuditEvent.objects.filter(unit_id__in=list(unit_ids)).values("unit_id")
-             .annotate(first=Min("occurred_at")).order_by())
-    return {row["unit_id"]: _local_day(row["first"]) for row in found}
+    """The day each unit's own records begin: the earliest of its first audit event (its
+    first complaint logged, box opened, report drafted, and so on), its first complaint's
+    day of receipt and its first box opening, in local dates. The last two matter when
+    paper from before the installation is logged after it. Units are set up without an
+    audit event (org keeps no creation date), so this is the earliest thing the system can
+    say the unit did; a unit with nothing recorded is absent (records_begin falls back to
+    the installation's first event)."""
+    ids, found = list(unit_ids), {}
+    sources = (
+        (AuditEvent.objects.filter(unit_id__in=ids), "occurred_at", _local_day),
+        (Complaint.objects.filter(unit_id__in=ids), "received_at", _local_date),
+        (BoxOpening.objects.filter(unit_id__in=ids), "opened_at", _local_date),
+    )
+    for rows, field, day_of in sources:
+        for row in rows.values("unit_id").annotate(first=Min(field)).order_by():
+            day = day_of(row["first"])
+            found[row["unit_id"]] = min(day, found.get(row["unit_id"], day))
+    return found
 
 
 def installation_began() -> date | None:

@@ -10,6 +10,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
+from intake.models import Channel, Kind
+from intake.services import Content, staff_channel_log
 from reporting.display import first_recorded, standings_of
 from tests.reporting.pages_reporting import UB, log_complaint
 
@@ -69,3 +71,12 @@ def test_a_unit_with_nothing_recorded_owes_reports_from_the_installations_start(
     february = standings_of([(unit, date(2026, 2, 1)) for unit in (ubeg, dg, du)], today)
     assert [s.status for s in february] == ["before"] * 3
     assert not any(s.late for s in february)
+
+
+def test_paper_received_before_it_was_logged_counts_from_its_day_of_receipt(units, personas):
+    """A letter received in April and logged in June: the unit's records begin in April."""
+    with time_machine.travel(datetime(2026, 6, 10, 9, 0, tzinfo=UB), tick=False):
+        staff_channel_log(unit=units["DG"], channel=Channel.LETTER, kind=Kind.COMPLAINT,
+                          received_at=datetime(2026, 4, 20, 9, 0, tzinfo=UB),
+                          content=Content(body="Захидал."), logged_by=personas["clerk"])
+    assert first_recorded([units["DG"].pk]) == {units["DG"].pk: date(2026, 4, 20)}
