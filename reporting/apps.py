@@ -22,7 +22,7 @@ class ReportingConfig(AppConfig):
         # An approved report waiting for its printed letter is listed with the referrals'.
         waiting.register(letters_to_post)
         register("reporting:index", _("Monthly reports"),
-                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=40)
+                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=48)
         register_demo(seed_last_month, order=60)
         post_migrate.connect(ensure_schedules, sender=self)
 

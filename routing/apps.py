@@ -20,7 +20,7 @@ class RoutingConfig(AppConfig):
         # Outgoing letters: referrals and (through routing.letters.waiting) monthly reports
         # waiting to be posted.
         register("routing:letters", _("Outgoing letters to post"),
-                 {Role.CLERK, Role.OFFICER, Role.HEAD}, order=35, in_bar=False)
+                 {Role.CLERK, Role.OFFICER, Role.HEAD}, order=46, in_bar=False)
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10)
         # Referrals travel through the outbox, which calls back here with each outcome.
