@@ -109,5 +109,5 @@ def letters_to_post(request, unit) -> list[WaitingLetter]:
         recipient=delivery.outbox.agency.name, approved_at=delivery.report.approved_at,
         url=reverse("reporting:month", kwargs={"unit_code": unit.code,
                                                "month": delivery.report.month})
-        + f"#delivery-{delivery.uid}",
+        + f"#letter-{delivery.uid}",
     ) for delivery in waiting]

@@ -197,7 +197,9 @@ def _report_context(request, unit, period, report, latest, forms, *, can_write,
     if latest and report.is_frozen and can_write:
         context["correct_form"] = forms.get("correct") or CorrectForm(
             prefix="correct", initial=version)
-    context["has_actions"] = any(key in context for key in (
+    context["letter_waiting"] = [(delivery, form) for delivery, form in context["letter_rows"]
+                                 if form is not None]
+    context["has_actions"] = bool(context["letter_waiting"]) or any(key in context for key in (
         "narrative_form", "approve_shown", "send_back_form", "correct_form"))
     return context
 
@@ -307,6 +309,10 @@ def send_back(request, unit, month):
 @report_reader
 @require_POST
 def correct(request, unit, month):
+    if may_write(request.user, unit):
+        kept = _typed_elsewhere(request, unit, month_of_url(month), "correct")
+        if kept is not None:
+            return kept
     return _act(
         request, unit, month, allowed=may_write, form_class=CorrectForm,
         prefix="correct",
@@ -315,6 +321,22 @@ def correct(request, unit, month):
         success=lambda report: _("Correction %(reference)s was drafted; prepare and approve "
                                  "it like any report.") % {"reference": report.reference},
     )
+
+
+def _typed_elsewhere(request, unit, period: date, own: str):
+    """The month page again, doing nothing, when the approved report's one form (its
+    letters' numbers and the correction) carries text in another box than the button
+    pressed (`own`, that box's prefix): every box comes back as typed. None otherwise."""
+    others = {key.rsplit("-", 1)[0] for key, value in request.POST.items()
+              if value.strip() and key.endswith(("-letter_number", "-reason"))
+              and key.startswith(("letter-", "correct-"))} - {own}
+    if not others:
+        return None
+    forms = {prefix: (CorrectForm if prefix == "correct" else LetterSentForm)(
+        request.POST, prefix=prefix) for prefix in others | {own}}
+    return _month_page(request, unit, period, forms=forms, status=409, refusal=[
+        _("You also typed in another box of this form. Nothing was done, so that no text "
+          "is lost: send each with its own button.")])
 
 
 def _delivery(unit, period: date, uid) -> ReportDelivery:
@@ -330,6 +352,9 @@ def letter_sent(request, unit, month, uid):
         raise PermissionDenied
     delivery = _delivery(unit, period, uid)
     prefix = f"letter-{delivery.pk}"
+    kept = _typed_elsewhere(request, unit, period, prefix)
+    if kept is not None:
+        return kept
     form = LetterSentForm(request.POST, prefix=prefix)
     if not form.is_valid():
         return _month_page(request, unit, period, forms={prefix: form}, status=400)

@@ -29,7 +29,7 @@ def test_the_clerk_finds_the_approved_reports_letter_among_the_outgoing_letters(
     html = client.get(LETTERS).content.decode()
     month = reverse("reporting:month", kwargs=ON_MONTH)
     assert 'id="waiting-DG-T-2026-10"' in html
-    assert f'href="{month}#delivery-{DELIVERY_UID}"' in html
+    assert f'href="{month}#letter-{DELIVERY_UID}"' in html
 
     field = f"letter-{ReportDelivery.objects.get().pk}-letter_number"
     response = client.post(reverse("reporting:letter_sent", kwargs={

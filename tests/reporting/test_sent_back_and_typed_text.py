@@ -150,3 +150,25 @@ def test_approve_pressed_with_a_send_back_reason_typed_does_neither_and_keeps_it
     response = client.post(url("approve"), {"version": "1", "send_back-version": "1",
                                             "send_back-reason": "  "})
     assert response.status_code == 302 and current().state == State.APPROVED
+
+
+def test_a_letter_number_typed_is_kept_when_correct_is_pressed(client, units, personas,
+                                                               signed_in):
+    report = make_report(units, personas, "approved")
+    delivery = report.deliveries.get()
+    signed_in(personas["clerk"])
+    html = client.get(url("month")).content.decode()
+    form = html[html.index('id="approved-form"'):]
+    form = form[:form.index("</form>")]
+    assert f'id="letter-{delivery.uid}"' in form and 'id="correct-form"' in form
+    before = snapshot()
+    response = client.post(url("correct"), {"correct-version": "1", "correct-reason": "",
+                                            f"letter-{delivery.pk}-letter_number": "01/77"})
+    assert response.status_code == 409 and snapshot() == before
+    assert 'value="01/77"' in response.content.decode()
+    response = client.post(
+        reverse("reporting:letter_sent", kwargs={**ON_MONTH, "uid": delivery.uid}),
+        {"correct-version": "1", "correct-reason": "Тоо буруу.",
+         f"letter-{delivery.pk}-letter_number": "01/77"})
+    assert response.status_code == 409 and snapshot() == before
+    assert "Тоо буруу." in response.content.decode()
