@@ -223,8 +223,7 @@ def _act(request, unit, month, *, allowed, form_class, prefix, workflow, success
     if not form.is_valid():
         return _month_page(request, unit, period, forms={prefix: form}, status=400)
     if form.cleaned_data["version"] != report.version:
-        # What was typed is offered again, on the version now current, for the person to
-        # send once they have looked at the report again.
+        # What was typed comes back on the current version, to send after a second look.
         again = form_class(prefix=prefix, initial={**form.cleaned_data,
                                                    "version": report.version})
         return _month_page(request, unit, period, forms={prefix: again}, status=409, refusal=[
@@ -260,8 +259,7 @@ def narrative(request, unit, month):
 @report_reader
 @require_POST
 def prepare(request, unit, month):
-    # The month page's one form sends the explanation with this button; a bare version
-    # (an older page, a script) prepares what is stored.
+    # The page's one form sends the explanation too; a bare version prepares what is stored.
     with_text = "narrative-version" in request.POST
     return _act(
         request, unit, month, allowed=may_write,
@@ -278,8 +276,7 @@ def prepare(request, unit, month):
 @require_POST
 def approve(request, unit, month):
     if request.POST.get("send_back-reason", "").strip() and may_approve(request.user, unit):
-        # The head typed a reason to send the report back, then pressed "Approve" in the
-        # same form: neither is done, and the reason is shown again.
+        # A reason to send back typed, then "Approve" pressed: neither, the reason kept.
         return _month_page(request, unit, month_of_url(month), status=409,
                            forms={"send_back": SendBackForm(request.POST, prefix="send_back")},
                            refusal=[_("You wrote a reason to send the report back. Send it "
@@ -324,9 +321,8 @@ def correct(request, unit, month):
 
 
 def _typed_elsewhere(request, unit, period: date, own: str):
-    """The month page again, doing nothing, when the approved report's one form (its
-    letters' numbers and the correction) carries text in another box than the button
-    pressed (`own`, that box's prefix): every box comes back as typed. None otherwise."""
+    """The month page again, doing nothing, when the approved report's one form carries
+    text in another box than the pressed button's (`own`): every box comes back as typed."""
     others = {key.rsplit("-", 1)[0] for key, value in request.POST.items()
               if value.strip() and key.endswith(("-letter_number", "-reason"))
               and key.startswith(("letter-", "correct-"))} - {own}
