@@ -19,9 +19,10 @@ class IntakeConfig(AppConfig):
                  {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=20)
         register("intake:phone_calls", _("Phone calls"), {Role.CLERK, Role.OFFICER}, order=30)
         for order, (channel, label) in enumerate([
-            ("walk_in", _("Walk-in")), ("letter", _("Letter")),
-            ("notebook", _("Suggestion notebook")), ("email", _("Email")),
-            ("social", _("Social media")),
+            # Said as actions, so that "Letter" is not taken for routing's outgoing letters.
+            ("walk_in", _("Log a walk-in visit")), ("letter", _("Log a letter received")),
+            ("notebook", _("Log a suggestion notebook entry")),
+            ("email", _("Log an email received")), ("social", _("Log a social media message")),
         ]):
             register("intake:channel_log", label, {Role.CLERK, Role.OFFICER}, order=40 + order,
                      in_bar=False, channel=channel)

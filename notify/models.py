@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     REPORT_APPROVED = "report.approved", _("Monthly report approved")
     REPORT_LATE = "report.late", _("Monthly report late")
     REPORT_DELIVERY_FAILED = "report.failed", _("Monthly report could not be delivered")
+    REPORT_SENT_BACK = "report.sent_back", _("Monthly report sent back by the head")
     RETENTION_WARNING = "retention.warning", _("Case content to be destroyed soon")
     CONTENT_DAMAGED = "content.damaged", _("Protected content found damaged")
     CALENDAR_INCOMPLETE = "calendar.incomplete", _("Movable holidays not in the calendar")

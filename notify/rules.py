@@ -23,6 +23,7 @@ ROLES = {
     Kind.REPORT_APPROVED: {CLERK, HEAD},
     Kind.REPORT_LATE: {CLERK, HEAD},
     Kind.REPORT_DELIVERY_FAILED: {HEAD},
+    Kind.REPORT_SENT_BACK: {CLERK},
     Kind.RETENTION_WARNING: {OFFICER, HEAD},
     # Sealed content that fails to decrypt was altered: the head answers for the unit's
     # records, the auditors for the trail (intake.damage).
@@ -36,7 +37,8 @@ ROLES = {
 DEFAULT_EMAIL = {
     Kind.REFERRAL_PREPARED, Kind.REFERRAL_FAILED, Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE,
     Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED,
-    Kind.RETENTION_WARNING, Kind.CONTENT_DAMAGED, Kind.CALENDAR_INCOMPLETE,
+    Kind.REPORT_SENT_BACK, Kind.RETENTION_WARNING, Kind.CONTENT_DAMAGED,
+    Kind.CALENDAR_INCOMPLETE,
 }
 
 # What an event's subject may hold: ids, reference numbers, clock names and dates. Anything

@@ -35,7 +35,7 @@ REFERRAL_KINDS = {Kind.REFERRAL_PREPARED, Kind.REFERRAL_APPROVED, Kind.REFERRAL_
                   Kind.REFERRAL_FAILED, Kind.REFERRAL_ANSWERED}
 # Kinds about a monthly report open that report's page (reporting's URL, by name).
 REPORT_KINDS = {Kind.REPORT_DRAFTED, Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_APPROVED,
-                Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED}
+                Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED, Kind.REPORT_SENT_BACK}
 
 
 @dataclass(frozen=True)

@@ -12,14 +12,17 @@ class ReportingConfig(AppConfig):
         from org.models import Role
         from org.navigation import register
         from outbox import subjects
-        from reporting.deliveries import SUBJECT
+        from reporting.deliveries import SUBJECT, letters_to_post
         from reporting.demo import seed_last_month
         from reporting.schedules import ensure_schedules
+        from routing.letters import waiting
 
         # Approved reports travel through the outbox, which calls back here.
         subjects.register(SUBJECT)
+        # An approved report waiting for its printed letter is listed with the referrals'.
+        waiting.register(letters_to_post)
         register("reporting:index", _("Monthly reports"),
-                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=40)
+                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=48)
         register_demo(seed_last_month, order=60)
         post_migrate.connect(ensure_schedules, sender=self)
 

@@ -5,6 +5,7 @@ clerk marks a printed report posted; the head sends a given-up delivery once mor
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,9 +15,10 @@ from org.models import Role
 from outbox.models import Outbox
 from outbox.services import outbox_retry
 from outbox.subjects import Subject
-from reporting.access import WRITERS, require, roles_in
+from reporting.access import WRITERS, may_write, require, roles_in
 from reporting.models import ReportDelivery
 from reporting.services import OUTBOX_KIND, tell
+from routing.letters.waiting import WaitingLetter
 
 
 def _delivery(outbox_row: Outbox) -> ReportDelivery:
@@ -90,3 +92,22 @@ def report_delivery_retry(*, delivery: ReportDelivery, by) -> ReportDelivery:
                     "last_error": row.last_error})
     outbox_retry(outbox=row)
     return delivery
+
+
+def letters_to_post(request, unit) -> list[WaitingLetter]:
+    """The unit's approved reports waiting for their printed letter (a recipient that takes
+    them by post), for routing's list of outgoing letters (routing.letters.waiting): where
+    the clerk looks for what to post. Only the report's writers are shown them; the letter
+    is printed and marked sent on the report's own page."""
+    if not may_write(request.user, unit):
+        return []
+    waiting = (ReportDelivery.objects
+               .filter(report__unit=unit, outbox__state=Outbox.State.MANUAL)
+               .select_related("report", "outbox__agency").order_by("report__period", "pk"))
+    return [WaitingLetter(
+        reference=delivery.report.reference, what=_("Monthly report"),
+        recipient=delivery.outbox.agency.name, approved_at=delivery.report.approved_at,
+        url=reverse("reporting:month", kwargs={"unit_code": unit.code,
+                                               "month": delivery.report.month})
+        + f"#letter-{delivery.uid}",
+    ) for delivery in waiting]

@@ -5,11 +5,14 @@ exports, so both say the same thing the same way."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Min
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 from audit.chain import parse_timestamp
-from intake.models import BoxOpening, Channel, Kind, Recusal, Status
+from audit.models import AuditEvent
+from intake.models import BoxOpening, Channel, Complaint, Kind, Recusal, Status
 from org.models import Unit
 from outbox.models import Agency
 from reporting import services
@@ -32,6 +35,7 @@ STANDINGS = {
     "prepared": pgettext_lazy("report standing", "Prepared, awaiting review"),
     "draft": pgettext_lazy("report standing", "Draft"),
     "missing": pgettext_lazy("report standing", "Not drafted yet"),
+    "before": pgettext_lazy("report standing", "Before the unit's records begin"),
 }
 
 
@@ -47,11 +51,13 @@ class Standing:
     filed: MonthlyReport | None  # the latest approved version
     due: date
     today: date
+    since: date | None = None  # from when the unit owes reports (records_begin)
 
     @property
     def status(self) -> str:
         if self.latest is None:
-            return "missing"
+            before = self.since is None or self.period < self.since.replace(day=1)
+            return "before" if before else "missing"
         if self.latest.state == State.APPROVED:
             return "filed"
         if self.filed is not None:
@@ -69,7 +75,9 @@ class Standing:
 
     @property
     def late(self) -> bool:
-        return self.filed is None and self.today > self.due
+        """Not approved by the due day; a month before the unit's records begin, with no
+        report, is owed nothing and is never late."""
+        return self.filed is None and self.today > self.due and self.status != "before"
 
     @property
     def url(self) -> str:
@@ -81,8 +89,56 @@ LISTED_FIELDS = ("unit_id", "period", "version", "state", "reference", "figures"
                  "approved_at")
 
 
+def _local_day(occurred_at: str) -> date:
+    return _local_date(parse_timestamp(occurred_at))
+
+
+def _local_date(moment) -> date:
+    return timezone.localtime(moment).date()
+
+
+def first_recorded(unit_ids) -> dict[int, date]:
+    """The day each unit's own records begin: the earliest of its first audit event (its
+    first complaint logged, box opened, report drafted, and so on), its first complaint's
+    day of receipt and its first box opening, in local dates. The last two matter when
+    paper from before the installation is logged after it. Units are set up without an
+    audit event (org keeps no creation date), so this is the earliest thing the system can
+    say the unit did; a unit with nothing recorded is absent (records_begin falls back to
+    the installation's first event)."""
+    ids, found = list(unit_ids), {}
+    sources = (
+        (AuditEvent.objects.filter(unit_id__in=ids), "occurred_at", _local_day),
+        (Complaint.objects.filter(unit_id__in=ids), "received_at", _local_date),
+        (BoxOpening.objects.filter(unit_id__in=ids), "opened_at", _local_date),
+    )
+    for rows, field, day_of in sources:
+        for row in rows.values("unit_id").annotate(first=Min(field)).order_by():
+            day = day_of(row["first"])
+            found[row["unit_id"]] = min(day, found.get(row["unit_id"], day))
+    return found
+
+
+def installation_began() -> date | None:
+    """The day of the installation's first audit event, or None on one that has recorded
+    nothing yet."""
+    first = AuditEvent.objects.order_by("seq").values_list("occurred_at", flat=True).first()
+    return _local_day(first) if first else None
+
+
+def records_begin(unit_ids) -> dict[int, date | None]:
+    """From which day each unit owes monthly reports: its own first record, else the
+    installation's first (a unit there from the start that has recorded nothing yet still
+    owes its nil reports). A new installation therefore owes nothing for the months before
+    it, and a unit that started mid-year nothing for the months before it started."""
+    own, installed = first_recorded(unit_ids), None
+    if set(unit_ids) - set(own):
+        installed = installation_began()
+    return {pk: own.get(pk, installed) for pk in unit_ids}
+
+
 def standings_of(pairs, today: date) -> list[Standing]:
-    """`pairs` of (unit, month); their reports read in one query."""
+    """`pairs` of (unit, month); their reports read in one query, and the day each unit's
+    records begin in another (a month before it with no report is not late)."""
     pairs = list(pairs)
     units = {unit.pk for unit, _period in pairs}
     months = {period for _unit, period in pairs}
@@ -94,8 +150,10 @@ def standings_of(pairs, today: date) -> list[Standing]:
             latest[key] = report
             if report.state == State.APPROVED:
                 filed[key] = report
+    since = records_begin(units) if pairs else {}
     return [Standing(unit, period, latest.get((unit.pk, period)), filed.get((unit.pk, period)),
-                     services.due_day(unit, period), today) for unit, period in pairs]
+                     services.due_day(unit, period), today, since.get(unit.pk))
+            for unit, period in pairs]
 
 
 # --- the figures, readable --------------------------------------------------------------------

@@ -37,6 +37,11 @@ class MonthlyReport(SealedRecord):
     )
     correction_reason = models.CharField(_("reason for the correction"), max_length=500,
                                          blank=True)
+    # The head's note when they last sent this version back (reporting.services
+    # .report_send_back), shown to the clerk until the clerk marks the report prepared
+    # again. A note on a report of counts, like correction_reason, not complaint content.
+    send_back_reason = models.CharField(_("reason it was sent back"), max_length=500,
+                                        blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices,
                              default=State.DRAFT, db_index=True)
     figures = models.JSONField(_("figures"), default=dict)

@@ -143,13 +143,9 @@ def _refuse_frozen(report: MonthlyReport):
             code="frozen")
 
 
-@transaction.atomic
-def report_narrative_save(*, report: MonthlyReport, by, narrative: str) -> MonthlyReport:
-    """The clerk's text; the figures are computed again at the same time. A prepared report
-    that is changed goes back to draft, so the head never approves what they did not see."""
-    report = _locked(report)
-    require(may_write(by, report.unit), _("Only the unit's clerk or head edits its report."))
-    _refuse_frozen(report)
+def _narrative_set(report: MonthlyReport, by, narrative: str) -> None:
+    """Write the clerk's text on a locked report, compute the figures again, and put a
+    prepared report back to draft, so the head never approves what they did not see."""
     report.narrative = narrative.strip() or None
     _refresh(report)
     was = report.state
@@ -158,20 +154,38 @@ def report_narrative_save(*, report: MonthlyReport, by, narrative: str) -> Month
     record(actor=by, action="report.edited", target=report, unit=report.unit,
            details={"report": report.reference, "from_state": was,
                     "narrative_chars": len(narrative.strip())})
+
+
+@transaction.atomic
+def report_narrative_save(*, report: MonthlyReport, by, narrative: str) -> MonthlyReport:
+    """The clerk's text; the figures are computed again at the same time. A prepared report
+    that is changed goes back to draft, so the head never approves what they did not see."""
+    report = _locked(report)
+    require(may_write(by, report.unit), _("Only the unit's clerk or head edits its report."))
+    _refuse_frozen(report)
+    _narrative_set(report, by, narrative)
     return report
 
 
 @transaction.atomic
-def report_prepare(*, report: MonthlyReport, by) -> MonthlyReport:
-    """"ТАЙЛАН БИЧСЭН": the figures are computed once more and stand as prepared."""
+def report_prepare(*, report: MonthlyReport, by, narrative: str | None = None
+                   ) -> MonthlyReport:
+    """"ТАЙЛАН БИЧСЭН": the figures are computed once more and stand as prepared. The
+    month page sends the explanation box with this button (one form), so `narrative`, when
+    given and changed, is saved first: text typed before pressing it is never lost."""
     report = _locked(report)
     require(may_write(by, report.unit),
              _("Only the unit's clerk or head marks its report prepared."))
     _refuse_frozen(report)
     if report.state != State.DRAFT:
         raise ValidationError(_("This report is already prepared."), code="state")
+    if narrative is not None:
+        stored = report.narrative.reveal() if report.narrative is not None else ""
+        if narrative.strip() != stored:
+            _narrative_set(report, by, narrative)
     _refresh(report)
     report.state, report.prepared_by, report.prepared_at = State.PREPARED, by, timezone.now()
+    report.send_back_reason = ""  # answered by preparing again
     report.save()
     record(actor=by, action="report.prepared", target=report, unit=report.unit,
            details={"report": report.reference, "nil": report.figures["nil"],
@@ -182,7 +196,10 @@ def report_prepare(*, report: MonthlyReport, by) -> MonthlyReport:
 
 @transaction.atomic
 def report_send_back(*, report: MonthlyReport, by, reason: str) -> MonthlyReport:
-    """The head returns a prepared report to draft, with a reason the clerk sees."""
+    """The head returns a prepared report to draft, with a reason the clerk sees on the
+    month page until they mark it prepared again. The reason is kept on the report (a note
+    on counts, not complaint content); the audit trail keeps its length, and the clerk's
+    notification names the month only."""
     report = _locked(report)
     require(may_approve(by, report.unit), _("Only the unit's head reviews its report."))
     _refuse_frozen(report)
@@ -191,10 +208,11 @@ def report_send_back(*, report: MonthlyReport, by, reason: str) -> MonthlyReport
     if not reason.strip():
         raise ValidationError(_("Say why the report goes back."), code="reason")
     report.state, report.prepared_by, report.prepared_at = State.DRAFT, None, None
-    report.save(update_fields=["state", "prepared_by", "prepared_at"])
+    report.send_back_reason = reason.strip()[:500]
+    report.save(update_fields=["state", "prepared_by", "prepared_at", "send_back_reason"])
     record(actor=by, action="report.sent_back", target=report, unit=report.unit,
            details={"report": report.reference, "reason_chars": len(reason.strip())})
-    tell(Notice.REPORT_DRAFTED, report, actor=by)
+    tell(Notice.REPORT_SENT_BACK, report, actor=by)
     return report
 
 

@@ -17,8 +17,10 @@ class RoutingConfig(AppConfig):
         from routing.delivery import SUBJECT
 
         register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)
-        register("routing:letters", _("Letters to send"), {Role.CLERK, Role.OFFICER, Role.HEAD},
-                 order=35, in_bar=False)
+        # Outgoing letters: referrals and (through routing.letters.waiting) monthly reports
+        # waiting to be posted.
+        register("routing:letters", _("Outgoing letters to post"),
+                 {Role.CLERK, Role.OFFICER, Role.HEAD}, order=46, in_bar=False)
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10, primary=_still_open,
                             title=_("Triage and referrals"))

@@ -9,13 +9,23 @@ rather than from intake's views.
 """
 
 import phonenumbers
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from intake.case.forms import AmendmentForm, TitleForm, WorklistForm, field_label
+from intake.case.forms import (
+    AmendmentForm,
+    ClosureForm,
+    ExtensionForm,
+    NoteForm,
+    ReplyForm,
+    TitleForm,
+    WorklistForm,
+    field_label,
+)
 from intake.case.services import CaseContent
 from intake.case.worklist import officers_for
 from intake.damage import FILE
@@ -63,6 +73,46 @@ def case_for(request, unit, reference: str) -> Complaint:
                                                 "assigned_to"),
         reference=reference,
     )
+
+
+# The case's actions are one form on the page (templates/intake/staff/case/_actions.html),
+# each button sending it to its own view: prefix → (context name, form, its legend).
+ACTIONS = {
+    "reply": ("reply_form", ReplyForm, gettext_lazy("Reply to the reporter")),
+    "note": ("note_form", NoteForm, gettext_lazy("Internal note")),
+    "amend": ("amend_form", AmendmentForm, gettext_lazy("Amendment")),
+    "extend": ("extend_form", ExtensionForm, gettext_lazy("Extend the resolution deadline")),
+    "close": ("close_form", ClosureForm, gettext_lazy("Close the case")),
+}
+
+
+def typed_elsewhere(request, unit, complaint, own: str | None):
+    """The case page again, doing nothing, when text was typed in another action's box
+    than the button pressed (`own`, the pressed action's prefix, None for one without
+    text): every box comes back as it was typed, so no text is lost, and the person sends
+    each with its own button. None when there is no such text."""
+    others = [prefix for prefix in ACTIONS if prefix != own and any(
+        request.POST.get(f"{prefix}-{name}", "").strip() for name in ("body", "reason"))]
+    if not others:
+        return None
+    forms = {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
+             for prefix in (*others, *([own] if own else []))}
+    boxes = ", ".join(f"«{ACTIONS[prefix][2]}»" for prefix in others)
+    message = _("You also wrote in %(boxes)s. Nothing was done, so that no text is lost: "
+                "send each with its own button.") % {"boxes": boxes}
+    return refused(request, unit, complaint, forms=forms,
+                   error=ValidationError(message, code="typed_elsewhere"))
+
+
+def _blank_forms() -> dict:
+    """The action forms, empty; a refused action passes its bound form in their place."""
+    return {
+        "reply_form": ReplyForm(prefix="reply"),
+        "note_form": NoteForm(prefix="note"),
+        "amend_form": AmendmentForm(prefix="amend"),
+        "extend_form": ExtensionForm(prefix="extend"),
+        "close_form": ClosureForm(prefix="close"),
+    }
 
 
 def worklist_form(complaint: Complaint, data=None):
@@ -212,16 +262,18 @@ def read_page(request, unit, complaint: Complaint, content: CaseContent, *, stat
 
 
 def refused(request, unit, complaint, *, form_name=None, form=None, error=None,
-            panel_extra=None):
+            panel_extra=None, forms=None):
     """The case page again, with what was wrong; nothing was saved. `panel_extra` reaches
-    the panels other apps add (intake.panels), so their refused forms show their errors."""
-    extra = {form_name: form} if form_name else {}
+    the panels other apps add (intake.panels), so their refused forms show their errors;
+    `forms` are more bound action forms to show as they were typed."""
+    extra = {**(forms or {}), **({form_name: form} if form_name else {})}
     if error is not None:
         extra["refusal"] = error.messages
     # A form that did not validate is bad input (400); a rule that refused is a conflict.
     status = 409 if error is not None or not (panel_extra or (form and form.errors)) else 400
     # intake's own actions are panels too: a refused form of theirs goes back into its panel.
-    panel_extra = {**(panel_extra or {}), **({form_name: form} if form_name else {})}
+    panel_extra = {**(panel_extra or {}), **(forms or {}),
+                   **({form_name: form} if form_name else {})}
     return render(request, "intake/staff/case/case.html",
                   case_page_context(unit, complaint, **case_lists(complaint), **extra,
                                     **case_panels(request, unit, complaint, **panel_extra)),

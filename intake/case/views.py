@@ -42,6 +42,7 @@ from intake.case.pages import (
     cases_for,
     read_page,
     refused,
+    typed_elsewhere,
     worklist_form,
 )
 from intake.channels.pages import LOGGED_HERE, logged_page
@@ -148,6 +149,9 @@ def _done(request, unit, complaint, text: str):
 
 
 def _act(request, unit, complaint, form_name, form, workflow, success):
+    kept = typed_elsewhere(request, unit, complaint, form.prefix)
+    if kept is not None:
+        return kept
     if not form.is_valid():
         return refused(request, unit, complaint, form_name=form_name, form=form)
     try:
@@ -192,6 +196,9 @@ def case_worklist(request, unit, reference):
 @require_POST
 def case_acknowledge(request, unit, reference):
     complaint = case_for(request, unit, reference)
+    kept = typed_elsewhere(request, unit, complaint, None)
+    if kept is not None:
+        return kept
     try:
         services.complaint_acknowledge(complaint=complaint, by=request.user)
     except ValidationError as error:

@@ -30,7 +30,9 @@ def consolidated(request, unit, month):
     summary = {key: sum(1 for s in standings if s.status == key) for key in STANDINGS}
     return render(request, "reporting/consolidated.html", {
         "unit": unit, "period": period, "month": month, "rows": rows, "summary": [
-            (STANDINGS[key], summary[key]) for key in STANDINGS],
+            # Months before a unit's records begin are named only when there are some.
+            (STANDINGS[key], summary[key]) for key in STANDINGS
+            if key != "before" or summary[key]],
         "late_count": sum(1 for s in standings if s.late),
         "nil_count": sum(1 for s in standings if s.filed is not None and s.nil),
         "figures": readable(period_figures(ids, month_period(period), with_checkpoint=False),

@@ -196,7 +196,9 @@ def _report_context(request, unit, period, report, latest, forms, *, can_write,
     if latest and report.is_frozen and can_write:
         context["correct_form"] = forms.get("correct") or CorrectForm(
             prefix="correct", initial=version)
-    context["has_actions"] = any(key in context for key in (
+    context["letter_waiting"] = [(delivery, form) for delivery, form in context["letter_rows"]
+                                 if form is not None]
+    context["has_actions"] = bool(context["letter_waiting"]) or any(key in context for key in (
         "narrative_form", "approve_shown", "send_back_form", "correct_form"))
     return context
 
@@ -220,7 +222,10 @@ def _act(request, unit, month, *, allowed, form_class, prefix, workflow, success
     if not form.is_valid():
         return _month_page(request, unit, period, forms={prefix: form}, status=400)
     if form.cleaned_data["version"] != report.version:
-        return _month_page(request, unit, period, status=409, refusal=[
+        # What was typed comes back on the current version, to send after a second look.
+        again = form_class(prefix=prefix, initial={**form.cleaned_data,
+                                                   "version": report.version})
+        return _month_page(request, unit, period, forms={prefix: again}, status=409, refusal=[
             _("The report has changed since you opened it; look at it again.")])
     try:
         outcome = workflow(report, form.cleaned_data)
@@ -253,9 +258,14 @@ def narrative(request, unit, month):
 @report_reader
 @require_POST
 def prepare(request, unit, month):
+    # The page's one form sends the explanation too; a bare version prepares what is stored.
+    with_text = "narrative-version" in request.POST
     return _act(
-        request, unit, month, allowed=may_write, form_class=ActionForm, prefix="",
-        workflow=lambda report, data: services.report_prepare(report=report, by=request.user),
+        request, unit, month, allowed=may_write,
+        form_class=NarrativeForm if with_text else ActionForm,
+        prefix="narrative" if with_text else "",
+        workflow=lambda report, data: services.report_prepare(
+            report=report, by=request.user, narrative=data.get("narrative")),
         success=lambda report: _("Report %(reference)s was marked prepared; the head reviews "
                                  "it next.") % {"reference": report.reference},
     )
@@ -264,6 +274,12 @@ def prepare(request, unit, month):
 @report_reader
 @require_POST
 def approve(request, unit, month):
+    if request.POST.get("send_back-reason", "").strip() and may_approve(request.user, unit):
+        # A reason to send back typed, then "Approve" pressed: neither, the reason kept.
+        return _month_page(request, unit, month_of_url(month), status=409,
+                           forms={"send_back": SendBackForm(request.POST, prefix="send_back")},
+                           refusal=[_("You wrote a reason to send the report back. Send it "
+                                      "back, or clear the reason to approve it.")])
     return _act(
         request, unit, month, allowed=may_approve, form_class=ActionForm,
         prefix="",
@@ -289,6 +305,10 @@ def send_back(request, unit, month):
 @report_reader
 @require_POST
 def correct(request, unit, month):
+    if may_write(request.user, unit):
+        kept = _typed_elsewhere(request, unit, month_of_url(month), "correct")
+        if kept is not None:
+            return kept
     return _act(
         request, unit, month, allowed=may_write, form_class=CorrectForm,
         prefix="correct",
@@ -297,6 +317,21 @@ def correct(request, unit, month):
         success=lambda report: _("Correction %(reference)s was drafted; prepare and approve "
                                  "it like any report.") % {"reference": report.reference},
     )
+
+
+def _typed_elsewhere(request, unit, period: date, own: str):
+    """The month page again, doing nothing, when the approved report's one form carries
+    text in another box than the pressed button's (`own`): every box comes back as typed."""
+    others = {key.rsplit("-", 1)[0] for key, value in request.POST.items()
+              if value.strip() and key.endswith(("-letter_number", "-reason"))
+              and key.startswith(("letter-", "correct-"))} - {own}
+    if not others:
+        return None
+    forms = {prefix: (CorrectForm if prefix == "correct" else LetterSentForm)(
+        request.POST, prefix=prefix) for prefix in others | {own}}
+    return _month_page(request, unit, period, forms=forms, status=409, refusal=[
+        _("You also typed in another box of this form. Nothing was done, so that no text "
+          "is lost: send each with its own button.")])
 
 
 def _delivery(unit, period: date, uid) -> ReportDelivery:
@@ -312,6 +347,9 @@ def letter_sent(request, unit, month, uid):
         raise PermissionDenied
     delivery = _delivery(unit, period, uid)
     prefix = f"letter-{delivery.pk}"
+    kept = _typed_elsewhere(request, unit, period, prefix)
+    if kept is not None:
+        return kept
     form = LetterSentForm(request.POST, prefix=prefix)
     if not form.is_valid():
         return _month_page(request, unit, period, forms={prefix: form}, status=400)

@@ -16,6 +16,7 @@ from org.access import unit_role_required
 from org.models import Role
 from routing import services
 from routing.letters.forms import LetterSentForm
+from routing.letters.waiting import waiting_letters
 from routing.models import Referral, ReferralState
 from routing.reading import letter_package_read
 from vault.errors import VaultError
@@ -36,8 +37,8 @@ def _render_list(request, unit, *, forms=None, status=200):
     forms = forms or {}
     rows = [(referral, forms.get(referral.pk) or LetterSentForm(prefix=f"sent-{referral.pk}"))
             for referral in waiting]
-    return render(request, "routing/letters.html", {"unit": unit, "rows": rows},
-                  status=status)
+    return render(request, "routing/letters.html", {
+        "unit": unit, "rows": rows, "others": waiting_letters(request, unit)}, status=status)
 
 
 @unit_role_required(*LETTER_ROLES)

@@ -109,6 +109,11 @@ class _Forms(HTMLParser):
         if not self.forms:
             return
         fields = self.forms[-1][1]
+        if tag in ("button", "input") and attrs.get("formaction"):
+            # A button that sends the same form elsewhere: another action, with every field
+            # of the form, as a browser sends them (the dict is shared).
+            self.forms.append((attrs["formaction"], fields))
+            return
         name = attrs.get("name")
         if tag == "input" and name and name != "csrfmiddlewaretoken":
             kind = attrs.get("type", "text")

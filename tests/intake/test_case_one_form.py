@@ -1,0 +1,71 @@
+"""The case's actions are one form: pressing one action's button with text typed in another
+action's box does nothing and shows every box again as typed, so no text is lost."""
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import translation
+
+from intake.models import Message, Note
+from tests.intake.pages_case import CASE, NOW, make_case
+
+pytestmark = pytest.mark.django_db
+
+REPLY = "Бид таны гомдлыг шалгаж байна."
+NOTE = "Дотоод тэмдэглэл: баримтыг шалгах."
+
+
+@pytest.fixture(autouse=True)
+def _own_files_on_a_working_day(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    with time_machine.travel(NOW, tick=True), translation.override("mn"):
+        yield
+    cache.clear()
+
+
+def url(name):
+    return reverse(name, kwargs=CASE)
+
+
+def test_every_action_of_the_case_is_a_button_of_one_form(client, units, personas,
+                                                           signed_in):
+    make_case(units, personas)
+    signed_in(personas["officer"])
+    html = client.get(url("intake:case")).content.decode()
+    actions = html[html.index('id="case-actions"'):]
+    actions = actions[:actions.index("</form>")]
+    for name in ("intake:case_reply", "intake:case_note", "intake:case_amend",
+                 "intake:case_close"):
+        assert f'formaction="{url(name)}"' in actions, name
+
+
+def test_a_note_sent_with_a_reply_typed_saves_neither_and_keeps_both(client, units,
+                                                                      personas, signed_in):
+    make_case(units, personas)
+    signed_in(personas["officer"])
+    notes, messages = Note.objects.count(), Message.objects.count()
+    response = client.post(url("intake:case_note"), {"note-body": NOTE, "reply-body": REPLY})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert REPLY in html and NOTE in html and 'role="alert"' in html
+    assert Note.objects.count() == notes and Message.objects.count() == messages
+
+
+def test_acknowledging_with_a_closing_reason_typed_does_not_acknowledge(client, units,
+                                                                         personas, signed_in):
+    complaint = make_case(units, personas)
+    signed_in(personas["officer"])
+    response = client.post(url("intake:case_acknowledge"), {"close-reason": "Шийдвэрлэсэн."})
+    assert response.status_code == 409 and "Шийдвэрлэсэн." in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.acknowledged_at is None
+
+
+def test_a_note_alone_is_added_as_before(client, units, personas, signed_in):
+    make_case(units, personas)
+    signed_in(personas["officer"])
+    notes = Note.objects.count()
+    response = client.post(url("intake:case_note"), {"note-body": NOTE, "reply-body": "  "})
+    assert response.status_code == 302 and Note.objects.count() == notes + 1
