@@ -76,9 +76,11 @@ SETTLES = {
     REFERRAL_RETURNED: [(Kind.REFERRAL_PREPARED, _REFERRAL)],
     Kind.REFERRAL_DELIVERED: [(Kind.REFERRAL_FAILED, _REFERRAL)],
     Kind.CLOCK_OVERDUE: [(Kind.CLOCK_APPROACHING, ("complaint", "clock"))],
-    Kind.REPORT_AWAITING_REVIEW: [(Kind.REPORT_DRAFTED, _REPORT)],
-    # A report sent back is drafted again (the same report, back to draft).
+    Kind.REPORT_AWAITING_REVIEW: [(Kind.REPORT_DRAFTED, _REPORT),
+                                  (Kind.REPORT_SENT_BACK, _REPORT)],
     Kind.REPORT_DRAFTED: [(Kind.REPORT_AWAITING_REVIEW, _REPORT)],
+    # A report sent back is a draft again: the head's review is over.
+    Kind.REPORT_SENT_BACK: [(Kind.REPORT_AWAITING_REVIEW, _REPORT)],
     Kind.REPORT_APPROVED: [(Kind.REPORT_AWAITING_REVIEW, _REPORT), (Kind.REPORT_DRAFTED, _REPORT),
-                           (Kind.REPORT_LATE, _REPORT_MONTH)],
+                           (Kind.REPORT_SENT_BACK, _REPORT), (Kind.REPORT_LATE, _REPORT_MONTH)],
 }

@@ -29,18 +29,6 @@ def url(name):
     return reverse(name, kwargs=CASE)
 
 
-def test_every_action_of_the_case_is_a_button_of_one_form(client, units, personas,
-                                                           signed_in):
-    make_case(units, personas)
-    signed_in(personas["officer"])
-    html = client.get(url("intake:case")).content.decode()
-    actions = html[html.index('id="case-actions"'):]
-    actions = actions[:actions.index("</form>")]
-    for name in ("intake:case_reply", "intake:case_note", "intake:case_amend",
-                 "intake:case_close"):
-        assert f'formaction="{url(name)}"' in actions, name
-
-
 def test_a_note_sent_with_a_reply_typed_saves_neither_and_keeps_both(client, units,
                                                                       personas, signed_in):
     make_case(units, personas)

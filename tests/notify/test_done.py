@@ -115,8 +115,9 @@ def test_a_monthly_report_clears_each_step_as_it_moves(units, personas):
     assert _unread(head, Kind.REPORT_AWAITING_REVIEW) == 1
     report = reports.report_send_back(report=report, by=head, reason="Тайлбар дутуу.")
     assert _unread(head, Kind.REPORT_AWAITING_REVIEW) == 0
-    assert _unread(clerk, Kind.REPORT_DRAFTED) == 1
+    assert _unread(clerk, Kind.REPORT_SENT_BACK) == 1
     report = reports.report_prepare(report=report, by=clerk)
+    assert _unread(clerk, Kind.REPORT_SENT_BACK) == 0
     reports.report_approve(report=report, by=head)
     for person in (clerk, head):
         assert _unread(person, Kind.REPORT_AWAITING_REVIEW) == 0
