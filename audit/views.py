@@ -39,11 +39,12 @@ def events(request, unit):
     })
 
 
-def _run_summary(event: AuditEvent) -> dict:
+def _run_summary(event: AuditEvent, actor: str) -> dict:
     details = event.details_dict
     damage = details.get("damage")
     return {
         "event": event,
+        "actor": actor,  # the person by name and position, as the trail's page shows them
         "ok": details.get("ok"),
         "checked": details.get("checked"),
         "first_bad_seq": details.get("first_bad_seq"),
@@ -81,13 +82,15 @@ def verify(request, unit):
             ) % {"seq": result.first_bad_seq, "damage": result.damage.label,
                  "explanation": result.explanation})
         return redirect("audit:verify", unit_code=unit.code)
-    runs = AuditEvent.objects.in_units(unit.descendant_ids()).filter(action=VERIFY_ACTION)
+    runs = list(AuditEvent.objects.in_units(unit.descendant_ids()).filter(action=VERIFY_ACTION)
+                .select_related("unit")[:10])
+    shown = present(runs, reader_for(request.user))
     return render(
         request,
         "audit/verify.html",
         {
             "unit": unit,
-            "runs": [_run_summary(event) for event in runs.select_related("unit")[:10]],
+            "runs": [_run_summary(item.event, item.actor) for item in shown],
             "checkpoints": Checkpoint.objects.all()[:10],
         },
     )

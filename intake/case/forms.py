@@ -107,13 +107,27 @@ def _text(label, *, required_message, max_length=MAX_BODY, rows=5, help_text="")
     )
 
 
-class ReplyForm(forms.Form):
+# The case page's one form (templates/intake/staff/case/_tasks.html).
+CASE_FORM = "case-actions"
+
+
+class CaseActionForm(forms.Form):
+    """An action on the case page: its fields belong to the page's one form, so that the
+    text typed into it goes with whichever button is pressed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["form"] = CASE_FORM
+
+
+class ReplyForm(CaseActionForm):
     body = _text(_("Reply to the reporter"), required_message=_("Write the reply."),
                  help_text=_("The reporter reads this with their receipt code. Do not write "
                              "anything that must stay inside the office."))
 
 
-class NoteForm(forms.Form):
+class NoteForm(CaseActionForm):
     body = _text(_("Internal note"), required_message=_("Write the note."),
                  help_text=_("Seen only by staff who may read this case."))
 
@@ -122,7 +136,7 @@ def amendable_choices():
     return [(name, field_label(name)) for name in AMENDABLE_FIELDS]
 
 
-class AmendmentForm(forms.Form):
+class AmendmentForm(CaseActionForm):
     amends_field = forms.ChoiceField(
         label=_("Which part of the record it corrects"), choices=amendable_choices,
         error_messages={"required": _("Choose which part of the record it corrects."),
@@ -133,14 +147,14 @@ class AmendmentForm(forms.Form):
                              "beside it with your name and the time."))
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(CaseActionForm):
     reason = _text(_("Reason for the extension"),
                    required_message=_("Give the reason for the extension."),
                    max_length=MAX_REASON, rows=3,
                    help_text=_("Sent to the reporter as the notice of extension."))
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(CaseActionForm):
     reason = _text(_("Reason for closing and the outcome"),
                    required_message=_("Give the reason for closing the case."),
                    max_length=MAX_REASON, rows=4,

@@ -86,13 +86,25 @@ ACTIONS = {
 }
 
 
+def _typed(request) -> list[str]:
+    """The actions whose boxes hold typed text in this request."""
+    return [prefix for prefix in ACTIONS if any(
+        request.POST.get(f"{prefix}-{name}", "").strip() for name in ("body", "reason"))]
+
+
+def typed_forms(request) -> dict:
+    """The action forms that hold typed text, bound, to show again as they were typed (the
+    read button is a button of the same form)."""
+    return {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
+            for prefix in _typed(request)}
+
+
 def typed_elsewhere(request, unit, complaint, own: str | None):
     """The case page again, doing nothing, when text was typed in another action's box
     than the button pressed (`own`, the pressed action's prefix, None for one without
     text): every box comes back as it was typed, so no text is lost, and the person sends
     each with its own button. None when there is no such text."""
-    others = [prefix for prefix in ACTIONS if prefix != own and any(
-        request.POST.get(f"{prefix}-{name}", "").strip() for name in ("body", "reason"))]
+    others = [prefix for prefix in _typed(request) if prefix != own]
     if not others:
         return None
     forms = {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
@@ -102,17 +114,6 @@ def typed_elsewhere(request, unit, complaint, own: str | None):
                 "send each with its own button.") % {"boxes": boxes}
     return refused(request, unit, complaint, forms=forms,
                    error=ValidationError(message, code="typed_elsewhere"))
-
-
-def _blank_forms() -> dict:
-    """The action forms, empty; a refused action passes its bound form in their place."""
-    return {
-        "reply_form": ReplyForm(prefix="reply"),
-        "note_form": NoteForm(prefix="note"),
-        "amend_form": AmendmentForm(prefix="amend"),
-        "extend_form": ExtensionForm(prefix="extend"),
-        "close_form": ClosureForm(prefix="close"),
-    }
 
 
 def worklist_form(complaint: Complaint, data=None):

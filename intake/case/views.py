@@ -43,6 +43,7 @@ from intake.case.pages import (
     read_page,
     refused,
     typed_elsewhere,
+    typed_forms,
     worklist_form,
 )
 from intake.channels.pages import LOGGED_HERE, logged_page
@@ -138,7 +139,8 @@ def case_read(request, unit, reference):
     except VaultError as error:
         messages.error(request, error.user_message)
         return redirect("intake:case", unit_code=unit.code, reference=complaint.reference)
-    return read_page(request, unit, complaint, content)
+    # Text typed into an action's box before pressing the read button comes along.
+    return read_page(request, unit, complaint, content, **typed_forms(request))
 
 
 # --- actions ------------------------------------------------------------------------------

@@ -34,14 +34,17 @@ ALLOWED_LATIN = {
     "IP",  # "IP хаяг": Mongolian writes the internet address so, as the privacy notice does
     "SHA",  # "SHA-256", the name of the hash printed under a frozen report
     "DG", "DU", "UBEG",  # unit codes, part of every reference number
+    "Ctrl",  # a key as the keyboard prints it: the no-script hint to print (Ctrl+P)
 }
 # Reference numbers (DG-2026-00001, DG-2026-00001-R1, DG-T-2026-11) are codes, not words.
 REFERENCE = re.compile(r"\b[A-Z]{2,5}(?:-[A-Z0-9]+)+\b")
 # Hashes (of a report, of the audit chain) are printed in hex, whole or shortened: a run of
 # hex digits holding at least one digit is a code, not a word.
-HEX = re.compile(r"\b[0-9a-f]*[0-9][0-9a-f]*\b")
+HEX = re.compile(r"\b[0-9a-f]*[0-9][0-9a-f]*\b|[0-9a-f-]+…")
 # A file's name keeps its extension (баримт.pdf): part of the name, not a word.
-EXTENSION = re.compile(r"(?<=\w)\.(?:pdf|jpe?g|png|heic|webp|docx?|xlsx?|csv|txt)\b")
+EXTENSION = re.compile(r"(?<=\w)\.(?:pdf|jpe?g|png|heic|webp|docx?|xlsx?|csv|txt|json)\b")
+# A file the system named itself (checkpoint-…-20261110T030000Z.json) is a code.
+SYSTEM_FILE = re.compile(r"\b[\w-]+\.json\b")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Developer output on the audit trail: braces of a dict, Python literals, dotted action
 # codes (report.approved) and model labels (intake.complaint).
@@ -57,6 +60,7 @@ def mn(text: str) -> str:
 def latin_words(text: str) -> list[str]:
     """The English (Latin-script) words of a page's visible text, outside the allow-list,
     each with a little of the text around it so that the page is quickly fixed."""
+    text = SYSTEM_FILE.sub(" ", text)
     text = " ".join(HEX.sub(" ", REFERENCE.sub(" ", EXTENSION.sub("", text))).split())
     found = {}
     for match in LATIN_WORD.finditer(text):
@@ -191,7 +195,11 @@ class Journey:
 
     def keeps_typed_text(self, field, text: str, other_button, what: str) -> None:
         """Issue 17, item 3: text typed in one part of the page survives pressing the other
-        button, either still in its box or saved and shown."""
+        button, either still in its box or saved and shown. A box folded away under "More"
+        is unfolded first, as a person would."""
+        fold = field.locator("xpath=ancestor::details[1]")
+        if fold.count() and not field.is_visible():
+            fold.locator("summary").first.click()
         field.fill(text)
         other_button.click()
         self.page.wait_for_load_state()

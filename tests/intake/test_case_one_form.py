@@ -29,6 +29,33 @@ def url(name):
     return reverse(name, kwargs=CASE)
 
 
+def test_every_action_and_the_read_button_are_buttons_of_one_form(client, units, personas,
+                                                                signed_in):
+    import re
+
+    make_case(units, personas)
+    signed_in(personas["officer"])
+    html = client.get(url("intake:case")).content.decode()
+    assert html.count('<form id="case-actions"') == 1
+    for name in ("intake:case_read", "intake:case_acknowledge", "intake:case_reply",
+                 "intake:case_note", "intake:case_amend", "intake:case_extend",
+                 "intake:case_close"):
+        assert f'form="case-actions" formaction="{url(name)}"' in html, name
+    for box in ("reply-body", "note-body", "amend-body", "extend-reason", "close-reason"):
+        tag = re.search(rf'<(?:textarea|input)[^>]*name="{box}"[^>]*>', html).group(0)
+        assert 'form="case-actions"' in tag, box
+
+
+def test_a_reply_typed_before_reading_the_case_is_on_the_read_page(client, units, personas,
+                                                                   signed_in):
+    make_case(units, personas)
+    signed_in(personas["officer"])
+    response = client.post(url("intake:case_read"), {"reply-body": REPLY})
+    assert response.status_code == 200
+    assert REPLY in response.content.decode()
+    assert not Message.objects.filter(author="staff").exists()
+
+
 def test_a_note_sent_with_a_reply_typed_saves_neither_and_keeps_both(client, units,
                                                                       personas, signed_in):
     make_case(units, personas)
