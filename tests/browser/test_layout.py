@@ -61,6 +61,11 @@ def signed_in(browser, live_server, username):
     context = browser.new_context(locale="en-GB", timezone_id="Asia/Ulaanbaatar")
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
                           "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    # The test server has no websocket, so static/js/live.js would fall back to fetching
+    # the page again while the next one loads: two requests saving one session at once,
+    # which the in-memory test database refuses (a 400) instead of queueing. Live updates
+    # change no layout; the page behaves as in a browser without WebSocket.
+    context.add_init_script("delete window.WebSocket;")
     page = context.new_page()
     page.set_default_timeout(15_000)
     return context, page
