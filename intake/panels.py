@@ -21,3 +21,22 @@ from core.panels import Panels
 _case_panels = Panels()
 register_case_panel = _case_panels.register
 render_case_panels = _case_panels.render
+
+# Boxes other apps put on the read page share intake's one form (intake.case.forms
+# .CASE_FORM); when an action of intake's is pressed with text in one of them, intake shows
+# the read page again with that text instead of dropping it.
+_typed_hooks: list = []
+
+
+def register_typed_text(hook) -> None:
+    """`hook(request, complaint)` returns the panel values that show again what was typed
+    into the app's boxes (as read_page's `panel_extra`), or an empty dict."""
+    if hook not in _typed_hooks:
+        _typed_hooks.append(hook)
+
+
+def typed_text_of_others(request, complaint) -> dict:
+    found = {}
+    for hook in _typed_hooks:
+        found.update(hook(request, complaint))
+    return found

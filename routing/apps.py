@@ -8,12 +8,12 @@ class RoutingConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from intake.classification import register_classifier
-        from intake.panels import register_case_panel
+        from intake.panels import register_case_panel, register_typed_text
         from org.models import Role
         from org.navigation import register
         from outbox import subjects
         from routing.case.queue import current_triage
-        from routing.case.views import case_panel
+        from routing.case.views import case_panel, typed_in_routing
         from routing.delivery import SUBJECT
 
         register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)
@@ -24,6 +24,8 @@ class RoutingConfig(AppConfig):
         # Triage and referrals on the case's pages, without intake importing routing.
         register_case_panel(case_panel, order=10, primary=_still_open,
                             title=_("Triage and referrals"))
+        # Its boxes share the read page's one form with intake's actions.
+        register_typed_text(typed_in_routing)
         # Referrals travel through the outbox, which calls back here with each outcome.
         subjects.register(SUBJECT)
         # Each case's categories and corruption flag in intake's queue, the same way.

@@ -9,6 +9,7 @@ rather than from intake's views.
 """
 
 import phonenumbers
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.utils import formats, timezone
@@ -26,13 +27,14 @@ from intake.case.forms import (
     WorklistForm,
     field_label,
 )
-from intake.case.services import CaseContent
+from intake.case.services import CaseContent, case_read
 from intake.case.worklist import officers_for
 from intake.damage import FILE
 from intake.models import Attachment, Complaint, Message, Note, Status
-from intake.panels import render_case_panels
+from intake.panels import render_case_panels, typed_text_of_others
 from intake.phones import display_phone
 from org.models import Role
+from vault.errors import VaultError
 
 # Clerks log what comes in and auditors check the trail; handling a case is for these.
 CASE_ROLES = (Role.OFFICER, Role.HEAD)
@@ -105,15 +107,30 @@ def typed_elsewhere(request, unit, complaint, own: str | None):
     text): every box comes back as it was typed, so no text is lost, and the person sends
     each with its own button. None when there is no such text."""
     others = [prefix for prefix in _typed(request) if prefix != own]
-    if not others:
+    elsewhere = typed_text_of_others(request, complaint)
+    if not others and not elsewhere:
         return None
     forms = {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
              for prefix in (*others, *([own] if own else []))}
-    boxes = ", ".join(f"«{ACTIONS[prefix][2]}»" for prefix in others)
+    boxes = [f"«{ACTIONS[prefix][2]}»" for prefix in others]
+    if elsewhere:
+        boxes.append(str(_("the triage and referral forms")))
     message = _("You also wrote in %(boxes)s. Nothing was done, so that no text is lost: "
-                "send each with its own button.") % {"boxes": boxes}
+                "send each with its own button.") % {"boxes": ", ".join(boxes)}
+    if elsewhere:
+        # Those boxes are on the read page only: it is shown again (a new reading, recorded).
+        return _read_page_again(request, unit, complaint, message, {**forms, **elsewhere})
     return refused(request, unit, complaint, forms=forms,
                    error=ValidationError(message, code="typed_elsewhere"))
+
+
+def _read_page_again(request, unit, complaint, message: str, typed: dict):
+    try:
+        content = case_read(complaint=complaint, reader=request.user)
+    except VaultError as error:
+        return refused(request, unit, complaint, error=ValidationError(error.user_message))
+    messages.warning(request, message)
+    return read_page(request, unit, complaint, content, status=409, **typed)
 
 
 def worklist_form(complaint: Complaint, data=None):

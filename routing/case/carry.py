@@ -9,7 +9,10 @@ typed text shows the read page again with that text, instead of going back to th
 where it would be gone. No JavaScript is needed.
 """
 
-FORM_ID = "case-forms"
+from intake.case.forms import CASE_FORM
+
+# The read page's one form is intake's: its actions, the read button, and routing's boxes.
+FORM_ID = CASE_FORM
 
 
 def _same(a: str, b: str) -> bool:

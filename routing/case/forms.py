@@ -48,6 +48,12 @@ class TriageForm(forms.Form):
     title = TitleField()
     suggestion = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Part of the read page's one form, like the referral's (routing.case.carry).
+        for field in self.fields.values():
+            field.widget.attrs["form"] = FORM_ID
+
     def clean_corruption(self):
         return {"": None, "yes": True, "no": False}[self.cleaned_data.get("corruption", "")]
 

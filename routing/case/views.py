@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from intake.case.pages import CASE_ROLES, case_for, read_page, refused
+from intake.case.pages import CASE_ROLES, case_for, read_page, refused, typed_forms
 from intake.case.services import case_read
 from intake.damage import Reading
 from intake.models import Status
@@ -198,7 +198,19 @@ def _draft(request, complaint) -> str:
 
 def _carried(request, complaint, *, acting: str, draft: str = "", answered=None) -> dict:
     """The read page's other forms as they were typed, for the one `acting` to show again
-    (routing.case.carry); empty when nothing was typed into them."""
+    (routing.case.carry), intake's action boxes included; empty when nothing was typed into
+    them."""
+    return {**typed_forms(request),
+            **_routing_typed(request, complaint, acting=acting, draft=draft, answered=answered)}
+
+
+def typed_in_routing(request, complaint) -> dict:
+    """Registered with intake.panels: what was typed into routing's boxes on the read page,
+    for intake to show again when one of its own buttons was pressed."""
+    return _routing_typed(request, complaint, acting="", draft=_draft(request, complaint))
+
+
+def _routing_typed(request, complaint, *, acting: str, draft: str, answered=None) -> dict:
     extra = {}
     if acting != "triage" and (typed := carry.triage_typed(request.POST, complaint)):
         extra["triage_form"] = TriageForm(prefix="triage", initial=typed)

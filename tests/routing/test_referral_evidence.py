@@ -95,10 +95,10 @@ def test_the_referral_fields_belong_to_the_one_form_of_the_page(client, units, p
     triage(complaint, personas["officer"])
     signed_in(personas["officer"])
     page = read_page(client)
-    assert page.count('id="case-forms"') == 1
+    assert page.count('id="case-actions"') == 1
     for name in ("refer-agency", "refer-cover_letter", "refer-redactions"):
         at = page.index(f'name="{name}"')
-        assert 'form="case-forms"' in page[page.rindex("<", 0, at):page.index(">", at)]
+        assert 'form="case-actions"' in page[page.rindex("<", 0, at):page.index(">", at)]
 
 
 def test_recording_the_decision_keeps_the_referral_being_written(client, units, personas,
@@ -178,7 +178,7 @@ def test_recording_the_decision_keeps_an_agency_answer_being_typed(client, units
     signed_in(personas["officer"])
     page = read_page(client)
     at = page.index(f'name="answer-{referral.pk}-text"')
-    assert 'form="case-forms"' in page[page.rindex("<", 0, at):page.index(">", at)]
+    assert 'form="case-actions"' in page[page.rindex("<", 0, at):page.index(">", at)]
     response = client.post(reverse("routing:triage", kwargs=CASE), {
         **triage_fields(), "triage-suggestion": "",
         f"answer-{referral.pk}-kind": "acknowledgement",
@@ -199,7 +199,7 @@ def test_a_refused_answer_keeps_the_decision_being_typed(client, units, personas
     })
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Шинээр шийдэх шалтгаан." in page and 'id="case-forms"' in page
+    assert "Шинээр шийдэх шалтгаан." in page and 'id="case-actions"' in page
     assert not referral.answers.exists() and complaint.triage_decisions.count() == 1
 
 
@@ -212,3 +212,37 @@ def test_an_answer_from_the_case_page_goes_back_to_it(client, units, personas, s
         f"answer-{referral.pk}-answered_on": "2026.03.19",
     })
     assert response.status_code == 302 and referral.answers.count() == 1
+
+
+# --- intake's boxes and routing's are one form on the read page ---------------------------
+
+REPLY = "Таны гомдлыг шалгаж эхэлсэн."
+
+
+def test_a_triage_decision_keeps_a_reply_being_typed(client, units, personas, signed_in):
+    complaint = make_case(units, personas)
+    signed_in(personas["officer"])
+    page = read_page(client)
+    at = page.index('name="reply-body"')
+    assert 'form="case-actions"' in page[page.rindex("<", 0, at):page.index(">", at)]
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        **triage_fields(), "triage-suggestion": "", "triage-reason": "Хээл хахууль.",
+        "reply-body": REPLY})
+    assert response.status_code == 200  # recorded, and the read page again with the reply
+    assert REPLY in response.content.decode()
+    assert complaint.triage_decisions.count() == 1
+    assert not complaint.messages.filter(author="staff").exists()
+
+
+def test_a_reply_sent_while_a_triage_reason_is_typed_does_neither_and_keeps_both(
+        client, units, personas, signed_in):
+    complaint = make_case(units, personas)
+    signed_in(personas["officer"])
+    response = client.post(reverse("intake:case_reply", kwargs=CASE), {
+        **triage_fields(), "triage-suggestion": "", "triage-reason": "Шалтгаан бичиж байна.",
+        "reply-body": REPLY})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert REPLY in page and "Шалтгаан бичиж байна." in page
+    assert not complaint.messages.filter(author="staff").exists()
+    assert complaint.triage_decisions.count() == 0
