@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from intake.case.forms import (
+    CASE_FORM,
     AmendmentForm,
     ClosureForm,
     ExtensionForm,
@@ -108,11 +109,15 @@ def typed_elsewhere(request, unit, complaint, own: str | None):
     each with its own button. None when there is no such text."""
     others = [prefix for prefix in _typed(request) if prefix != own]
     elsewhere = typed_text_of_others(request, complaint)
-    if not others and not elsewhere:
+    worklist = own != "worklist" and worklist_changed(request, complaint)
+    if not others and not elsewhere and not worklist:
         return None
     forms = {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
-             for prefix in (*others, *([own] if own else []))}
+             for prefix in (*others, *([own] if own in ACTIONS else []))}
     boxes = [f"«{ACTIONS[prefix][2]}»" for prefix in others]
+    if worklist:
+        forms["worklist_form"] = worklist_form(complaint, request.POST)
+        boxes.append(f"«{_('Title and assigned officer')}»")
     if elsewhere:
         boxes.append(str(_("the triage and referral forms")))
     message = _("You also wrote in %(boxes)s. Nothing was done, so that no text is lost: "
@@ -139,9 +144,24 @@ def worklist_form(complaint: Complaint, data=None):
     alone."""
     initial = {"title": complaint.title, "officer": complaint.assigned_to_id}
     if complaint.status == Status.CLOSED:
-        return TitleForm(data, prefix="worklist", initial=initial)
-    return WorklistForm(data, prefix="worklist", initial=initial,
-                        officers=officers_for(complaint))
+        form = TitleForm(data, prefix="worklist", initial=initial)
+    else:
+        form = WorklistForm(data, prefix="worklist", initial=initial,
+                            officers=officers_for(complaint))
+    for field in form.fields.values():  # part of the page's one form, as the actions are
+        field.widget.attrs["form"] = CASE_FORM
+    return form
+
+
+def worklist_changed(request, complaint: Complaint) -> bool:
+    """Whether the title or the officer in this request differ from the case's: typed on
+    the case page and not yet saved."""
+    post = request.POST
+    if "worklist-title" not in post:
+        return False
+    officer = post.get("worklist-officer")
+    return (" ".join(post["worklist-title"].split()) != " ".join((complaint.title or "").split())
+            or (officer is not None and officer != str(complaint.assigned_to_id or "")))
 
 
 def case_page_context(unit, complaint: Complaint, **extra) -> dict:

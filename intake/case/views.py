@@ -44,6 +44,7 @@ from intake.case.pages import (
     refused,
     typed_elsewhere,
     typed_forms,
+    worklist_changed,
     worklist_form,
 )
 from intake.channels.pages import LOGGED_HERE, logged_page
@@ -134,6 +135,9 @@ def case(request, unit, reference):
 @require_POST
 def case_read(request, unit, reference):
     complaint = case_for(request, unit, reference)
+    if worklist_changed(request, complaint):
+        # The read page has no title box: a title typed and not saved would be lost.
+        return typed_elsewhere(request, unit, complaint, None)
     try:
         content = services.case_read(complaint=complaint, reader=request.user)
     except VaultError as error:
@@ -172,6 +176,8 @@ def case_worklist(request, unit, reference):
     handler = bool(request.unit_roles & set(CASE_ROLES))
     if not handler and complaint.channel not in LOGGED_HERE:
         raise Http404  # a clerk titles what the "logged" page shows them, nothing else
+    if handler and (kept := typed_elsewhere(request, unit, complaint, "worklist")):
+        return kept
     form = (worklist_form(complaint, request.POST) if handler
             else TitleForm(request.POST, prefix="worklist"))
     if not form.is_valid():

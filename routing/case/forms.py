@@ -106,7 +106,7 @@ class ReferralForm(forms.Form):
 
 class ReturnForm(forms.Form):
     reason = PlainTextField(label=_("Why it goes back"), max_length=500,
-                            widget=forms.Textarea(attrs={"rows": 2}),
+                            widget=forms.Textarea(attrs={"rows": 2, "form": FORM_ID}),
                             error_messages={"required": _("Say why the referral goes back.")})
 
 

@@ -14,7 +14,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from intake.case.pages import CASE_ROLES, case_for, read_page, refused, typed_forms
+from intake.case.pages import (
+    CASE_ROLES,
+    case_for,
+    read_page,
+    refused,
+    typed_elsewhere,
+    typed_forms,
+)
 from intake.case.services import case_read
 from intake.damage import Reading
 from intake.models import Status
@@ -23,6 +30,7 @@ from org.models import Role
 from outbox.models import Agency
 from routing import services
 from routing.case import carry
+from routing.case.evidence import files_sent
 from routing.case.forms import (
     AnswerForm,
     ReferralForm,
@@ -125,31 +133,6 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
                                           reader=request.user),
             "has_agencies": Agency.objects.serving(complaint.unit).exists(),
             "waiting": bool(pending)}
-
-
-def files_sent(referrals, content, *, case_files: int) -> dict:
-    """Per referral, the files that go with it: their kind and size, and their names when
-    the case has just been read (the names are sealed; nothing here is logged), and how many
-    files the case has, for the warning when none go."""
-    names = ({str(f.uid): f.filename for f in content.files if not f.damaged}
-             if content is not None else {})
-    return {referral.pk: {
-        "files": [{"name": names.get(str(a.uid)), "kind": file_kind(a.content_type),
-                   "size": a.size}
-                  for a in sorted(referral.attachments.all(), key=lambda a: (a.created_at, a.pk))],
-        "case_files": case_files,
-    } for referral in referrals}
-
-
-def file_kind(content_type: str) -> str:
-    """A file's kind in words a clerk reads, from its type."""
-    if content_type.startswith("image/"):
-        return _("photo or scan")
-    if content_type == "application/pdf":
-        return _("PDF document")
-    if content_type.startswith(("text/", "application/msword", "application/vnd")):
-        return _("document")
-    return _("file")
 
 
 def suggested_categories(suggestion: dict) -> list[dict]:
@@ -299,6 +282,8 @@ def _referral(complaint, number: str) -> Referral:
 def approve(request, unit, reference, number):
     complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
+    if kept := _kept(request, unit, complaint, returning=False):
+        return kept
     try:
         services.referral_approve(referral=referral, by=request.user)
     except ValidationError as error:
@@ -316,11 +301,28 @@ def approve(request, unit, reference, number):
     return _back(request, unit, complaint, text % {"reference": referral.reference})
 
 
+def _kept(request, unit, complaint, *, returning: bool):
+    """The page again, doing nothing, when the head pressed approve or return with text
+    typed elsewhere on it: a reply or note (intake's boxes), or a return reason when
+    approving (the two contradict each other)."""
+    if kept := typed_elsewhere(request, unit, complaint, None):
+        return kept
+    reason = request.POST.get("return-reason", "").strip()
+    if not returning and reason:
+        return refused(request, unit, complaint, panel_extra={
+            "return_form": ReturnForm(request.POST, prefix="return")},
+            error=ValidationError(_("You wrote a reason to return the referral: nothing was "
+                                    "approved. Return it, or clear the reason and approve.")))
+    return None
+
+
 @unit_role_required(Role.HEAD)
 @require_POST
 def send_back(request, unit, reference, number):
     complaint = case_for(request, unit, reference)
     referral = _referral(complaint, number)
+    if kept := _kept(request, unit, complaint, returning=True):
+        return kept
     form = ReturnForm(request.POST, prefix="return")
     if not form.is_valid():
         return refused(request, unit, complaint, panel_extra={"return_form": form})

@@ -84,3 +84,28 @@ def test_a_note_alone_is_added_as_before(client, units, personas, signed_in):
     notes = Note.objects.count()
     response = client.post(url("intake:case_note"), {"note-body": NOTE, "reply-body": "  "})
     assert response.status_code == 302 and Note.objects.count() == notes + 1
+
+
+def test_a_title_typed_and_not_saved_stops_the_read_button_and_comes_back(
+        client, units, personas, signed_in):
+    complaint = make_case(units, personas)
+    signed_in(personas["officer"])
+    html = client.get(url("intake:case")).content.decode()
+    assert f'form="case-actions" formaction="{url("intake:case_worklist")}"' in html
+    response = client.post(url("intake:case_read"), {"worklist-title": "Хээл хахууль нэхсэн"})
+    assert response.status_code == 409
+    assert "Хээл хахууль нэхсэн" in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.title != "Хээл хахууль нэхсэн"
+
+
+def test_saving_the_title_with_a_reply_typed_saves_neither(client, units, personas,
+                                                           signed_in):
+    complaint = make_case(units, personas)
+    signed_in(personas["officer"])
+    response = client.post(url("intake:case_worklist"),
+                           {"worklist-title": "Шинэ гарчиг", "reply-body": REPLY})
+    assert response.status_code == 409
+    assert REPLY in response.content.decode()
+    complaint.refresh_from_db()
+    assert complaint.title != "Шинэ гарчиг"

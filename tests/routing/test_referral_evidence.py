@@ -246,3 +246,16 @@ def test_a_reply_sent_while_a_triage_reason_is_typed_does_neither_and_keeps_both
     assert REPLY in page and "Шалтгаан бичиж байна." in page
     assert not complaint.messages.filter(author="staff").exists()
     assert complaint.triage_decisions.count() == 0
+
+
+def test_approving_with_a_return_reason_typed_approves_nothing(client, units, personas,
+                                                               signed_in):
+    complaint = make_case(units, personas)
+    prepare(complaint, personas["officer"], make_agency())
+    signed_in(personas["head"])
+    referral = Referral.objects.get()
+    response = client.post(reverse("routing:referral_approve", kwargs={
+        **CASE, "number": referral.reference}), {"return-reason": "Баримт дутуу."})
+    assert response.status_code == 409
+    assert "Баримт дутуу." in response.content.decode()
+    assert Referral.objects.get().state == ReferralState.PREPARED
