@@ -78,8 +78,9 @@ def case_for(request, unit, reference: str) -> Complaint:
     )
 
 
-# The case's actions are one form on the page (templates/intake/staff/case/_actions.html),
-# each button sending it to its own view: prefix → (context name, form, its legend).
+# The case's actions are one form on the page (its element is in
+# templates/intake/staff/case/_tasks.html; each action's panel holds its boxes and its button,
+# which sends the form to its own view): prefix → (context name, form, its legend).
 ACTIONS = {
     "reply": ("reply_form", ReplyForm, gettext_lazy("Reply to the reporter")),
     "note": ("note_form", NoteForm, gettext_lazy("Internal note")),
