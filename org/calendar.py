@@ -84,11 +84,6 @@ def known_through(today: date) -> date:
     return date(year - 1, 12, 31)
 
 
-def is_provisional(day: date, today: date) -> bool:
-    """Whether a deadline falling on `day` was counted over days not yet known."""
-    return day > known_through(today)
-
-
 def missing_year(today: date) -> int | None:
     """The first year whose movable holidays should be entered by now and are not: this
     year at any time, next year from October; otherwise None."""

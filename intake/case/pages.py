@@ -96,11 +96,15 @@ def _typed(request) -> list[str]:
         request.POST.get(f"{prefix}-{name}", "").strip() for name in ("body", "reason"))]
 
 
+def _bound(request, prefixes) -> dict:
+    return {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
+            for prefix in prefixes}
+
+
 def typed_forms(request) -> dict:
     """The action forms that hold typed text, bound, to show again as they were typed (the
     read button is a button of the same form)."""
-    return {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
-            for prefix in _typed(request)}
+    return _bound(request, _typed(request))
 
 
 def typed_elsewhere(request, unit, complaint, own: str | None):
@@ -113,8 +117,7 @@ def typed_elsewhere(request, unit, complaint, own: str | None):
     worklist = own != "worklist" and worklist_changed(request, complaint)
     if not others and not elsewhere and not worklist:
         return None
-    forms = {ACTIONS[prefix][0]: ACTIONS[prefix][1](request.POST, prefix=prefix)
-             for prefix in (*others, *([own] if own in ACTIONS else []))}
+    forms = _bound(request, [*others, *([own] if own in ACTIONS else [])])
     boxes = [f"«{ACTIONS[prefix][2]}»" for prefix in others]
     if worklist:
         forms["worklist_form"] = worklist_form(complaint, request.POST)
