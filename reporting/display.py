@@ -5,6 +5,7 @@ exports, so both say the same thing the same way."""
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Min
 from django.urls import reverse
 from django.utils import timezone
@@ -214,10 +215,24 @@ def _hidden_referral(row: dict, hidden: frozenset[str]) -> bool:
     return row["reference"] in hidden or row.get("complaint") in hidden
 
 
-def readable(figures: dict, hidden: frozenset[str] = frozenset()) -> dict:
+EARLIER_PER_PAGE = 50
+
+
+def _earlier_page(rows: list[dict], number: str | None, hidden, states, agencies) -> Page:
+    page = Paginator(rows, EARLIER_PER_PAGE).get_page(number)
+    page.object_list = [
+        {"hidden": True} if _hidden_referral(row, hidden) else _referral(row, states, agencies)
+        for row in page.object_list]
+    return page
+
+
+def readable(figures: dict, hidden: frozenset[str] = frozenset(), *,
+             earlier_page: str | None = None) -> dict:
     """The figures as the pages show them: labels in the active language, days as dates.
     Rows about the `hidden` complaints and referrals (those the reader is recused from)
-    keep their place in the counts but show none of their details."""
+    keep their place in the counts but show none of their details. Referrals from earlier
+    periods are shown EARLIER_PER_PAGE at a time (`earlier_page`, the page's number as the
+    address gave it): a nation's open referrals would otherwise make one endless page."""
     categories = list(Category.objects.all())
     names = {category.code: category.name for category in categories}
     counts = figures["by_category"]
@@ -245,9 +260,8 @@ def readable(figures: dict, hidden: frozenset[str] = frozenset()) -> dict:
         "untriaged": figures["untriaged"],
         "nil": figures["nil"],
         "corruption": {**figures["corruption"], "complaints": corruption},
-        "earlier_referrals": [
-            {"hidden": True} if _hidden_referral(row, hidden) else _referral(row, states, agencies)
-            for row in figures["earlier_referrals"]],
+        "earlier": _earlier_page(figures["earlier_referrals"], earlier_page, hidden, states,
+                                 agencies),
         "no_agency_answers": figures["no_agency_answers"],
         "agency_answers": {**figures["agency_answers"], "items": [
             {"hidden": True} if item["referral"] in hidden else

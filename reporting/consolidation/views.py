@@ -36,7 +36,8 @@ def consolidated(request, unit, month):
         "late_count": sum(1 for s in standings if s.late),
         "nil_count": sum(1 for s in standings if s.filed is not None and s.nil),
         "figures": readable(period_figures(ids, month_period(period), with_checkpoint=False),
-                            recused_references(request.user)),
+                            recused_references(request.user),
+                            earlier_page=request.GET.get("earlier")),
         "charts": charts.charts_for(ids, period, prefix="all"),
         **neighbours(period, today),
     })

@@ -176,7 +176,9 @@ def _report_context(request, unit, period, report, latest, forms, *, can_write,
     version = {"version": report.version}
     acting = latest and not report.is_frozen  # actions are on the latest version only
     context = {
-        "latest": latest, "figures": readable(report.figures, recused_references(user)),
+        "latest": latest,
+        "figures": readable(report.figures, recused_references(user),
+                            earlier_page=request.GET.get("earlier")),
         "narrative": narrative,
         "narrative_error": narrative_error,
         "letter_rows": [(delivery, letter_forms.get(delivery.pk)) for delivery in deliveries],

@@ -26,7 +26,8 @@ def quarter(request, unit, quarter):
         "unit": unit, "period": period, "quarter": period.label,
         "with_units": len(ids) > 1,
         "figures": readable(period_figures(ids, period, with_checkpoint=False),
-                            recused_references(request.user)),
+                            recused_references(request.user),
+                            earlier_page=request.GET.get("earlier")),
         "downloads": [{"format": fmt.upper(), "url": reverse("reporting:quarter_export", kwargs={
             "unit_code": unit.code, "quarter": period.label, "fmt": fmt})}
             for fmt in EXPORT_FORMATS],
