@@ -17,6 +17,7 @@ Targets: >= 40 submissions/s, p95 of the submission POST < 500 ms, and submissio
 only when requests failed.
 
     .venv/bin/python bench/intake_submit.py [--quick] [--clients 20] [--workers N]
+    .venv/bin/python bench/intake_submit.py --profile [--quick]   # CPU by stage, in process
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/casedev .venv/bin/python bench/intake_submit.py
 """
 
@@ -330,7 +331,14 @@ def main():
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="uvicorn worker processes (default: one per core)")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--profile", action="store_true",
+                        help="where one submission's CPU goes, by stage (bench/_submit_profile.py)")
     args = parser.parse_args()
+    if args.profile:
+        from _submit_profile import profile
+
+        profile(SETTINGS, BODY, 20 if args.quick else 200)
+        return
     if args.serve:  # the server process this script starts for itself
         serve(args.serve, args.workers)
         return
