@@ -36,11 +36,11 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from _load_clients import multipart
 from _setup import ROOT, arguments, throwaway_environment
 
 TARGET_RATE = 40.0
@@ -206,17 +206,6 @@ class Browser:
             cookie = http.cookies.SimpleCookie(header)
             if "csrftoken" in cookie:
                 self.csrf_cookie = cookie["csrftoken"].value
-
-
-def multipart(fields: dict[str, str]) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    parts = []
-    for name, value in fields.items():
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        )
-    parts.append(f"--{boundary}--\r\n")
-    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def submit(browser: Browser) -> Sample:

@@ -151,9 +151,9 @@ def queue_dispatches(notification_ids) -> int:
 def send_soon() -> None:
     """Called after the emitting transaction commits: the worker sends what is pending.
     The task takes no arguments; everything it needs is in the outbox."""
-    from django_q.tasks import async_task
+    from core.queue import enqueue
 
-    async_task("notify.tasks.send_pending")
+    enqueue("notify.tasks.send_pending")
 
 
 # --- sending (in the task worker) -----------------------------------------------------------

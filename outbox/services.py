@@ -9,8 +9,8 @@ import io
 
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
+from core.queue import enqueue
 from outbox.models import Agency, Outbox
 from outbox.subjects import is_registered
 from vault.files import atomic_with_files, save_encrypted
@@ -25,7 +25,7 @@ def package_context(reference: str) -> str:
 
 def queue_delivery(outbox_id: int) -> None:
     """One try at the row, by the worker; called after the writing transaction commits."""
-    async_task("outbox.tasks.deliver", outbox_id)
+    enqueue("outbox.tasks.deliver", outbox_id)
 
 
 def outbox_enqueue(*, kind: str, subject_id: int, reference: str, agency: Agency,
