@@ -14,6 +14,7 @@ PYTEST_ARGS ?=
 run: setup
 	$(PY) manage.py seed_demo
 	SHUGEL_SITE_URL="$${SHUGEL_SITE_URL:-http://$(HOST):$(PORT)}" \
+	SHUGEL_PUBLIC_URL="$${SHUGEL_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
 	  $(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 # Everything `make run` needs before it serves; also used by CI's clean-clone check.

@@ -20,6 +20,7 @@ from core.environment import (
     env_int,
     env_list,
     env_str,
+    env_url,
     redis_url,
     refuse_insecure_production,
     require,
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "notify",
     "reporting",
+    "outreach",
     "ops",
 ]
 if not PRODUCTION:
@@ -194,19 +196,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 # --- task queue (django-q2 on the database) -----------------------------------------------
 
 Q_CLUSTER = {
-    "name": "shugel",
-    "orm": "default",
+    "name": "shugel", "orm": "default", "label": "Task queue", "sync": TESTING,
     "workers": env_int("SHUGEL_Q_WORKERS", 1 if not PRODUCTION else 2),
     # A task that runs longer than `timeout` is killed; the broker hands it out again only
     # after `retry`, so a slow task is never run twice at once.
-    "timeout": 120,
-    "retry": 180,
-    "max_attempts": 5,
-    "ack_failures": True,
-    "save_limit": 500,
-    "catch_up": False,
-    "label": "Task queue",
-    "sync": TESTING,
+    "timeout": 120, "retry": 180,
+    "max_attempts": 5, "ack_failures": True, "save_limit": 500, "catch_up": False,
 }
 
 # --- security -----------------------------------------------------------------------------
@@ -358,6 +353,9 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env_str("SHUGEL_FROM_EMAIL", "shugel@localhost")
 # Links in email to staff point here.
 SITE_URL = env_str("SHUGEL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Posters: the address citizens reach the site at (never guessed: no poster without it) and
+# the Anti-Corruption Agency's hotline.
+PUBLIC_URL, AGENCY_HOTLINE = env_url("SHUGEL_PUBLIC_URL"), env_str("SHUGEL_AGENCY_HOTLINE", "110")
 # Text messages to staff who ask for them: the class that sends them (notify/sms.py says
 # how to add a real gateway). The default writes them to the log.
 SMS_BACKEND = env_str("SHUGEL_SMS_BACKEND", "notify.sms.ConsoleSMS")

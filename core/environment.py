@@ -42,6 +42,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}")
 
 
+def env_url(name: str) -> str:
+    """An absolute http(s) address without its trailing slash, or "" when not set."""
+    value = env_str(name).strip().rstrip("/")
+    parts = urlsplit(value)
+    if value and (parts.scheme not in {"http", "https"} or not parts.netloc
+                  or parts.query or parts.fragment):
+        raise ImproperlyConfigured(f"{name} must be an address like https://shugel.example.mn")
+    return value
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 

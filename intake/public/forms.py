@@ -49,6 +49,12 @@ def public_units():
     return Unit.objects.active().exclude(kind=Unit.Kind.NATIONAL).order_by("name_mn")
 
 
+def unit_named(code: str | None) -> Unit | None:
+    """The unit a link chose (`/report/?unit=DG`, the address on a unit's poster), when it
+    is one the form offers; any other value chooses nothing."""
+    return public_units().filter(code=code[:40]).first() if code else None
+
+
 class WebReportForm(forms.Form):
     pow_bits = 0  # as on LookupTokenForm
 

@@ -32,6 +32,7 @@ from intake.public.forms import (
     WebReportForm,
     form_token_age,
     new_form_token,
+    unit_named,
 )
 from intake.public.receipt_page import receipt_page, shown_again
 from intake.public.services import reporter_thread_read
@@ -161,7 +162,10 @@ def _report_page(request, form, status=200):
 @hides_the_receipt
 def report(request):
     if request.method == "GET":
-        form = _paced(WebReportForm(initial={"token": new_form_token()}), "report")
+        initial = {"token": new_form_token()}
+        if chosen := unit_named(request.GET.get("unit")):
+            initial["unit"] = chosen
+        form = _paced(WebReportForm(initial=initial), "report")
         return _report_page(request, form)
     if request_too_large(request):  # by the declared length, before the body is parsed
         return _too_large(request)

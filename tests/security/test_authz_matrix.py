@@ -24,6 +24,7 @@ from tests.intake import pages_case, pages_channels
 from tests.notify import pages_notify
 from tests.ops import pages_ops
 from tests.org.test_access import STAFF_PAGES
+from tests.outreach import pages_outreach
 from tests.reporting import pages_reporting
 from tests.routing import pages_letters, pages_referral, pages_tracker
 from tests.security.helpers import audit_length, body_of, client_for, rolled_back, states
@@ -97,7 +98,7 @@ def _letters_data(name):
 
 def _table_rules() -> list[Rule]:
     rules = []
-    for page in STAFF_PAGES + pages_tracker.PAGES + pages_ops.PAGES:
+    for page in STAFF_PAGES + pages_tracker.PAGES + pages_ops.PAGES + pages_outreach.PAGES:
         rules.append(Rule(page[0], page[1], page[2], _method(page)))
     for page in pages_notify.PAGES:
         rules.append(Rule(page[0], page[1], page[2], _method(page),

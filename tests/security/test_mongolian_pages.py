@@ -59,6 +59,8 @@ ALLOWED_WORDS = {
     # Names with no Mongolian form, used as they are in Mongolian writing: "IP хаяг" on the
     # public pages' privacy promise, the audit seal's method (HMAC), OpenPGP e-mail.
     "IP", "HMAC", "OpenPGP",
+    # The code a phone reads on the poster: "QR код" in Mongolian too.
+    "QR",
     # Social media platforms a message came from, by their own names.
     "Facebook", "Instagram", "Twitter", "X",
     # Keys as a Mongolian keyboard prints them: the no-script hints to copy and print.

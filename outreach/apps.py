@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OutreachConfig(AppConfig):
+    """The public face of a unit: the poster with its QR codes (and, to come, the hall
+    screen, the open figures and "you said, we did")."""
+
+    name = "outreach"
+    verbose_name = _("Outreach")
+
+    def ready(self):
+        from org.models import Role
+        from org.navigation import register
+
+        register("outreach:poster", _("Poster"), {Role.CLERK, Role.OFFICER, Role.HEAD},
+                 order=85, in_bar=False)
