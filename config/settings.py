@@ -356,6 +356,7 @@ SITE_URL = env_str("SHUGEL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Posters: the address citizens reach the site at (never guessed: no poster without it) and
 # the Anti-Corruption Agency's hotline.
 PUBLIC_URL, AGENCY_HOTLINE = env_url("SHUGEL_PUBLIC_URL"), env_str("SHUGEL_AGENCY_HOTLINE", "110")
+SCREEN_REFRESH_SECONDS = env_int("SHUGEL_SCREEN_REFRESH_SECONDS", 60)  # the hall screen reads
 # Text messages to staff who ask for them: the class that sends them (notify/sms.py says
 # how to add a real gateway). The default writes them to the log.
 SMS_BACKEND = env_str("SHUGEL_SMS_BACKEND", "notify.sms.ConsoleSMS")

@@ -15,3 +15,9 @@ class OutreachConfig(AppConfig):
 
         register("outreach:poster", _("Poster"), {Role.CLERK, Role.OFFICER, Role.HEAD},
                  order=85, in_bar=False)
+        register("outreach:screen_settings", _("Hall screen"), {Role.HEAD}, order=86,
+                 in_bar=False)
+
+        from outreach import audit_terms
+
+        audit_terms.register()  # the words for outreach's audit events (audit.vocabulary)

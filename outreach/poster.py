@@ -16,6 +16,7 @@ import io
 from datetime import date
 
 import qrcode
+import qrcode.image.svg
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -141,6 +142,15 @@ def _qr_block(ink: _Ink, address: str, top: float) -> float:
                   width=width, leading=1.3)
     ink.lines(address, ink.bold, 12, y - 4 * mm, left=left, width=width)
     return top - side
+
+
+def qr_svg(text: str) -> bytes:
+    """A QR code of `text` as an SVG document (for screens)."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10,
+                        error_correction=qrcode.constants.ERROR_CORRECT_M)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return buffer.getvalue()
 
 
 def draw_qr(canvas, text: str, x: float, y: float, side: float) -> None:

@@ -133,6 +133,9 @@ EXTRA_RULES = [
     Rule("favicon", {}, PUBLIC),
     Rule("intake:report", {}, PUBLIC),
     Rule("intake:track", {}, PUBLIC),
+    *(Rule(name, kwargs, PUBLIC) for name, kwargs in pages_outreach.PUBLIC_PAGES),
+    # Without SHUGEL_PUBLIC_URL (as in the matrix's world) the QR code has no address.
+    Rule("outreach:screen_qr", {"unit_code": "DG"}, {persona: 404 for persona in PERSONAS}),
     # GET only sends to /track/; the POST needs a signed receipt page (test_receipt_page).
     Rule("intake:receipt", {}, PUBLIC),
     # GET only sends back to /track/; the POST needs a receipt (tests/intake/test_tracking).
