@@ -68,17 +68,9 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "django_q",
-    "core",
-    "org",
-    "vault",
-    "audit",
-    "outbox",
-    "intake",
-    "routing",
-    "lifecycle",
-    "notify",
-    "reporting",
-    "ops",
+    # Shugel's own apps (docs/architecture.md gives their order).
+    "core", "org", "vault", "audit", "outbox", "intake", "routing", "lifecycle", "notify",
+    "reporting", "surveys", "ops",
 ]
 if not PRODUCTION:
     # The stand-in agency and its `manage.py agency_standin`: for a developer's machine and
