@@ -3,7 +3,7 @@ from django.urls import path
 from surveys.staff import views
 
 SURVEYS = "staff/u/<str:unit_code>/surveys/"
-ROUND = SURVEYS + "<int:year>/<int:number>/"
+ROUND = SURVEYS + "<int:year>/<int:round_no>/"
 
 urlpatterns = [
     path(SURVEYS, views.index, name="index"),

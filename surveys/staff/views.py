@@ -47,9 +47,9 @@ def survey_reader(view):
     return wrapped
 
 
-def _round(unit, year: int, number: int) -> Round:
+def _round(unit, year: int, round_no: int) -> Round:
     return get_object_or_404(Round.objects.select_related("questionnaire", "unit"),
-                             unit=unit, year=year, number=number)
+                             unit=unit, year=year, number=round_no)
 
 
 def _index_page(request, unit, *, open_form=None, status=200):
@@ -83,7 +83,7 @@ def open_round(request, unit):
         return _index_page(request, unit, open_form=form, status=400)
     messages.success(request, _("Round %(round)s is open.") % {"round": survey.label})
     return redirect("surveys:round", unit_code=unit.code, year=survey.year,
-                    number=survey.number)
+                    round_no=survey.number)
 
 
 def _round_page(request, unit, survey, *, tally_form=None, status=200):
@@ -101,15 +101,15 @@ def _round_page(request, unit, survey, *, tally_form=None, status=200):
 
 @survey_reader
 @require_GET
-def round_detail(request, unit, year: int, number: int):
-    return _round_page(request, unit, _round(unit, year, number))
+def round_detail(request, unit, year: int, round_no: int):
+    return _round_page(request, unit, _round(unit, year, round_no))
 
 
 @survey_reader
 @require_POST
-def tally(request, unit, year: int, number: int):
+def tally(request, unit, year: int, round_no: int):
     require(may_write(request.user, unit))
-    survey = _round(unit, year, number)
+    survey = _round(unit, year, round_no)
     form = TallyForm(request.POST, survey=survey)
     if not form.is_valid():
         return _round_page(request, unit, survey, tally_form=form, status=400)
@@ -121,7 +121,7 @@ def tally(request, unit, year: int, number: int):
         return _round_page(request, unit, survey, tally_form=form, status=400)
     messages.success(request, _("The tallies of %(forms)s paper forms were added.")
                      % {"forms": form.cleaned_data["forms"]})
-    return redirect("surveys:round", unit_code=unit.code, year=year, number=number)
+    return redirect("surveys:round", unit_code=unit.code, year=year, round_no=round_no)
 
 
 @survey_reader

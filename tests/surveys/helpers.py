@@ -40,3 +40,24 @@ def answers(survey: Round, **by_question: str) -> dict:
     """`service="got"` as the radio button's value: the choice's id."""
     ids = choice_ids(survey)
     return {f"q-{question}": str(ids[choice]) for question, choice in by_question.items()}
+
+
+def round_open_today(unit) -> Round:
+    """A round of `unit` open today, whatever day the tests run on, opened by a clerk of
+    its own."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from org.models import Role
+    from tests.conftest import make_staff
+
+    today = timezone.localdate()
+    clerk = make_staff(f"survey_clerk_{unit.code.lower()}", unit, Role.CLERK)
+    return open_round(unit, clerk, today - timedelta(days=10), today + timedelta(days=10))
+
+
+def answer_as_a_citizen(client, survey: Round, prefix="", **by_question: str):
+    data = {**answer_form(client, survey.unit.code, prefix),
+            **answers(survey, **(by_question or {"service": "got", "source": "website"}))}
+    return client.post(f"{prefix}/survey/{survey.unit.code}/", data)

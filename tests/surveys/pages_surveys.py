@@ -14,7 +14,7 @@ from tests.surveys.helpers import choice_ids, open_round
 READERS = {"clerk", "officer", "head", "auditor", "national_head"}
 WRITERS = {"clerk"}
 
-ON_ROUND = {"unit_code": "DG", "year": 2026, "number": 1}
+ON_ROUND = {"unit_code": "DG", "year": 2026, "round_no": 1}
 
 PAGES = [
     ("surveys:index", {"unit_code": "DG"}, READERS),
@@ -39,3 +39,11 @@ def post_data(name: str) -> dict:
     ids = choice_ids(survey)
     return {"forms": "10", f"c{ids['got']}": "7", f"c{ids['advice']}": "3",
             f"c{ids['website']}": "10"}
+
+
+def reverse_page(name: str, kwargs: dict, language: str = "mn") -> str:
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override(language):
+        return reverse(name, kwargs=kwargs)
