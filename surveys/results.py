@@ -103,7 +103,8 @@ def summarise(rounds: Iterable[Round]) -> PeriodSummary:
 
 def period_summary(unit, first: date, last: date) -> PeriodSummary | None:
     """The unit's rounds that begin within [first, last], together; None when none of them
-    has an answer (a report then has nothing to state)."""
+    has an answer (a report then has nothing to state). The questions' and choices' words
+    are those of the language active when it is called."""
     rounds = (Round.objects.for_unit(unit).begun_within(first, last)
               .select_related("questionnaire").order_by("first_day", "number"))
     summary = summarise(rounds)
@@ -121,25 +122,26 @@ def percent_text(value: float) -> str:
 def summary_sentences(summary: PeriodSummary) -> list[str]:
     """The plain sentences a report states about a period's surveys, in the active language:
     how many rounds and citizens, each question's shares (whole percents, as on paper), and
-    the largest margin of error among them."""
+    the survey's margin of error, as surveys state it: the widest any share could have
+    (p = 0.5) among the fewest answers a stated question had."""
     sentences = [ngettext(
         "In the period a satisfaction survey was taken %(rounds)s time, from %(answers)s "
         "citizens.",
         "In the period a satisfaction survey was taken %(rounds)s times, from %(answers)s "
         "citizens.", summary.rounds) % {"rounds": summary.rounds, "answers": summary.answers}]
-    widest = 0.0
+    fewest = None
     for question in summary.questions:
         shares = [share for share in question.shares if share.count]
         if not shares:
             continue
-        widest = max([widest, *(share.margin for share in shares)])
+        fewest = question.total if fewest is None else min(fewest, question.total)
         listed = ", ".join(
             _("%(percent)s %% “%(label)s”") % {"percent": number_format(round(share.percent), 0),
                                                 "label": share.label}
             for share in shares)
         sentences.append(_("Answers to “%(question)s”: %(shares)s.")
                          % {"question": question.text, "shares": listed})
-    if widest:
+    if fewest:
         sentences.append(_("The margin of error is at most ±%(margin)s points at 95 %% "
-                           "confidence.") % {"margin": percent_text(widest)})
+                           "confidence.") % {"margin": percent_text(margin_of_error(0.5, fewest))})
     return sentences

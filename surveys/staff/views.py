@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -59,6 +60,8 @@ def _index_page(request, unit, *, open_form=None, status=200):
         "unit": unit, "rounds": rounds, "today": today,
         "years": sorted({survey.year for survey in rounds}, reverse=True),
         "can_write": may_write(request.user, unit),
+        "public_url": request.build_absolute_uri(
+            reverse("surveys:answer", kwargs={"unit_code": unit.code})),
         "open_form": open_form or RoundOpenForm(),
     }, status=status)
 
