@@ -10,12 +10,13 @@ shows beside it.
 
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reporting.charts import PALETTE
-from surveys.results import PeriodSummary, QuestionResult, percent_text
+from surveys.results import PeriodSummary, QuestionResult
 
 WIDTH = 720
 LABEL_WIDTH, BAR_LEFT, BAR_WIDTH = 250, 262, 330
@@ -55,8 +56,8 @@ def _row(index: int, share, colour: str) -> SafeString:
     x_low = round(BAR_LEFT + BAR_WIDTH * low / 100, 1)
     x_high = round(BAR_LEFT + BAR_WIDTH * high / 100, 1)
     middle = y + ROW / 2
-    figures = _("%(percent)s %% ±%(margin)s") % {"percent": percent_text(share.percent),
-                                                   "margin": percent_text(share.margin)}
+    figures = _("%(percent)s %% ±%(margin)s") % {"percent": number_format(share.percent, 1),
+                                                   "margin": number_format(share.margin, 1)}
     return format_html(
         '<g class="share"><text x="{}" y="{}" font-size="{}" text-anchor="end">{}</text>'
         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}: {} ({})</title></rect>'

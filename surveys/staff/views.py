@@ -12,6 +12,8 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,7 +56,7 @@ def _round(unit, year: int, round_no: int) -> Round:
 
 
 def _index_page(request, unit, *, open_form=None, status=200):
-    rounds = Round.objects.for_unit(unit).prefetch_related("batches")
+    rounds = Round.objects.for_unit(unit).annotate(paper=Coalesce(Sum("batches__forms"), 0))
     today = timezone.localdate()
     return render(request, "surveys/index.html", {
         "unit": unit, "rounds": rounds, "today": today,

@@ -16,4 +16,4 @@ def test_the_chart_draws_each_share_with_its_margin_and_escapes_every_text():
     assert "<script" not in svg and "<b " not in svg
     assert svg.count("&lt;script&gt;") >= 4
     assert svg.count('<g class="share">') == 2
-    assert "74 % ±4,3" in svg or "74 % ±4.3" in svg
+    assert "74.0 % ±4.3" in svg or "74,0 % ±4,3" in svg
