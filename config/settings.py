@@ -69,18 +69,9 @@ INSTALLED_APPS = [
     "csp",
     "channels",
     "django_q",
-    "core",
-    "org",
-    "vault",
-    "audit",
-    "outbox",
-    "intake",
-    "routing",
-    "lifecycle",
-    "notify",
-    "reporting",
-    "outreach",
-    "ops",
+    # Shugel's own apps (docs/architecture.md gives their order).
+    "core", "org", "vault", "audit", "outbox", "intake", "routing", "lifecycle", "notify",
+    "reporting", "surveys", "outreach", "ops",
 ]
 if not PRODUCTION:
     # The stand-in agency and its `manage.py agency_standin`: for a developer's machine and

@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("routing.urls")),
     path("", include("lifecycle.urls")),
     path("", include("reporting.urls")),
+    path("", include("surveys.urls")),
     path("", include("outreach.urls")),
     path("staff/", include("org.urls")),
     path("staff/notifications/", include("notify.urls")),

@@ -23,6 +23,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from intake.models import Message
 from intake.public import views as views_public
+from org.models import Unit
 from tests.intake.test_web_submission import (  # noqa: F401 (fixtures)
     _own_media_folder,
     jpeg,
@@ -31,6 +32,7 @@ from tests.intake.test_web_submission import (  # noqa: F401 (fixtures)
     receipt_of,
     report_form,
 )
+from tests.surveys.helpers import answer_as_a_citizen, round_open_today
 from tests.vault.canary import decoded_task_tables, forms
 from vault.keyring import Keyring
 
@@ -107,6 +109,15 @@ def visit_as_a_reporter(client) -> str:
     return code
 
 
+def answer_the_survey(client, unit) -> None:
+    """Answers the web survey, and sends it once wrong, in both languages."""
+    survey = round_open_today(unit)
+    client.get("/survey/DG/")
+    assert answer_as_a_citizen(client, survey).status_code == 302
+    client.get("/survey/DG/thanks/")
+    assert answer_as_a_citizen(client, survey, "/en", service="crowded").status_code == 400
+
+
 def _file(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -123,6 +134,7 @@ def test_no_address_agent_or_forwarded_for_is_stored_or_logged_anywhere(
     connection.force_debug_cursor = True  # every SQL statement and its values are logged
     try:
         visit_as_a_reporter(client)
+        answer_the_survey(client, units["DG"])
     finally:
         connection.force_debug_cursor = False
     # Too many lookups: the refusal is logged too.
@@ -138,6 +150,7 @@ def test_no_address_agent_or_forwarded_for_is_stored_or_logged_anywhere(
     tables = every_table()
     assert {table: found_in(data) for table, data in tables.items() if found_in(data)} == {}
     assert b"complaint.logged" in b"".join(tables.values()), "the scan sees what is stored"
+    assert b"survey.round_opened" in b"".join(tables.values()), "the survey was scanned too"
 
     logged = (caplog.text + "".join(repr(vars(r)) for r in caplog.records)).encode()
     assert found_in(logged) == []
@@ -344,6 +357,11 @@ def public_pages(client):
                                      CONTENT_LENGTH=str(200 * 2**20))
     pages["english case"] = client.post("/en/track/", {"receipt": code,
                                                        "token": lookup_token()})
+    survey = round_open_today(Unit.objects.get(code="DG"))
+    pages["survey"] = client.get("/survey/DG/")
+    pages["survey refused"] = answer_as_a_citizen(client, survey, service="got")
+    pages["survey thanks"] = client.get(answer_as_a_citizen(client, survey)["Location"])
+    pages["survey closed"] = client.get("/en/survey/DU/")
     return pages
 
 

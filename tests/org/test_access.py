@@ -110,9 +110,11 @@ def test_every_staff_route_is_in_the_access_table():
     from tests.outreach import pages_outreach
     from tests.reporting import pages_reporting
     from tests.routing import pages_letters, pages_referral, pages_tracker
+    from tests.surveys import pages_surveys
 
     tables = [STAFF_PAGES, pages_channels.PAGES, pages_case.PAGES, pages_tracker.PAGES,
               pages_referral.PAGES, pages_letters.PAGES, pages_notify.PAGES,
-              pages_reporting.PAGES, pages_ops.PAGES, pages_outreach.PAGES]
+              pages_reporting.PAGES, pages_ops.PAGES, pages_outreach.PAGES,
+              pages_surveys.PAGES]
     covered = {page[0] for table in tables for page in table} | OPEN_BY_DESIGN
     assert named_staff_routes() - covered == set()

@@ -30,6 +30,7 @@ from tests.intake import pages_case, pages_channels
 from tests.reporting import pages_reporting
 from tests.routing import pages_referral
 from tests.routing.helpers import approved_referral, make_agency
+from tests.surveys import pages_surveys
 from vault.files import save_encrypted
 
 UB = pages_case.UB
@@ -141,6 +142,7 @@ def build_world(units, personas) -> World:
         _approved_report(dg, personas["clerk"], personas["head"], pages_reporting.DELIVERY_UID)
         _approved_report(du, people["du_clerk"], people["du_head"], DU_DELIVERY_UID)
         dg_note = _notification_for(personas["head"], dg)
+        pages_surveys.make_round(dg, personas["clerk"])
         du_note = _notification_for(personas["outsider"], du)
     return World(
         dg=UnitObjects(

@@ -14,13 +14,15 @@ from notify.models import Event, Notification
 from outbox.models import Outbox
 from reporting.models import MonthlyReport, ReportDelivery
 from routing.models import AgencyAnswer, Referral, TriageDecision
+from surveys.models import Round, Tally, TallyBatch
 
 COUNTED = {
     "complaints": Complaint, "messages": Message, "attachments": Attachment, "notes": Note,
     "recusals": Recusal, "openings": BoxOpening, "discarded": DiscardedSlip,
     "audit": AuditEvent, "referrals": Referral, "outbox": Outbox, "answers": AgencyAnswer,
     "triage": TriageDecision, "reports": MonthlyReport, "report_deliveries": ReportDelivery,
-    "events": Event, "notifications": Notification,
+    "events": Event, "notifications": Notification, "survey_rounds": Round,
+    "survey_batches": TallyBatch, "survey_tallies": Tally,
 }
 
 
@@ -56,6 +58,7 @@ def states() -> tuple:
         sorted(MonthlyReport.objects.values_list("unit_id", "version", "state")),
         sorted(Outbox.objects.values_list("pk", "state", "attempts")),
         sorted(Notification.objects.values_list("pk", "read_at")),
+        sorted(Tally.objects.filter(batch=None).values_list("pk", "count")),
     )
 
 

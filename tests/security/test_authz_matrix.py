@@ -28,6 +28,7 @@ from tests.outreach import pages_outreach
 from tests.reporting import pages_reporting
 from tests.routing import pages_letters, pages_referral, pages_tracker
 from tests.security.helpers import audit_length, body_of, client_for, rolled_back, states
+from tests.surveys import pages_surveys
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_matrix_time")]
 
@@ -120,6 +121,10 @@ def _table_rules() -> list[Rule]:
         rules.append(Rule(page[0], page[1], page[2], _method(page),
                           post_data=lambda world, name=page[0]: pages_reporting.post_data(name),
                           reports_go_up=True))
+    for page in pages_surveys.PAGES:  # read by the heads above, like the reports
+        rules.append(Rule(page[0], page[1], page[2], _method(page),
+                          post_data=lambda world, name=page[0]: pages_surveys.post_data(name),
+                          reports_go_up=True))
     return rules
 
 
@@ -140,6 +145,9 @@ EXTRA_RULES = [
     Rule("intake:receipt", {}, PUBLIC),
     # GET only sends back to /track/; the POST needs a receipt (tests/intake/test_tracking).
     Rule("intake:track_message", {}, PUBLIC),
+    # The citizen's survey (a round of DG's is open at the matrix's time) and its thanks.
+    Rule("surveys:answer", {"unit_code": "DG"}, PUBLIC),
+    Rule("surveys:thanks", {"unit_code": "DG"}, PUBLIC),
     # Signed requests only: a browser's session counts for nothing.
     Rule("agency_api:answers", {"agency_code": "atg"},
          {persona: 401 for persona in PERSONAS}, "post", post_data=lambda world: {}),

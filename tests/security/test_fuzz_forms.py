@@ -19,7 +19,14 @@ from intake.public import views as views_public
 from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
 from intake.services import Content, web_report_submit
 from tests.security.fuzz import Field, fields_for, form_body, forms_on, fuzz_settings
-from tests.security.helpers import body_of, client_for, counts, post_counted, rolled_back
+from tests.security.helpers import (
+    body_of,
+    client_for,
+    counts,
+    post_counted,
+    rolled_back,
+    states,
+)
 from tests.security.test_authz_matrix import ANY_STAFF, RULES
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_matrix_time")]
@@ -167,6 +174,34 @@ def test_the_reporters_message_form_takes_any_input_without_failing(personas, un
     assert {200, 400} <= outcomes, outcomes
 
 
+def test_the_survey_form_takes_any_input_without_failing_or_counting_what_it_refuses(world):
+    client = client_for(None)
+    url = reverse("surveys:answer", kwargs={"unit_code": "DG"})
+    outcomes = set()
+
+    @fuzz_settings(PUBLIC_EXAMPLES)
+    @given(data=st.data())
+    def attempt(data):
+        cache.clear()
+        page = client.get(url)
+        assert page.status_code == 200
+        fields = fields_for(body_of(page), url, page_url=url)
+        assert {"token", "q-service", "q-source"} <= set(fields)
+        fields["website"] = Field("text", "")
+        body = data.draw(form_body(fields))
+        with rolled_back():
+            before = states()
+            response = client.post(url, body)
+            after = states()
+        outcomes.add(response.status_code)
+        assert response.status_code in (302, 400), (response.status_code, body)
+        assert (before != after) == (response.status_code == 302), body
+
+    attempt()
+    # The fuzz reached both sides: answers counted and answers refused.
+    assert {302, 400} <= outcomes, outcomes
+
+
 def test_the_sign_in_form_takes_any_input_without_failing(personas):
     client = client_for(None)
     url = reverse("org:login")
@@ -215,6 +250,8 @@ def _pages_with_forms(world, client) -> list[str]:
              ("routing:letters", {"unit_code": "DG"}),
              ("reporting:index", {"unit_code": "DG"}),
              ("reporting:month", {"unit_code": "DG", "month": "2026-10"}),
+             ("surveys:index", {"unit_code": "DG"}),
+             ("surveys:round", {"unit_code": "DG", "year": 2026, "round_no": 1}),
              ("notify:centre", {})]
     return [body_of(client.get(reverse(name, kwargs=kwargs))) for name, kwargs in names]
 
