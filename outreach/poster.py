@@ -29,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 from org.models import Unit
 from reporting import fonts
 from reporting.exports import month_phrase
+from surveys.models import Round
 
 SIZES = {"A4": A4, "A3": A3}
 LANGUAGES = ("mn", "en")
@@ -48,6 +49,14 @@ def report_address(unit: Unit) -> str:
             "The site's public address is not set, so the poster cannot say where to report. "
             "Ask the system administrator to set it in the server's settings."))
     return f"{base}{reverse('intake:report')}?unit={unit.code}"
+
+
+def survey_address(unit: Unit, day: date) -> str | None:
+    """The satisfaction survey's public address, while the unit has a round open on `day`
+    or to come; None otherwise."""
+    if not Round.objects.for_unit(unit).filter(last_day__gte=day).exists():
+        return None
+    return f"{settings.PUBLIC_URL}{reverse('surveys:answer', kwargs={'unit_code': unit.code})}"
 
 
 def poster_pdf(unit: Unit, *, size: str = "A4", language: str = "mn",
@@ -77,12 +86,12 @@ def _draw(unit, page, regular, bold, printed: date) -> bytes:
     canvas.setStrokeColorRGB(*RULE)
     canvas.setLineWidth(3)
     canvas.line(MARGIN, y - 2 * mm, width - MARGIN, y - 2 * mm)
-    y = ink.lines(_("Tell us about bribery, corruption and red tape"), bold, 30, y - 14 * mm)
+    y = ink.lines(_("Tell us about bribery, corruption and red tape"), bold, 27, y - 12 * mm)
     y = _line_box(ink, _("Our line for bribery and red tape"), unit.public_phone, y - 8 * mm)
     y = _line_box(ink, _("Anti-Corruption Agency hotline"), settings.AGENCY_HOTLINE,
                   y - 5 * mm)
-    y = _qr_block(ink, report_address(unit), y - 10 * mm)
-    y -= 8 * mm
+    y = _qr_block(ink, report_address(unit), y - 8 * mm)
+    y -= 5 * mm
     for sentence in (
         _("Every report is logged and answered within the time the law sets; a report of "
           "corruption is passed on to the Anti-Corruption Agency."),
@@ -91,7 +100,9 @@ def _draw(unit, page, regular, bold, printed: date) -> bytes:
         _("Keep the receipt code you are given: with it you can follow your report and read "
           "the answer."),
     ):
-        y = ink.lines(f"•  {sentence}", regular, 12.5, y, leading=1.35) - 3 * mm
+        y = ink.lines(f"•  {sentence}", regular, 12, y, leading=1.3) - 2 * mm
+    if survey := survey_address(unit, printed):
+        _survey_block(ink, survey, y - 3 * mm)
     canvas.setFont(regular, 9)
     canvas.setFillColorRGB(0.35, 0.35, 0.35)
     canvas.drawString(MARGIN, MARGIN / 2, _("Printed: %(month)s") % {
@@ -121,19 +132,19 @@ class _Ink:
 
 def _line_box(ink: _Ink, label: str, number: str, top: float) -> float:
     canvas = ink.canvas
-    box = 30 * mm
+    box = 25 * mm
     canvas.setFillColorRGB(0.95, 0.96, 0.98)
     canvas.setStrokeColorRGB(*INK)
     canvas.setLineWidth(1)
     canvas.roundRect(MARGIN, top - box, ink.width, box, 4 * mm, stroke=1, fill=1)
-    ink.lines(label, ink.regular, 14, top - 3 * mm, left=MARGIN + 6 * mm,
+    ink.lines(label, ink.regular, 13, top - 2.5 * mm, left=MARGIN + 6 * mm,
               width=ink.width - 12 * mm)
-    ink.lines(number, ink.bold, 36, top - 11 * mm, left=MARGIN + 6 * mm)
+    ink.lines(number, ink.bold, 32, top - 9.5 * mm, left=MARGIN + 6 * mm)
     return top - box
 
 
 def _qr_block(ink: _Ink, address: str, top: float) -> float:
-    side = 62 * mm
+    side = 54 * mm
     draw_qr(ink.canvas, address, MARGIN, top - side, side)
     left = MARGIN + side + 8 * mm
     width = ink.width - side - 8 * mm
@@ -142,6 +153,16 @@ def _qr_block(ink: _Ink, address: str, top: float) -> float:
                   width=width, leading=1.3)
     ink.lines(address, ink.bold, 12, y - 4 * mm, left=left, width=width)
     return top - side
+
+
+def _survey_block(ink: _Ink, address: str, top: float) -> None:
+    side = 34 * mm
+    draw_qr(ink.canvas, address, MARGIN, top - side, side)
+    left = MARGIN + side + 8 * mm
+    width = ink.width - side - 8 * mm
+    y = ink.lines(_("How were you served? Tell us in a short survey, without your name."),
+                  ink.bold, 13, top - 3 * mm, left=left, width=width, leading=1.3)
+    ink.lines(address, ink.regular, 11, y - 3 * mm, left=left, width=width)
 
 
 def qr_svg(text: str) -> bytes:

@@ -94,3 +94,18 @@ def test_an_unknown_size_or_language_is_not_found(units, public, personas, signe
     client = signed_in(personas["clerk"])
     assert client.get("/staff/u/DG/poster/A5.pdf").status_code == 404
     assert client.get("/staff/u/DG/poster/A4.pdf?lang=ru").status_code == 404
+
+
+@needs_tools
+def test_with_a_survey_round_the_poster_has_its_qr_code_too(units, personas, public,
+                                                             tmp_path):
+    from datetime import timedelta
+
+    from surveys.services import Period, survey_round_open
+
+    today = timezone.localdate()
+    assert _decoded(poster_pdf(units["DG"]), tmp_path) == [f"{PUBLIC}/report/?unit=DG"]
+    survey_round_open(unit=units["DG"], by=personas["clerk"],
+                      period=Period(first_day=today, last_day=today + timedelta(days=30)))
+    found = _decoded(poster_pdf(units["DG"]), tmp_path)
+    assert sorted(found) == [f"{PUBLIC}/report/?unit=DG", f"{PUBLIC}/survey/DG/"]
