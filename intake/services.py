@@ -28,6 +28,7 @@ from intake.models import (
 )
 from intake.receipts import new_code, receipt_hash
 from intake.recusal import named_staff
+from intake.signing import sign_after_commit
 from notify.events import emit
 from notify.models import Kind as Notice
 from org.calendar import add_working_days
@@ -157,6 +158,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     complaint.save()
     attachments = _attachment_rows(complaint, sealed, by_reporter=actor is ANONYMOUS_REPORTER)
     _recuse(complaint, recused)
+    sign_after_commit(complaint)  # "probably the same matter" (intake.likeness), by a task
     # After the recusals, so that the staff the complaint names are not told of it.
     _tell(Notice.COMPLAINT_LOGGED, complaint, actor=actor)
     record(
