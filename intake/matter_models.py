@@ -5,10 +5,14 @@ Imported by intake.models; the complaint is named by its label so that this modu
 import that one back.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from vault.fields import EncryptedTextField
 
 
 class Matter(models.Model):
@@ -86,3 +90,19 @@ class LikenessBucket(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} · {self.bucket}"
+
+
+class LikenessSignature(models.Model):
+    """A complaint's whole similarity signature (intake.likeness), sealed with the
+    complaint's own data key: it estimates how alike two complaints are once their buckets
+    met, and goes when the complaint is shredded."""
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    complaint = models.OneToOneField("intake.Complaint", on_delete=models.CASCADE,
+                                     related_name="likeness_signature")
+    data_key = models.ForeignKey("vault.DataKey", on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveSmallIntegerField()
+    values = EncryptedTextField()
+
+    def __str__(self):
+        return f"{self.complaint_id} · v{self.version}"

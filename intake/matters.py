@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from intake import likeness
-from intake.models import Complaint, LikenessBucket, Matter, MatterDismissal, MatterMember
+from intake.matter_models import (
+    LikenessBucket,
+    LikenessSignature,
+    Matter,
+    MatterDismissal,
+    MatterMember,
+)
+from intake.models import Complaint
+from vault.errors import VaultError
 
 MAX_SUGGESTIONS = 5
 # Candidates taken from the buckets before visibility and dismissals are applied.
@@ -67,21 +75,38 @@ def _excluded(complaint: Complaint) -> set[int]:
     return excluded
 
 
-def _similar(complaint: Complaint, since, until) -> dict[int, int]:
-    """Complaints of the unit in the window sharing at least MIN_BANDS buckets with
-    `complaint`, with how many: one indexed lookup (unit, bucket, received_at)."""
-    own = list(LikenessBucket.objects.filter(complaint=complaint)
-               .values_list("bucket", "version"))
-    if not own:
+def _signature(complaint_id: int) -> tuple[int, list[int]] | None:
+    sealed = (LikenessSignature.objects.filter(complaint_id=complaint_id)
+              .select_related("data_key").first())
+    return None if sealed is None else (sealed.version, _opened(sealed))
+
+
+def _opened(sealed: LikenessSignature) -> list[int]:
+    try:
+        return likeness.unpacked(sealed.values.reveal())
+    except (VaultError, ValueError):
+        return []  # shredded or damaged: it compares with nothing
+
+
+def _similar(complaint: Complaint, since, until) -> dict[int, float]:
+    """Complaints of the unit in the window whose buckets meet `complaint`'s (one indexed
+    lookup: unit, bucket, received_at), with the similarity their signatures estimate."""
+    own = _signature(complaint.pk)
+    if own is None or not own[1]:
         return {}
-    version = own[0][1]
-    rows = (LikenessBucket.objects
-            .filter(unit_id=complaint.unit_id, bucket__in=[b for b, _v in own],
-                    received_at__gte=since, received_at__lte=until, version=version)
-            .exclude(complaint_id=complaint.pk)
-            .values("complaint_id").annotate(shared=Count("id"))
-            .filter(shared__gte=likeness.MIN_BANDS).order_by("-shared")[:_CANDIDATES])
-    return {row["complaint_id"]: row["shared"] for row in rows}
+    version, mine = own
+    met = (LikenessBucket.objects
+           .filter(unit_id=complaint.unit_id, received_at__gte=since, received_at__lte=until,
+                   version=version,
+                   bucket__in=LikenessBucket.objects.filter(complaint=complaint)
+                   .values("bucket"))
+           .exclude(complaint_id=complaint.pk)
+           .values("complaint_id").annotate(shared=Count("id")).order_by("-shared")
+           [:_CANDIDATES])
+    found = LikenessSignature.objects.filter(
+        complaint_id__in=[row["complaint_id"] for row in met], version=version,
+    ).select_related("data_key")
+    return {sealed.complaint_id: likeness.similarity(mine, _opened(sealed)) for sealed in found}
 
 
 def suggestions_for(complaint: Complaint, visible) -> list[Suggestion]:
@@ -95,10 +120,8 @@ def suggestions_for(complaint: Complaint, visible) -> list[Suggestion]:
             unit_id=complaint.unit_id, reporter_phone_index=complaint.reporter_phone_index,
             received_at__gte=since, received_at__lte=until,
         ).exclude(pk__in=excluded).values_list("pk", flat=True)[:_CANDIDATES])
-    similar = {pk: likeness.similarity(shared)
-               for pk, shared in _similar(complaint, since, until).items()
-               if pk not in excluded}
-    similar = {pk: s for pk, s in similar.items() if s >= likeness.MIN_SIMILARITY}
+    similar = {pk: found for pk, found in _similar(complaint, since, until).items()
+               if pk not in excluded and found >= likeness.MIN_SIMILARITY}
     found = {c.pk: c for c in visible.filter(pk__in=phone | set(similar),
                                              data_key__shredded_at__isnull=True)}
     ranked = sorted(found, key=lambda pk: (pk not in phone, -similar.get(pk, 0), pk))
