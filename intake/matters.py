@@ -64,6 +64,14 @@ def matter_others(complaint: Complaint, visible) -> list[Complaint]:
                 .select_related("unit").order_by("received_at", "pk"))
 
 
+def matter_complaints(complaint: Complaint, user) -> list[Complaint]:
+    """The other complaints of `complaint`'s matter that `user` may see (not recused) and
+    whose content still exists: what routing's triage and referral read with it."""
+    visible = (Complaint.objects.filter(unit_id=complaint.unit_id, data_key__shredded_at=None)
+               .visible_to(user).select_related("data_key"))
+    return matter_others(complaint, visible)
+
+
 def _excluded(complaint: Complaint) -> set[int]:
     """Itself, what is already in its matter, and the pairs dismissed."""
     excluded = {complaint.pk}
