@@ -45,6 +45,7 @@ def register() -> None:
         "slips": Field(_("Slips"), "count"),
     })
     _register_actions()
+    _register_matter_actions()
     words.register_object("intake.complaint", _("Complaint"), describe=describe_complaints)
     words.register_object("intake.message", _("Message"), describe=_part_of_case(Message))
     words.register_object("intake.note", _("Note"), describe=_part_of_case(Note))
@@ -59,7 +60,6 @@ def _register_actions() -> None:
     words.register_group("box", _("Box openings"))
     words.register_group("message", _("Messages with the reporter"))
     words.register_group("note", _("Notes"))
-    words.register_group("matter", _("One matter across channels"))
     action = words.register_action
     action("complaint.logged", _("Registered the complaint"), fields={
         "reference": REFERENCE, "channel": Field(_("Channel"), "channel"),
@@ -103,18 +103,24 @@ def _register_actions() -> None:
     action("message.from_reporter", _("Wrote to the unit about the complaint"))
     action("message.from_staff", _("Replied to the reporter"))
     action("note.added", _("Added an internal note"))
-    same = Field(_("The other complaint"))
-    action("matter.linked", _("Linked complaints as one matter"),
-           fields={"with": same, "matter": Field(_("Matter"), "hidden")})
-    action("matter.unlinked", _("Took the complaint out of its matter"),
-           fields={"matter": Field(_("Matter"), "hidden")})
-    action("matter.dismissed", _("Said a suggested complaint is not the same matter"),
-           fields={"with": same})
     action(DAMAGED_ACTION, _("Found sealed content damaged"), fields={
         "fields": Field(_("Damaged parts"), "content"), "reference": COMPLAINT,
         "complaint": HIDDEN, "referral": HIDDEN, "report": HIDDEN,
         "referral_reference": Field(_("Referral")), "month": Field(_("Month"), "month"),
     })
+
+
+def _register_matter_actions() -> None:
+    """One matter across channels (intake.matters)."""
+    words.register_group("matter", _("One matter across channels"))
+    same = Field(_("The other complaint"))
+    words.register_action("matter.linked", _("Linked complaints as one matter"),
+                          fields={"with": same, "matter": Field(_("Matter"), "hidden")})
+    words.register_action("matter.unlinked", _("Took the complaint out of its matter"),
+                          fields={"matter": Field(_("Matter"), "hidden")})
+    words.register_action("matter.dismissed",
+                          _("Said a suggested complaint is not the same matter"),
+                          fields={"with": same})
 
 
 # --- naming objects -----------------------------------------------------------------------------

@@ -76,7 +76,9 @@ class LikenessBucket(models.Model):
 
     complaint = models.ForeignKey("intake.Complaint", on_delete=models.CASCADE,
                                   related_name="likeness_buckets")
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    # Not indexed alone: likeness_lookup begins with it.
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
     received_at = models.DateTimeField()
     bucket = models.BigIntegerField()
     # The blind key version whose sub-key made it (vault.blind.subkey).
@@ -85,7 +87,6 @@ class LikenessBucket(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["unit", "bucket", "received_at"], name="likeness_lookup"),
-            models.Index(fields=["version"], name="likeness_version"),
         ]
 
     def __str__(self):

@@ -32,6 +32,8 @@ Progress = Callable[[int, int], None]
 class Reindexed:
     recomputed: int = 0
     cleared: int = 0
+    # Records of other blind-keyed material computed again (vault.blind.subkey).
+    other: int = 0
 
 
 def blind_index_fields() -> list[tuple[type, BlindIndexField]]:
@@ -94,7 +96,7 @@ def reindex_blind(*, batch_size: int = 500, progress: Progress | None = None) ->
             if progress is not None:
                 progress(done, total)
     for _behind_count, redo, _using in blind_materials():
-        result.recomputed += redo(active, batch_size, progress)
+        result.other += redo(active, batch_size, progress)
     return result
 
 
