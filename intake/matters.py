@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from intake import likeness
+from intake.case.services import complaint_lock
 from intake.matter_models import (
     LikenessBucket,
     LikenessSignature,
@@ -103,11 +104,12 @@ def _similar(complaint: Complaint, since, until) -> dict[int, float]:
     if own is None or not own[1]:
         return {}
     version, mine = own
+    # The values themselves, not a subquery: each is then one seek in the index.
+    buckets = list(LikenessBucket.objects.filter(complaint=complaint)
+                   .values_list("bucket", flat=True))
     met = (LikenessBucket.objects
            .filter(unit_id=complaint.unit_id, received_at__gte=since, received_at__lte=until,
-                   version=version,
-                   bucket__in=LikenessBucket.objects.filter(complaint=complaint)
-                   .values("bucket"))
+                   version=version, bucket__in=buckets)
            .exclude(complaint_id=complaint.pk)
            .values("complaint_id").annotate(shared=Count("id")).order_by("-shared")
            [:_CANDIDATES])
@@ -148,11 +150,11 @@ def _check_pair(complaint: Complaint, other: Complaint) -> None:
                               code="unit")
 
 
-def _locked(*complaints: Complaint) -> None:
-    """Both rows locked, in the order of their ids, so two officers linking the same pair
-    from either side wait for each other instead of deadlocking."""
-    ids = sorted(c.pk for c in complaints)
-    list(Complaint.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk"))
+def _locked(*complaints: Complaint, by) -> None:
+    """Each case's lock (refusing anyone recused from it), in the order of their ids, so two
+    officers linking the same pair from either side wait for each other, not deadlock."""
+    for complaint in sorted(complaints, key=lambda c: c.pk):
+        complaint_lock(complaint=complaint, by=by)
 
 
 @transaction.atomic
@@ -160,7 +162,7 @@ def complaints_link(*, complaint: Complaint, other: Complaint, by) -> Matter:
     """Make `other` one matter with `complaint`: a new matter of the two, or the one either
     is already in (two matters become one)."""
     _check_pair(complaint, other)
-    _locked(complaint, other)
+    _locked(complaint, other, by=by)
     mine, theirs = matter_of(complaint), matter_of(other)
     if mine is not None and theirs is not None and mine.pk == theirs.pk:
         raise ValidationError(_("These complaints are already one matter."), code="linked")
@@ -180,7 +182,7 @@ def complaints_link(*, complaint: Complaint, other: Complaint, by) -> Matter:
 @transaction.atomic
 def complaint_unlink(*, complaint: Complaint, by) -> None:
     """Take `complaint` out of its matter; a matter left with one complaint ends."""
-    _locked(complaint)
+    _locked(complaint, by=by)
     member = MatterMember.objects.filter(complaint=complaint).select_related("matter").first()
     if member is None:
         raise ValidationError(_("This complaint is not linked to another."), code="unlinked")
@@ -195,6 +197,7 @@ def complaint_unlink(*, complaint: Complaint, by) -> None:
 def suggestion_dismiss(*, complaint: Complaint, other: Complaint, by) -> MatterDismissal:
     """Say that `other` is not the same matter as `complaint`: never suggested again."""
     _check_pair(complaint, other)
+    _locked(complaint, other, by=by)
     first, second = sorted((complaint, other), key=lambda c: c.pk)
     dismissal, created = MatterDismissal.objects.get_or_create(
         first=first, second=second, defaults={"dismissed_by": by})
