@@ -288,3 +288,21 @@ def test_rotating_the_blind_key_signs_every_complaint_again(units, personas, set
         assert [s.complaint for s in found] == [first]
     finally:
         reload_keyring()
+
+
+def test_complaints_logged_before_signatures_existed_are_signed_by_the_command(units,
+                                                                               personas):
+    import io
+
+    from django.core.management import call_command
+
+    first = letter(units["DG"], personas["clerk"], TOLD)
+    LikenessBucket.objects.all().delete()
+    LikenessSignature.objects.all().delete()
+    second = call(units["DG"], personas["clerk"], NOTED)
+    assert suggestions_for(second, visible(personas["officer"], units["DG"], {"officer"})) == []
+    out = io.StringIO()
+    call_command("matters_sign", stdout=out)
+    assert "Signed 1 complaints." in out.getvalue()
+    found = suggestions_for(second, visible(personas["officer"], units["DG"], {"officer"}))
+    assert [s.complaint for s in found] == [first]
