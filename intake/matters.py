@@ -3,7 +3,9 @@ matter as a case, and the officer's answer (link them, or say they are not the s
 
 Suggestions read only metadata: the blind index of the reporter's phone
 (Complaint.reporter_phone_index) and the keyed similarity buckets (intake.likeness), never
-the text, so the plain case page may show them. Every list here is taken from `visible`,
+the text, so the plain case page may show them. The similarity signatures it opens are
+keyed hashes sealed with each complaint's data key, not content: opening them is not a
+reading of the case, and nobody sees them. Every list here is taken from `visible`,
 the cases the person asking may see (Complaint.objects.for_staff: their unit's, never one
 they are recused from), so nobody learns of a complaint they may not open.
 """
