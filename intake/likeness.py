@@ -3,7 +3,7 @@ keeping their words.
 
 A complaint's text (in memory only) is normalised (casefolded, Cyrillic spelt in the loose
 Latin of intake.recusal, so that Mongolian typed either way compares alike, punctuation
-gone) and cut into overlapping character shingles. Each shingle is hashed ONCE, with keyed
+gone) and cut into overlapping 5-byte shingles. Each shingle is hashed ONCE, with keyed
 BLAKE2b under a sub-key of the keyring's blind-index key (vault.blind.subkey). The
 signature is one-permutation MinHash: the hash's top bits choose one of SIGNATURE_SIZE bins
 and the least remaining value is kept per bin (an empty bin borrows from the next one to
@@ -35,10 +35,10 @@ from intake.recusal import latin
 from vault.blind import subkey
 from vault.keyring import keyring, refresh_keyring
 
-SHINGLE = 5  # characters per shingle
+SHINGLE = 5  # bytes per shingle
 # Only this much of the normalised text is signed: it bounds the time one signing takes,
 # and a matter told twice shows in its first pages.
-SIGNED_CHARACTERS = 2500
+SIGNED_CHARACTERS = 1500
 SIGNATURE_SIZE = 128  # bins; a power of two
 # The first BANDS × ROWS bins make the buckets. Pairs of bins find candidates generously;
 # the threshold on the whole signature is what keeps false suggestions down.
@@ -57,28 +57,34 @@ _INT64 = 1 << 63
 
 
 def normal(texts) -> str:
-    """The text that is shingled: every text of the complaint, casefolded, in the loose
-    Latin spelling, as words separated by one space."""
-    return " ".join(word for text in texts if text for word in _WORD.findall(latin(text)))
+    """The text that is shingled: the complaint's texts, casefolded, in the loose Latin
+    spelling, as words separated by one space, at most SIGNED_CHARACTERS of it (the texts
+    are cut before they are spelt again, which never shortens them)."""
+    joined = " ".join(text for text in texts if text)[:SIGNED_CHARACTERS]
+    return " ".join(_WORD.findall(latin(joined)))[:SIGNED_CHARACTERS]
 
 
-def shingles(text: str) -> set[str]:
-    """Every SHINGLE-character piece of `text`; a text shorter than that is one shingle."""
-    if len(text) <= SHINGLE:
-        return {text} if text else set()
-    return {text[i:i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
+def shingles(text: str) -> set[bytes]:
+    """Every SHINGLE-byte piece of `text` in UTF-8 (the loose Latin spelling is ASCII but
+    for letters of other scripts); a text shorter than that is one shingle."""
+    data = text.encode()
+    if len(data) <= SHINGLE:
+        return {data} if data else set()
+    return {data[i:i + SHINGLE] for i in range(len(data) - SHINGLE + 1)}
 
 
 def signature(texts, key: bytes) -> list[int] | None:
     """The one-permutation MinHash signature of `texts` under `key` (SIGNATURE_SIZE values
     below 2**32); None when there is nothing to sign."""
-    pieces = shingles(normal(texts)[:SIGNED_CHARACTERS])
+    pieces = shingles(normal(texts))
     if not pieces:
         return None
     least: list[int | None] = [None] * SIGNATURE_SIZE
+    keyed = hashlib.blake2b(key=key, digest_size=8)  # copied: the key is absorbed once
     for piece in pieces:
-        hashed = int.from_bytes(
-            hashlib.blake2b(piece.encode(), key=key, digest_size=8).digest(), "big")
+        one = keyed.copy()
+        one.update(piece)
+        hashed = int.from_bytes(one.digest(), "big")
         slot, value = hashed >> _VALUE_BITS, hashed & _VALUE_MASK
         if least[slot] is None or value < least[slot]:
             least[slot] = value
