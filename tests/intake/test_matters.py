@@ -279,6 +279,7 @@ def test_rotating_the_blind_key_signs_every_complaint_again(units, personas, set
         from vault.reindex import indexes_needing_reindex, reindex_blind
 
         assert indexes_needing_reindex() >= 1
+        assert key_usage("blind", 1) == 1  # `keys remove` waits for the signature
         reindex_blind(batch_size=10)
         assert set(LikenessBucket.objects.values_list("version", flat=True)) == {2}
         assert key_usage("blind", 1) == 0
