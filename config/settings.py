@@ -371,8 +371,9 @@ require(min(RETENTION_YEARS.values()) >= 1, "every SHUGEL_RETENTION_*_YEARS must
 # Officers and the head are told this many days before a case's content is destroyed.
 RETENTION_WARN_DAYS = env_int("SHUGEL_RETENTION_WARN_DAYS", 30)
 require(RETENTION_WARN_DAYS >= 0, "SHUGEL_RETENTION_WARN_DAYS must not be negative")
-# Delivery: tries before a referral is given up (dead letter, the head is alerted), and the
-# back-off between tries (doubling from the base up to the cap).
+# Delivery: tries before a referral is a dead letter; the doubling back-off's base and cap.
+# Complaints further apart than this are never suggested as one matter (intake.matters).
+MATTER_WINDOW_DAYS = env_int("SHUGEL_MATTER_WINDOW_DAYS", 90)
 REFERRAL_MAX_ATTEMPTS = env_int("SHUGEL_REFERRAL_MAX_ATTEMPTS", 8)
 REFERRAL_RETRY_BASE_SECONDS = env_int("SHUGEL_REFERRAL_RETRY_BASE_SECONDS", 30)
 REFERRAL_RETRY_MAX_SECONDS = env_int("SHUGEL_REFERRAL_RETRY_MAX_SECONDS", 3600)
@@ -383,8 +384,7 @@ AGENCY_HTTP_TIMEOUT_SECONDS = env_int("SHUGEL_AGENCY_HTTP_TIMEOUT_SECONDS", 20)
 AGENCY_CALLBACK_MAX_SKEW_SECONDS = env_int("SHUGEL_AGENCY_CALLBACK_MAX_SKEW_SECONDS", 300)
 # Working days after a missed deadline before it escalates from the head to the parent unit.
 ESCALATION_WORKING_DAYS = env_int("SHUGEL_ESCALATION_WORKING_DAYS", 3)
-# Working days before a legal deadline on which the unit's officers and heads are reminded
-# of it (0: no reminders).
+# Working days before a legal deadline that its reminders go out (0: no reminders).
 REMINDER_WORKING_DAYS_AHEAD = env_int("SHUGEL_REMINDER_WORKING_DAYS_AHEAD", 2)
 require(REMINDER_WORKING_DAYS_AHEAD >= 0,
         "SHUGEL_REMINDER_WORKING_DAYS_AHEAD must not be negative")

@@ -30,6 +30,7 @@ class IntakeConfig(AppConfig):
         # A receipt hashed with an old pepper must still open its case: the pepper may go
         # only when no live case's receipt uses it.
         register_key_usage("receipt", _receipts_hashed_with)
+        _register_likeness()
         register_demo(seed_complaints, order=20)
 
         from org import counts
@@ -45,9 +46,26 @@ class IntakeConfig(AppConfig):
 
         actions.register()  # acknowledge, reply, note… as case panels (intake.panels)
 
+        from intake.case import matter_panel
+
+        matter_panel.register()  # "probably the same matter" (intake.matters)
+
         from intake import audit_terms
 
         audit_terms.register()  # the words for intake's audit events (audit.vocabulary)
+
+
+def _register_likeness() -> None:
+    """The similarity buckets are kept under a sub-key of the blind key: rotating it signs
+    them again, and an old version is not removed while buckets still use it."""
+    from intake import signing
+    from vault.blind import register_blind_material
+
+    def redo(active, batch_size, progress):
+        return signing.likeness_catch_up(active=active, batch_size=batch_size,
+                                         progress=progress)
+
+    register_blind_material(signing.likeness_behind, redo, signing.likeness_using)
 
 
 def _receipts_hashed_with(version: int) -> int:

@@ -45,6 +45,7 @@ def register() -> None:
         "slips": Field(_("Slips"), "count"),
     })
     _register_actions()
+    _register_matter_actions()
     words.register_object("intake.complaint", _("Complaint"), describe=describe_complaints)
     words.register_object("intake.message", _("Message"), describe=_part_of_case(Message))
     words.register_object("intake.note", _("Note"), describe=_part_of_case(Note))
@@ -107,6 +108,19 @@ def _register_actions() -> None:
         "complaint": HIDDEN, "referral": HIDDEN, "report": HIDDEN,
         "referral_reference": Field(_("Referral")), "month": Field(_("Month"), "month"),
     })
+
+
+def _register_matter_actions() -> None:
+    """One matter across channels (intake.matters)."""
+    words.register_group("matter", _("One matter across channels"))
+    same = Field(_("The other complaint"))
+    words.register_action("matter.linked", _("Linked complaints as one matter"),
+                          fields={"with": same, "matter": Field(_("Matter"), "hidden")})
+    words.register_action("matter.unlinked", _("Took the complaint out of its matter"),
+                          fields={"matter": Field(_("Matter"), "hidden")})
+    words.register_action("matter.dismissed",
+                          _("Said a suggested complaint is not the same matter"),
+                          fields={"with": same})
 
 
 # --- naming objects -----------------------------------------------------------------------------

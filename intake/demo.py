@@ -23,6 +23,13 @@ LETTER = (
     "Газрын эрхийн бүртгэлийг хэлтсийн ажилтан өөрийн хамаатны нэр дээр ээлж дараалалгүй "
     "түрүүлж хийсэн гэж сонссон. Ашиг сонирхлын зөрчил байж магадгүй."
 )
+# The same matter as the web report, told on the phone line the next day and noted by the
+# clerk: the case pages suggest each for the other ("Probably the same matter").
+CALL_SAME_MATTER = (
+    "Иргэн утсаар залгаж мэдэгдэв. Гэрлэлтийн гэрчилгээ авахаар очиход 3-р цонхны ажилтан "
+    "100 мянган төгрөг өгвөл маргааш гаргаж өгнө, өгөхгүй бол нэг сар хүлээнэ гэж хэлсэн. "
+    "Бусад иргэдээс ч мөн мөнгө авдаг гэж сонссон гэнэ."
+)
 NOTEBOOK = "Бямба гаригт үйлчилгээний цагийг уртасгаж өгөхийг хүсье."
 
 
@@ -40,6 +47,11 @@ def seed_complaints(units, people, stdout) -> None:
         content=Content(body=CALL, reporter={"phone": "+97699112233"}),
         summary_confirmed=True, give_receipt=False, logged_by=clerk,
         title="Иргэний үнэмлэх солиход чирэгдүүлсэн",
+    )
+    phone_call_log(
+        unit=unit, line=unit.public_phone, started_at=now - timedelta(hours=1),
+        duration_seconds=180, kind=Kind.COMPLAINT, content=Content(body=CALL_SAME_MATTER),
+        summary_confirmed=True, give_receipt=False, logged_by=clerk,
     )
     # The clerk's own few words for the queue; the web report gets its title at triage.
     staff_channel_log(unit=unit, channel=Channel.LETTER, kind=Kind.COMPLAINT,

@@ -1,9 +1,8 @@
-"""Complaints and every way they come in.
+"""Complaints and every way they come in (matters linked across channels: matter_models).
 
 What a reporter wrote, who they are and how to reach them are sealed by the vault before they
 reach the database (EncryptedTextField / EncryptedJSONField); everything else here is
-metadata that staff, reports and clocks need without reading content.
-"""
+metadata that staff, reports and clocks need without reading content."""
 
 import re
 import uuid
@@ -15,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from intake import matter_models  # noqa: F401 (its models are intake's too)
 from org.models import Role, Unit
 from vault.blind import BlindIndexField
 from vault.fields import EncryptedJSONField, EncryptedTextField, SealedRecord

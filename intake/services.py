@@ -28,6 +28,7 @@ from intake.models import (
 )
 from intake.receipts import new_code, receipt_hash
 from intake.recusal import named_staff
+from intake.signing import complaint_signed, signature_store
 from notify.events import emit
 from notify.models import Kind as Notice
 from org.calendar import add_working_days
@@ -150,6 +151,8 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     complaint.reporter = content.reporter or None
     complaint.channel_details = content.channel_details or None
     sealed = _seal_uploads(complaint, uploads)
+    # "Probably the same matter" (intake.likeness): keyed hashes of the text, no text.
+    signed = complaint_signed([content.body.strip(), content.subject.strip()])
     # From here to COMMIT this transaction holds the unit's reference counter and then the
     # audit chain's head, which every other intake in the unit (and every audited change)
     # waits for on PostgreSQL: everything slow (reading, encrypting, files) is done above.
@@ -157,6 +160,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     complaint.save()
     attachments = _attachment_rows(complaint, sealed, by_reporter=actor is ANONYMOUS_REPORTER)
     _recuse(complaint, recused)
+    signature_store(complaint, *signed)
     # After the recusals, so that the staff the complaint names are not told of it.
     _tell(Notice.COMPLAINT_LOGGED, complaint, actor=actor)
     record(

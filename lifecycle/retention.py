@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import SYSTEM, record
 from intake.models import Attachment, Complaint, Kind, Status
+from intake.signing import likeness_forget
 from notify.events import emit
 from notify.models import Kind as EventKind
 from routing.models import Referral, ReferralState, TriageDecision
@@ -201,6 +202,8 @@ def shred(complaint: Complaint, *, today: date | None = None) -> bool:
         complaint.title = ""
         complaint.save(update_fields=["receipt_hash", "submission_token",
                                       "reporter_phone_index", "title"])
+        # Its similarity buckets and signature: nothing links it to another complaint now.
+        likeness_forget(complaint=complaint)
         complaint.data_key.shred()
         record(actor=SYSTEM, action="complaint.shredded", target=complaint, details={
             "retention_years": retention.years, "rule": retention.rule,

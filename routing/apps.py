@@ -31,6 +31,12 @@ class RoutingConfig(AppConfig):
         # Each case's categories and corruption flag in intake's queue, the same way.
         register_classifier(current_triage)
 
+        from routing.case.matter import matter_note
+        from routing.triage_notes import register_triage_note
+
+        # The other complaints of the case's matter and their decisions (routing.matters).
+        register_triage_note(matter_note, order=5)
+
         from routing import audit_terms
 
         audit_terms.register()  # the words for routing's audit events (audit.vocabulary)

@@ -20,6 +20,8 @@ from vault.files import open_encrypted
 
 FORMAT = "shugel.referral/1"
 REDACTED = "[████]"
+# What is read of each other complaint of the matter sent with a referral.
+LINKED_FIELDS = ["body", "subject", "particulars"]
 
 
 def redaction_phrases(text: str | None) -> list[str]:
@@ -51,8 +53,22 @@ def _person(user) -> str:
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
-def build(referral, categories: list[str]) -> tuple[bytes, list[str]]:
-    """The package of `referral` as bytes, and the names of the sealed fields it read."""
+def _linked(complaints, phrases: list[str]) -> list[dict]:
+    """The other complaints of the matter (routing.matters), redacted alike; never their
+    reporters' identities, which stay with their own complaints."""
+    return [{
+        "reference": other.reference,
+        "received_at": timezone.localtime(other.received_at).isoformat(),
+        "channel": other.channel, "kind": other.kind,
+        "body": redact(other.body.reveal(), phrases),
+        "subject": redact(_reveal(other.subject), phrases),
+        "particulars": redact(_reveal(other.particulars), phrases),
+    } for other in complaints]
+
+
+def build(referral, categories: list[str], linked=()) -> tuple[bytes, list[str]]:
+    """The package of `referral` as bytes, and the names of the sealed fields it read (of
+    the complaint referred, and of each of `linked`, its matter's others, alike)."""
     complaint = referral.complaint
     phrases = redaction_phrases(_reveal(referral.redactions))
     read = ["body", "subject", "particulars", "cover_letter"]
@@ -96,5 +112,7 @@ def build(referral, categories: list[str]) -> tuple[bytes, list[str]]:
         "redacted_phrases": len(phrases),
         "attachments": files,
     }
+    if linked:
+        document["same_matter"] = _linked(linked, phrases)
     data = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
     return data, read

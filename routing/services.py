@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from audit.services import SYSTEM, record, record_read
 from intake.case.services import complaint_lock
 from intake.case.worklist import case_title_set
+from intake.matters import matter_complaints
 from intake.models import Complaint, Status
 from notify.events import emit, settle
 from notify.models import Event
@@ -226,12 +227,13 @@ def _refuse_unless_prepared(referral: Referral):
         )
 
 
-def _seal_package(referral: Referral) -> tuple[Outbox, list[str]]:
+def _seal_package(referral: Referral, linked=()) -> tuple[Outbox, list[str]]:
     """The package built and handed to the outbox, which queues its delivery after commit
-    (a letter waits for the clerk); and the sealed fields that building it read."""
+    (a letter waits for the clerk); and the sealed fields that building it read. `linked`:
+    the other complaints of the matter, sent with it (routing.matters)."""
     decision = current_decision(referral.complaint)
     categories = sorted(category.code for category in decision.categories.all())
-    data, read = package.build(referral, categories)
+    data, read = package.build(referral, categories, linked)
     outbox = outbox_enqueue(kind=Referral.OUTBOX_KIND, subject_id=referral.pk,
                             reference=referral.reference, agency=referral.agency,
                             data_key=referral.data_key, data=data)
@@ -247,7 +249,8 @@ def referral_approve(*, referral: Referral, by) -> Referral:
         _refuse_unless_prepared(referral)
         now = timezone.now()
         referral.approved_by, referral.approved_at = by, now
-        outbox, read = _seal_package(referral)
+        linked = matter_complaints(referral.complaint, by)
+        outbox, read = _seal_package(referral, linked)
         letter = referral.agency.delivery == Agency.Delivery.LETTER
         referral.state = ReferralState.AWAITING_LETTER if letter else ReferralState.APPROVED
         referral.package_sha256 = outbox.package_sha256
@@ -258,6 +261,8 @@ def referral_approve(*, referral: Referral, by) -> Referral:
             complaint.status = Status.REFERRED
             complaint.save(update_fields=["status"])
         record_read(actor=by, target=complaint, fields=read, unit=complaint.unit)
+        for other in linked:
+            record_read(actor=by, target=other, fields=package.LINKED_FIELDS, unit=other.unit)
         record(actor=by, action="referral.approved", target=referral, unit=referral.unit,
                details={"referral": referral.reference, "agency": referral.agency.code,
                         "delivery": outbox.delivery, "outbox": str(outbox.key),

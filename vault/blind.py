@@ -76,6 +76,32 @@ def index_under(version: int, kind: str, value: str) -> str:
     return _digest(kind, normalise(kind, value), version)
 
 
+def subkey(label: str, version: int) -> bytes:
+    """A key for `label` derived from blind key `version` (HMAC-SHA256), for keyed hashes
+    that are not equality indexes (intake.likeness's similarity signatures). It rotates
+    with the blind key: whatever is kept under it records `version` and is computed again
+    under the new one (register_blind_material)."""
+    return hmac.new(key_for("blind", version), b"subkey\x00" + label.encode(),
+                    hashlib.sha256).digest()
+
+
+# Other material kept under the blind key than BlindIndexField columns: `behind(active)`
+# counts what is not yet under the active version, `redo(active, batch_size, progress)`
+# computes it again (returns how many), `using(version)` counts what still needs `version`.
+_materials: list[tuple] = []
+
+
+def register_blind_material(behind, redo, using) -> None:
+    """Teach `keys rotate --purpose blind` and `keys remove` about material kept under a
+    sub-key of the blind key (see subkey)."""
+    if all(entry[0] is not behind for entry in _materials):
+        _materials.append((behind, redo, using))
+
+
+def blind_materials() -> list[tuple]:
+    return list(_materials)
+
+
 def blind_candidates(kind: str, value: str) -> list[str]:
     """The index of `value` under every blind key version in the keyring, active first."""
     refresh_keyring()

@@ -21,7 +21,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models import Q
 
-from vault.blind import BlindIndexField, index_under
+from vault.blind import BlindIndexField, blind_materials, index_under
 from vault.errors import ShreddedError
 from vault.keyring import keyring, refresh_keyring
 
@@ -32,6 +32,8 @@ Progress = Callable[[int, int], None]
 class Reindexed:
     recomputed: int = 0
     cleared: int = 0
+    # Records of other blind-keyed material computed again (vault.blind.subkey).
+    other: int = 0
 
 
 def blind_index_fields() -> list[tuple[type, BlindIndexField]]:
@@ -55,7 +57,8 @@ def indexes_needing_reindex() -> int:
     """How many blind indexes are still under an older blind key version."""
     refresh_keyring()
     active = keyring.active_version("blind")
-    return sum(_behind(model, field, active).count() for model, field in blind_index_fields())
+    return (sum(_behind(model, field, active).count() for model, field in blind_index_fields())
+            + sum(behind(active) for behind, _redo, _using in blind_materials()))
 
 
 def reindex_blind(*, batch_size: int = 500, progress: Progress | None = None) -> Reindexed:
@@ -92,6 +95,8 @@ def reindex_blind(*, batch_size: int = 500, progress: Progress | None = None) ->
             last_pk = batch[-1].pk
             if progress is not None:
                 progress(done, total)
+    for _behind_count, redo, _using in blind_materials():
+        result.other += redo(active, batch_size, progress)
     return result
 
 

@@ -141,7 +141,7 @@ def _wrap_usage(version: int) -> int:
 
 
 def _blind_usage(version: int) -> int:
-    from vault.blind import BlindIndexField
+    from vault.blind import BlindIndexField, blind_materials
 
     prefix, used = f"v{version}:", 0
     for model in apps.get_models():
@@ -149,7 +149,7 @@ def _blind_usage(version: int) -> int:
             if isinstance(field, BlindIndexField):
                 lookup = {f"{field.attname}__startswith": prefix}
                 used += model._default_manager.filter(**lookup).count()
-    return used
+    return used + sum(using(version) for _behind, _redo, using in blind_materials())
 
 
 register_key_usage("wrap", _wrap_usage)

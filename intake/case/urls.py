@@ -3,7 +3,7 @@ takes POST only: reading content and acting on a case are audited events, never 
 
 from django.urls import path
 
-from intake.case import views
+from intake.case import views, views_matters
 
 CASE = "staff/u/<str:unit_code>/c/<str:reference>/"
 
@@ -18,5 +18,9 @@ urlpatterns = [
     path(CASE + "amend/", views.case_amend, name="case_amend"),
     path(CASE + "extend/", views.case_extend, name="case_extend"),
     path(CASE + "close/", views.case_close, name="case_close"),
+    path(CASE + "matter/link/", views_matters.case_matter_link, name="case_matter_link"),
+    path(CASE + "matter/dismiss/", views_matters.case_matter_dismiss,
+         name="case_matter_dismiss"),
+    path(CASE + "matter/unlink/", views_matters.case_matter_unlink, name="case_matter_unlink"),
     path(CASE + "files/<uuid:uid>/", views.case_file, name="case_file"),
 ]

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from routing.case import views
+from routing.case import matter, views
 
 CASE = "staff/u/<str:unit_code>/c/<str:reference>/"
 REFERRAL = CASE + "referrals/<str:number>/"
 
 urlpatterns = [
     path(CASE + "triage/", views.triage, name="triage"),
+    path(CASE + "triage/matter/", matter.triage_matter, name="triage_matter"),
     path(CASE + "refer/", views.refer, name="refer"),
     path(REFERRAL + "approve/", views.approve, name="referral_approve"),
     path(REFERRAL + "return/", views.send_back, name="referral_return"),

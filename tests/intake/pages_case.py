@@ -39,6 +39,9 @@ PAGES = [
     ("intake:case_extend", CASE, HANDLERS, "post"),
     ("intake:case_close", CASE, HANDLERS, "post"),
     ("intake:case_file", {**CASE, "uid": FILE_UID}, HANDLERS, "post"),
+    ("intake:case_matter_link", CASE, HANDLERS, "post"),
+    ("intake:case_matter_dismiss", CASE, HANDLERS, "post"),
+    ("intake:case_matter_unlink", CASE, HANDLERS, "post"),
 ]
 
 # A valid body for each POST-only URL, so that an allowed person gets through.
@@ -50,6 +53,9 @@ POST_DATA = {
     "intake:case_amend": {"amend-amends_field": "subject", "amend-body": "Засвар."},
     "intake:case_extend": {"extend-reason": "Нэмэлт шалгалт хийнэ."},
     "intake:case_close": {"close-reason": "Шийдвэрлэсэн."},
+    # The security world's second DG case (a letter); where it does not exist, 404.
+    "intake:case_matter_link": {"matter-other": "DG-2026-00002"},
+    "intake:case_matter_dismiss": {"matter-other": "DG-2026-00002"},
 }
 
 

@@ -18,6 +18,7 @@ R2 = {**CASE, "number": "DG-2026-00001-R2"}
 PAGES = [
     ("routing:triage", CASE, HANDLERS, "post"),
     ("routing:refer", CASE, HANDLERS, "post"),
+    ("routing:triage_matter", CASE, HANDLERS, "post"),
     ("lifecycle:legal_hold", CASE, HEAD, "post"),
     ("routing:referral_approve", R2, HEAD, "post"),
     ("routing:referral_return", R2, HEAD, "post"),

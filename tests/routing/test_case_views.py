@@ -45,6 +45,8 @@ def test_routing_actions_refuse_the_wrong_role_and_the_wrong_unit(
     expected = expected_status(persona, allowed)
     if expected == {200}:
         expected = {302}  # every action redirects back to the case
+        if name == "routing:triage_matter":
+            expected = {409}  # the case is in no matter: nothing to apply the decision to
     assert response.status_code in expected, (persona, name, response.status_code)
     if persona not in allowed:
         assert _counts() == before, "a refused request changed something"

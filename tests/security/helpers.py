@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
 from audit.services import READ_ACTION
+from intake.matter_models import MatterDismissal, MatterMember
 from intake.models import Attachment, BoxOpening, Complaint, DiscardedSlip, Message, Note, Recusal
 from notify.models import Event, Notification
 from outbox.models import Outbox
@@ -23,6 +24,7 @@ COUNTED = {
     "triage": TriageDecision, "reports": MonthlyReport, "report_deliveries": ReportDelivery,
     "events": Event, "notifications": Notification, "survey_rounds": Round,
     "survey_batches": TallyBatch, "survey_tallies": Tally,
+    "matter_links": MatterMember, "matter_dismissals": MatterDismissal,
 }
 
 

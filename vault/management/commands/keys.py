@@ -196,6 +196,9 @@ class Command(BaseCommand):
             f"Re-indexed {done.recomputed:,} blind indexes under blind key version {active} "
             f"({done.cleared:,} of records that can no longer be read were cleared)."
         )
+        if done.other:
+            self.stdout.write(f"Computed {done.other:,} records of other keyed material again "
+                              "(similarity signatures).")
         left = indexes_needing_reindex()
         if left:
             self.stdout.write(self.style.WARNING(
