@@ -17,7 +17,6 @@ from core.environment import (
     cache_and_channel_layers,
     database_from_url,
     env_bool,
-    env_float,
     env_int,
     env_list,
     env_str,
@@ -28,7 +27,6 @@ from core.environment import (
 from core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
 
 # --- which deployment ---------------------------------------------------------------------
 
@@ -368,11 +366,7 @@ SMS_BACKEND = env_str("SHUGEL_SMS_BACKEND", "notify.sms.ConsoleSMS")
 REFER_WORKING_DAYS = env_int("SHUGEL_REFER_WORKING_DAYS", 5)
 # A unit's monthly report is due this many working days into the following month.
 REPORT_DUE_WORKING_DAYS = env_int("SHUGEL_REPORT_DUE_WORKING_DAYS", 5)
-# A retrained triage model replaces the current one only if it finds no fewer corruption
-# complaints on the fixed evaluation set and its precision falls by at most this much
-# (routing/learning.py).
-TRIAGE_PRECISION_MARGIN = env_float("SHUGEL_TRIAGE_PRECISION_MARGIN", 0.02)
-require(0 <= TRIAGE_PRECISION_MARGIN < 1, "SHUGEL_TRIAGE_PRECISION_MARGIN must be between 0 and 1")
+TRIAGE_PRECISION_MARGIN = env_int("SHUGEL_TRIAGE_PRECISION_POINTS", 2) / 100  # routing/learning
 
 # --- retention: how long a closed case's content is kept (lifecycle/retention.py) ---------
 # Years after closing; the longest rule that applies to a case wins, and a category may set

@@ -11,7 +11,8 @@ judge it on the fixed evaluation set, and promote it only if it does no worse.
 3. On the fixed evaluation set, the candidate with the lexicon is compared with what suggests
    today: the promoted model with the lexicon, or the lexicon alone for the first model. It is
    promoted only if its recall does not fall and its precision falls by at most
-   settings.TRIAGE_PRECISION_MARGIN.
+   settings.TRIAGE_PRECISION_MARGIN (SHUGEL_TRIAGE_PRECISION_POINTS percentage points,
+   2 unless set).
 4. `triage_model_record` numbers the model, seals a promoted model's file by the vault and
    records the row and the audit events in one transaction.
 
@@ -49,7 +50,7 @@ class LearningError(ValueError):
 def promotion_judge(*, candidate: dict, baseline: dict, first: bool) -> tuple[bool, str]:
     """Whether a candidate's combined figures on the evaluation set may replace the
     baseline's (the promoted model's, or the lexicon's for the first model), and why."""
-    margin = settings.TRIAGE_PRECISION_MARGIN
+    margin = max(settings.TRIAGE_PRECISION_MARGIN, 0.0)
     if candidate["recall"] < baseline["recall"]:
         return False, Verdict.RECALL_FELL
     if candidate["precision"] < baseline["precision"] - margin:

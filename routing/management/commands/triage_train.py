@@ -13,7 +13,8 @@ class Command(BaseCommand):
         "the officers' current triage decisions (their complaints decrypted in memory only, "
         "recorded as one reading), judge it with the lexicon on the fixed evaluation set, and "
         "promote it only if it finds no fewer corruption complaints than what suggests today "
-        "and its precision falls by at most SHUGEL_TRIAGE_PRECISION_MARGIN. Prints its "
+        "and its precision falls by at most SHUGEL_TRIAGE_PRECISION_POINTS percentage points "
+        "(2 unless set). Prints its "
         "figures. The model file is sealed by the vault and never leaves the installation."
     )
 
