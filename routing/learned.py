@@ -8,7 +8,7 @@ compact JSON with sorted keys, so the same training gives the same bytes:
      "corruption": {"intercept": b, "weights": {feature: w}, "platt": [a, c],
                     "threshold": t},
      "category": {"classes": [code, ...], "intercepts": [...],
-                  "weights": {feature: [w per class]}}}
+                  "weights": {code: {feature: w}}}}
 
 How a text becomes features (`features`). It is normalised like the lexicon reads it
 (routing.words). Each word gives its character n-grams twice: of its own form (Cyrillic
@@ -40,27 +40,26 @@ CHAR_SIZES = (3, 4, 5)
 EXPLAINED = 5  # n-grams shown as the model's reasons
 
 
-def _grams(word: str, prefix: str, out: set) -> None:
+def _grams(word: str, prefix: str) -> list[str]:
     padded = f"<{word}>"
-    for size in CHAR_SIZES:
-        for start in range(len(padded) - size + 1):
-            out.add(prefix + padded[start:start + size])
+    return [prefix + padded[start:start + size] for size in CHAR_SIZES
+            for start in range(len(padded) - size + 1)]
 
 
 def features(text: str) -> set[str]:
     """The text's distinct features (names like "c:<хах", "s:hah", "w:bribe", "b:ajil avs")."""
+    words = normalise(text).split()
+    skeletons = {word: skeleton(word) for word in set(words)}
     found: set[str] = set()
-    previous = None
-    for word in normalise(text).split():
-        skel = skeleton(word)
+    for word, skel in skeletons.items():
         if CYRILLIC.search(word):
-            _grams(fold_cyrillic(word), "c:", found)
+            found.update(_grams(fold_cyrillic(word), "c:"))
         if skel:
-            _grams(skel, "s:", found)
+            found.update(_grams(skel, "s:"))
             found.add("w:" + skel)
-            if previous:
-                found.add(f"b:{previous} {skel}")
-            previous = skel
+    sequence = [skeletons[word] for word in words if skeletons[word]]
+    found.update(f"b:{first} {second}"
+                 for first, second in zip(sequence, sequence[1:], strict=False))
     return found
 
 
@@ -108,7 +107,14 @@ class LearnedModel:
         self.threshold = float(corruption["threshold"])
         self.classes: list[str] = category["classes"]
         self.class_intercepts: list[float] = category["intercepts"]
-        self.class_weights: dict[str, list[float]] = category["weights"]
+        class_weights = [category["weights"][code] for code in self.classes]
+        # Every feature's weights in one row, (corruption, each class in order), so that a
+        # text costs one lookup per feature it has.
+        names = set(self.weights).union(*class_weights)
+        self.rows: dict[str, tuple[float, ...]] = {
+            name: (self.weights.get(name, 0.0), *(row.get(name, 0.0) for row in class_weights))
+            for name in names}
+        self.known = frozenset(names)
 
     @staticmethod
     def calibrate(platt, score: float) -> float:
@@ -118,23 +124,25 @@ class LearnedModel:
     def probability_of(self, score: float) -> float:
         return self.calibrate(self.platt, score)
 
-    def opinion(self, text: str) -> Opinion:
+    def opinion(self, text: str, *, explain: bool = False) -> Opinion:
+        """The model's reading of `text`; with `explain`, the fragments that pushed it most
+        (for the page where the text is read)."""
         found, value = feature_values(text)
-        weights, class_weights = self.weights, self.class_weights
-        contributions = {name: weights[name] * value for name in found if name in weights}
-        score = self.intercept + sum(contributions.values())
-        probability = self.probability_of(score)
-        totals = list(self.class_intercepts)
-        for name in found:
-            row = class_weights.get(name)
-            if row is not None:
-                for index, weight in enumerate(row):
-                    totals[index] += weight * value
+        present = found & self.known
+        # fsum: exact, so the order a set gives its features in never changes a score.
+        rows = map(self.rows.__getitem__, present)
+        sums = ([math.fsum(column) for column in zip(*rows, strict=True)]
+                or [0.0] * (len(self.classes) + 1))
+        probability = self.probability_of(self.intercept + value * sums[0])
+        totals = [intercept + value * total
+                  for intercept, total in zip(self.class_intercepts, sums[1:], strict=True)]
+        corruption = probability >= self.threshold
         return Opinion(
             probability=round(probability, 4),
-            corruption=probability >= self.threshold,
+            corruption=corruption,
             categories=dict(zip(self.classes, _shares(totals), strict=True)),
-            pushed=_pushed(contributions, probability >= self.threshold),
+            pushed=_pushed({name: self.rows[name][0] for name in present}, corruption)
+            if explain else [],
         )
 
 

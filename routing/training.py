@@ -146,11 +146,12 @@ def _export(vocabulary, binary, multi, platt, threshold) -> bytes:
     coef = binary.coef_[0]
     limit = PRUNE * float(np.abs(coef).max() or 1.0)
     weights = {name: _number(coef[i]) for i, name in enumerate(names) if abs(coef[i]) >= limit}
-    class_coef = np.vstack([estimator.coef_ for estimator in multi.estimators_])
-    class_limit = PRUNE * float(np.abs(class_coef).max() or 1.0)
-    class_weights = {name: [_number(w) for w in class_coef[:, i]]
-                     for i, name in enumerate(names)
-                     if np.abs(class_coef[:, i]).max() >= class_limit}
+    class_weights = {}
+    for code, estimator in zip(multi.classes_, multi.estimators_, strict=True):
+        row = estimator.coef_[0]
+        row_limit = PRUNE * float(np.abs(row).max() or 1.0)
+        class_weights[str(code)] = {name: _number(row[i]) for i, name in enumerate(names)
+                                    if abs(row[i]) >= row_limit}
     model = {
         "format": FORMAT,
         "features": {"min_df": MIN_DF, "char_sizes": [3, 4, 5], "words": [1, 2]},

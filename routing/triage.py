@@ -251,7 +251,7 @@ def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None,
     """Suggest categories for `text`. Without `lexicon`, the database's (cached per process)
     and the promoted model; or pass a compiled Lexicon, or a list of Terms for the seeded
     categories, and a routing.learned.LearnedModel (or None) as `model`."""
-    return suggest_explained(text, lexicon, model)[0]
+    return suggest_explained(text, lexicon, model, explain=False)[0]
 
 
 def suggest_with_words(text: str, lexicon: Lexicon | Iterable[Term] | None = None,
@@ -259,11 +259,12 @@ def suggest_with_words(text: str, lexicon: Lexicon | Iterable[Term] | None = Non
     """The suggestion and the text's own words where its terms matched, in text order: what
     an officer recognises, unlike a stem. The words are complaint content, for the page
     where the text is read; the suggestion never holds them, so it may be kept."""
-    return suggest_explained(text, lexicon, model)[:2]
+    return suggest_explained(text, lexicon, model, explain=False)[:2]
 
 
 def suggest_explained(text: str, lexicon: Lexicon | Iterable[Term] | None = None,
-                      model=CURRENT) -> tuple[Suggestion, list[str], list[str]]:
+                      model=CURRENT, *, explain: bool = True
+                      ) -> tuple[Suggestion, list[str], list[str]]:
     """As suggest_with_words, and the fragments of the text that pushed the model most
     (routing.learned.Opinion.pushed): complaint content too, shown and never kept."""
     if model == CURRENT:
@@ -275,7 +276,7 @@ def suggest_explained(text: str, lexicon: Lexicon | Iterable[Term] | None = None
     suggestion, spans = _lexicon_suggestion(text, lexicon)
     if model is None:
         return suggestion, _spans(text, spans), []
-    opinion = model.opinion(text)
+    opinion = model.opinion(text, explain=explain)
     corruption, ranked = combine(
         lexicon_corruption=suggestion.corruption, ranked=suggestion.categories,
         own=suggestion.scores, model_corruption=opinion.corruption,
