@@ -262,3 +262,42 @@ def test_retraining_is_scheduled_every_month():
     schedule = Schedule.objects.get(name=NAME)
     assert schedule.func == "routing.tasks.triage_retrain"
     assert schedule.schedule_type == Schedule.CRON and schedule.cron == "0 2 2 * *"
+
+
+@pytest.mark.django_db
+def test_the_read_page_shows_the_models_fragments_and_the_decision_keeps_none(
+        trained, settings, tmp_path, client, units, personas, signed_in):
+    import re
+
+    import time_machine
+    from django.urls import reverse
+
+    from routing.models import TriageDecision
+    from tests.intake.pages_case import CASE, NOW, make_case
+    from tests.routing.pages_referral import post_data
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    row = promote(trained)
+    with time_machine.travel(NOW, tick=True):
+        make_case(units, personas, body="Дарга өөрийн хамаатныг шалгалтгүйгээр ажилд авсан. "
+                                        "Ажилтан мөнгө нэхсэн.")
+        signed_in(personas["officer"])
+        page = client.post(reverse("intake:case_read", kwargs=CASE)).content.decode()
+        opinion = re.search(r'<p id="model-opinion">(.*?)</p>', page, re.S).group(1)
+        assert str(row.version) in opinion
+        fragments = LearnedModel(trained["data"]).opinion(
+            "Дарга өөрийн хамаатныг шалгалтгүйгээр ажилд авсан. Ажилтан мөнгө нэхсэн.",
+            explain=True).pushed
+        assert fragments and all(fragment in opinion for fragment in fragments)
+        signed = re.search(r'name="triage-suggestion" value="([^"]+)"', page).group(1)
+        response = client.post(reverse("routing:triage", kwargs=CASE), {
+            **post_data("routing:triage"), "triage-suggestion": signed})
+    assert response.status_code == 302
+    kept = TriageDecision.objects.get(current=True).suggestion
+    assert kept["model_version"] == row.version
+    assert set(kept) == {"corruption", "category", "categories", "score", "matched",
+                         "against", "scores", "model_version"}
+    # Only the lexicon's own terms may be words; the model's fragments are not kept.
+    rest = json.dumps({key: kept[key] for key in kept if key not in ("matched", "against")},
+                      ensure_ascii=False)
+    assert not any(fragment in rest for fragment in fragments)
