@@ -94,7 +94,7 @@ def decided_texts_read(*, reader) -> list[Labelled]:
             texts.append(Labelled(text=text, corruption=decision.corruption_related,
                                   category=category))
     record(actor=reader, action="triage.texts_read", object_type="routing.triagedecision",
-           details={"texts": len(texts), "damaged": damaged, "fields": ["subject", "body"]})
+           details={"texts": len(texts), "damaged": damaged, "fields": ["body", "subject"]})
     return texts
 
 

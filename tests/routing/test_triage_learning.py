@@ -301,3 +301,24 @@ def test_the_read_page_shows_the_models_fragments_and_the_decision_keeps_none(
     rest = json.dumps({key: kept[key] for key in kept if key not in ("matched", "against")},
                       ensure_ascii=False)
     assert not any(fragment in rest for fragment in fragments)
+
+
+@pytest.mark.django_db
+def test_a_damaged_decided_complaint_is_left_out_and_recorded(units, personas, settings,
+                                                              tmp_path):
+    from intake.damage import DAMAGED_ACTION
+    from routing.reading import decided_texts_read
+    from tests.intake.test_tamper import flip_a_byte
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    kept = decided(units, personas, "Ажилтан хахууль нэхсэн.", corruption=True,
+                   codes=("bribery",))
+    damaged = decided(units, personas, "Дарга хамаатнаа ажилд авсан.", corruption=True,
+                      codes=("conflict_of_interest", "red_tape"))
+    flip_a_byte(damaged.complaint, "body")
+    texts = decided_texts_read(reader=personas["officer"])
+    assert texts == [Labelled("Ажилтан хахууль нэхсэн.", True, "bribery")]
+    assert kept.complaint.pk != damaged.complaint.pk
+    assert AuditEvent.objects.filter(action=DAMAGED_ACTION).count() == 1
+    read = AuditEvent.objects.get(action="triage.texts_read")
+    assert read.details_dict == {"texts": 1, "damaged": 1, "fields": ["body", "subject"]}
