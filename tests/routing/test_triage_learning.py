@@ -322,3 +322,36 @@ def test_a_damaged_decided_complaint_is_left_out_and_recorded(units, personas, s
     assert AuditEvent.objects.filter(action=DAMAGED_ACTION).count() == 1
     read = AuditEvent.objects.get(action="triage.texts_read")
     assert read.details_dict == {"texts": 1, "damaged": 1, "fields": ["body", "subject"]}
+
+
+@pytest.mark.django_db
+def test_a_restore_check_opens_the_sealed_model_file(trained, settings, tmp_path):
+    from ops.restore import check_records
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    row = promote(trained)
+    assert check_records().files == 1 and check_records().failed == 0
+    path = Path(settings.MEDIA_ROOT) / "vault" / row.file_name[:2] / row.file_name
+    path.write_bytes(path.read_bytes()[:-3])
+    assert check_records().failed == 1
+
+
+def test_only_the_training_module_imports_scikit_learn():
+    import ast
+
+    import routing
+
+    heavy = {"sklearn", "numpy", "scipy"}
+    found = {}
+    for path in Path(routing.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+        names |= {node.module for node in ast.walk(tree)
+                  if isinstance(node, ast.ImportFrom) and node.module}
+        if {name.split(".")[0] for name in names} & heavy:
+            found[path.name] = sorted(names)
+        # Whatever imports the training does so inside a function, when it trains.
+        top = {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
+        assert "routing.training" not in top or path.name == "training.py", path
+    assert list(found) == ["training.py"]
