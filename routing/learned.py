@@ -32,7 +32,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from routing.strength import POSSIBLE
+from routing.strength import STRONG
 from routing.words import CYRILLIC, fold_cyrillic, normalise, skeleton
 
 FORMAT = 1
@@ -133,12 +133,13 @@ class LearnedModel:
         rows = map(self.rows.__getitem__, present)
         sums = ([math.fsum(column) for column in zip(*rows, strict=True)]
                 or [0.0] * (len(self.classes) + 1))
-        probability = self.probability_of(self.intercept + value * sums[0])
+        # Rounded before it is compared, as the threshold was chosen (routing.training).
+        probability = round(self.probability_of(self.intercept + value * sums[0]), 4)
         totals = [intercept + value * total
                   for intercept, total in zip(self.class_intercepts, sums[1:], strict=True)]
         corruption = probability >= self.threshold
         return Opinion(
-            probability=round(probability, 4),
+            probability=probability,
             corruption=corruption,
             categories=dict(zip(self.classes, _shares(totals), strict=True)),
             pushed=_pushed({name: self.rows[name][0] for name in present}, corruption)
@@ -176,14 +177,14 @@ def combine(*, lexicon_corruption: bool, ranked: list[str], own: dict[str, float
     """The lexicon and the model together: corruption-related when either says so (a missed
     corruption complaint costs far more than a false alarm), and the categories ranked with
     the one chosen first. The lexicon's first category stands when it is on the same side of
-    corruption-related as that answer and has at least possible evidence of its own; when it
-    has no category, weak evidence, or one on the wrong side, the model's best category on
-    the right side is put first. (Measured by cross-validation on the training texts: asking
-    for strong evidence instead put 14% fewer texts in their category.)"""
+    corruption-related as that answer and its own evidence is strong; when it has no
+    category, weaker evidence, or one on the wrong side, the model's best category on the
+    right side is put first. (Cross-validated on 1,883 training texts, 66% of them then
+    land in their category; 63% when possible evidence is enough for the lexicon's.)"""
     corruption = lexicon_corruption or model_corruption
     top = ranked[0] if ranked else None
     if top is not None and (top in corruption_codes) == corruption and own.get(
-            top, 0.0) >= POSSIBLE:
+            top, 0.0) >= STRONG:
         return corruption, list(ranked)
     side = [code for code in model_categories if (code in corruption_codes) == corruption]
     if not side:
