@@ -30,11 +30,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 
-from routing.learned import FORMAT, LearnedModel, feature_values
+from routing.learned import FEATURES, FORMAT, LearnedModel, feature_values
 from routing.triage_data import Labelled
 from routing.triage_eval import Judged, combined_verdict, figures, lexicon_verdict
 
-MIN_DF = 3
+MIN_DF = FEATURES["min_df"]
 C_CORRUPTION = 10.0
 C_CATEGORY = 10.0
 FOLDS = 5
@@ -163,7 +163,7 @@ def _export(vocabulary, binary, multi, platt, threshold) -> bytes:
                                     if abs(row[i]) >= row_limit}
     model = {
         "format": FORMAT,
-        "features": {"min_df": MIN_DF, "char_sizes": [3, 4, 5], "words": [1, 2]},
+        "features": FEATURES,
         "corruption": {"intercept": _number(binary.intercept_[0]), "weights": weights,
                        "platt": [_number(platt[0]), _number(platt[1])],
                        "threshold": _number(threshold)},
