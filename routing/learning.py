@@ -47,10 +47,12 @@ class LearningError(ValueError):
     """Training cannot start (no evaluation set, too few texts); the message says why."""
 
 
-def promotion_judge(*, candidate: dict, baseline: dict, first: bool) -> tuple[bool, str]:
+def promotion_judge(*, candidate: dict, baseline: dict, first: bool,
+                    margin: float | None = None) -> tuple[bool, str]:
     """Whether a candidate's combined figures on the evaluation set may replace the
-    baseline's (the promoted model's, or the lexicon's for the first model), and why."""
-    margin = max(settings.TRIAGE_PRECISION_MARGIN, 0.0)
+    baseline's (the promoted model's, or the lexicon's for the first model), and why.
+    `margin` defaults to settings.TRIAGE_PRECISION_MARGIN."""
+    margin = max(settings.TRIAGE_PRECISION_MARGIN if margin is None else margin, 0.0)
     if candidate["recall"] < baseline["recall"]:
         return False, Verdict.RECALL_FELL
     if candidate["precision"] < baseline["precision"] - margin:
@@ -58,13 +60,16 @@ def promotion_judge(*, candidate: dict, baseline: dict, first: bool) -> tuple[bo
     return True, Verdict.FIRST if first else Verdict.KEPT_UP
 
 
-def triage_model_train(*, by=None, lexicon=None, eval_path: Path | str = EVAL_FILE,
-                       folder: Path | str = TRIAGE_DATA) -> TriageModel:
+def triage_model_train(*, by=None, lexicon=None, eval_path: Path | str | None = None,
+                       folder: Path | str | None = None,
+                       margin: float | None = None) -> TriageModel:
     """Train, judge and record a candidate; returns its row (promoted or not). `by` is the
-    person who asked, or None for the scheduled task. `lexicon` defaults to the database's."""
+    person who asked, or None for the scheduled task. `lexicon` defaults to the database's,
+    `margin` (the precision a candidate may lose) to the setting; the one used is kept with
+    the figures."""
     from routing.training import TrainingError, model_fit
 
-    eval_path = Path(eval_path)
+    eval_path, folder = Path(eval_path or EVAL_FILE), folder or TRIAGE_DATA
     if not eval_path.is_file():
         raise LearningError(_("The fixed evaluation set %(path)s is missing: a model is "
                               "judged on it before it may be used.") % {"path": eval_path})
@@ -80,9 +85,10 @@ def triage_model_train(*, by=None, lexicon=None, eval_path: Path | str = EVAL_FI
     current = current_model_fresh()
     baseline = (evaluate(evaluation, lexicon=lexicon, model=current)["combined"]
                 if current else candidate["lexicon"])
+    margin = settings.TRIAGE_PRECISION_MARGIN if margin is None else margin
     promoted, verdict = promotion_judge(candidate=candidate["combined"], baseline=baseline,
-                                        first=current is None)
-    figures = {"evaluation": candidate, "baseline": baseline,
+                                        first=current is None, margin=margin)
+    figures = {"evaluation": candidate, "baseline": baseline, "margin": margin,
                "baseline_version": current.version if current else None,
                "cross_validated": cross_validated, "evaluation_texts": len(evaluation)}
     row = triage_model_record(data=data, by=by, texts=len(shipped), decisions=len(decided),

@@ -355,3 +355,32 @@ def test_only_the_training_module_imports_scikit_learn():
         top = {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
         assert "routing.training" not in top or path.name == "training.py", path
     assert list(found) == ["training.py"]
+
+
+@pytest.mark.django_db
+def test_the_demo_trains_and_promotes_its_first_model_once(trained, settings, tmp_path,
+                                                           monkeypatch):
+    from routing import learning
+    from routing.demo import DEMO_MARGIN, seed_triage_model
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(learning, "EVAL_FILE", trained["eval"])
+    monkeypatch.setattr(learning, "TRIAGE_DATA", trained["folder"])
+    out = io.StringIO()
+    seed_triage_model({}, {}, out)
+    seed_triage_model({}, {}, out)
+    row = TriageModel.objects.get()
+    assert row.promoted and row.figures["margin"] == DEMO_MARGIN
+    assert "Triage model 1 trained and promoted" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_demo_goes_on_without_a_model_when_there_is_no_evaluation_set(tmp_path,
+                                                                          monkeypatch):
+    from routing import learning
+    from routing.demo import seed_triage_model
+
+    monkeypatch.setattr(learning, "EVAL_FILE", tmp_path / "missing.jsonl")
+    out = io.StringIO()
+    seed_triage_model({}, {}, out)
+    assert "No triage model trained" in out.getvalue() and not TriageModel.objects.exists()

@@ -43,4 +43,9 @@ class Command(BaseCommand):
         for line in figures_lines(figures["evaluation"]):
             self.stdout.write("  " + line)
         outcome = "promoted" if row.promoted else "refused"
+        baseline, version = figures["baseline"], figures["baseline_version"]
+        against = f"model {version}" if version else "the lexicon alone"
+        self.stdout.write(
+            f"compared with {against} (recall {baseline['recall']:.3f}, precision "
+            f"{baseline['precision']:.3f}), precision margin {figures['margin']}")
         self.stdout.write(f"{outcome}: {row.get_verdict_display()}")
