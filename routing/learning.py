@@ -26,7 +26,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from audit.services import SYSTEM, record
@@ -106,8 +105,10 @@ def current_model_fresh() -> LearnedModel | None:
 def triage_model_record(*, data: bytes, by, texts: int, decisions: int, figures: dict,
                         promoted: bool, verdict: str) -> TriageModel:
     """Number the model, seal its file when it is promoted, and record it with its events."""
-    # Numbering under a lock on the newest row, so two trainings never take one number.
-    newest = TriageModel.objects.select_for_update().aggregate(n=Max("version"))["n"]
+    # Numbering under a lock on the newest row, so two trainings never take one number (two
+    # first ones at once meet the unique version instead, and the second fails whole).
+    newest = (TriageModel.objects.select_for_update().order_by("-version")
+              .values_list("version", flat=True).first())
     row = TriageModel(version=(newest or 0) + 1, trained_by=by, texts=texts,
                       decisions=decisions, sha256=hashlib.sha256(data).hexdigest(),
                       size=len(data), figures=figures, promoted=promoted, verdict=verdict)
