@@ -44,7 +44,7 @@ TARGET_RECALL = 0.97
 # found 0.86. The model must find this share alone, so that it covers the wording the
 # lexicon lacks.
 MODEL_RECALL = 0.90
-PRUNE = 0.01
+PRUNE = 0.03  # on 1,883 texts: 1.8 MB not 2.9, and 99.95% of decisions unchanged
 ROUND = 5
 SEED = 18
 
