@@ -33,7 +33,13 @@ from routing.learned import LearnedModel
 from routing.model_cache import current_model, forget_model
 from routing.reading import decided_texts_read
 from routing.triage import current_lexicon
-from routing.triage_data import EVAL_FILE, TRIAGE_DATA, read_labelled, read_training
+from routing.triage_data import (
+    EVAL_FILE,
+    TRIAGE_DATA,
+    DataError,
+    read_labelled,
+    read_training,
+)
 from routing.triage_eval import evaluate
 from routing.triage_model import TriageModel
 from vault.files import atomic_with_files, save_encrypted
@@ -72,9 +78,14 @@ def triage_model_train(*, by=None, lexicon=None, eval_path: Path | str | None = 
     if not eval_path.is_file():
         raise LearningError(_("The fixed evaluation set %(path)s is missing: a model is "
                               "judged on it before it may be used.") % {"path": eval_path})
-    evaluation = read_labelled(eval_path)
+    try:
+        evaluation, shipped = read_labelled(eval_path), read_training(folder)
+    except DataError as error:
+        raise LearningError(str(error)) from None
+    if not any(row.corruption for row in evaluation):
+        raise LearningError(_("The fixed evaluation set has no corruption-related text to "
+                              "judge a model on."))
     lexicon = lexicon or current_lexicon()
-    shipped = read_training(folder)
     decided = decided_texts_read(reader=by or SYSTEM)
     try:
         data, cross_validated = model_fit(texts=shipped + decided, lexicon=lexicon)

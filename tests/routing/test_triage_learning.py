@@ -384,3 +384,15 @@ def test_the_demo_goes_on_without_a_model_when_there_is_no_evaluation_set(tmp_pa
     out = io.StringIO()
     seed_triage_model({}, {}, out)
     assert "No triage model trained" in out.getvalue() and not TriageModel.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content", ['{"text": "no label"}\n',
+                                     '{"text": "Баярлалаа", "corruption": false, '
+                                     '"category": "praise"}\n'])
+def test_a_broken_or_useless_evaluation_set_is_a_clear_error(tmp_path, content):
+    broken = tmp_path / "eval.jsonl"
+    broken.write_text(content, encoding="utf-8")
+    with pytest.raises(CommandError, match="eval"):
+        call_command("triage_train", "--eval", str(broken), stdout=io.StringIO())
+    assert not TriageModel.objects.exists()
