@@ -24,8 +24,10 @@ FIGURES = {
 
 def test_the_page_says_when_the_lexicon_suggests_alone(client, personas, signed_in):
     signed_in(personas["admin"])
-    text = section(client.get(STATUS).content.decode(), "triage")
-    assert "lexicon alone" in text
+    page = client.get(STATUS).content.decode()
+    assert page.count('id="status-triage"') == 1
+    assert page.index("<title>") < page.index("</title>") < page.index('id="status-triage"')
+    assert "lexicon alone" in section(page, "triage")
 
 
 def test_the_page_shows_the_promoted_model_and_a_refused_candidate(
