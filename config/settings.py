@@ -29,7 +29,6 @@ from core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
 # --- which deployment ---------------------------------------------------------------------
 
 # pytest imports itself before it reads settings; the suite then runs with test settings
@@ -357,6 +356,7 @@ SMS_BACKEND = env_str("SHUGEL_SMS_BACKEND", "notify.sms.ConsoleSMS")
 REFER_WORKING_DAYS = env_int("SHUGEL_REFER_WORKING_DAYS", 5)
 # A unit's monthly report is due this many working days into the following month.
 REPORT_DUE_WORKING_DAYS = env_int("SHUGEL_REPORT_DUE_WORKING_DAYS", 5)
+TRIAGE_PRECISION_MARGIN = env_int("SHUGEL_TRIAGE_PRECISION_POINTS", 2) / 100  # routing/learning
 
 # --- retention: how long a closed case's content is kept (lifecycle/retention.py) ---------
 # Years after closing; the longest rule that applies to a case wins, and a category may set

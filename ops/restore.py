@@ -329,11 +329,12 @@ def check_records() -> RecordCheck:
 
 def _sealed_files():
     """(stored name, data key, context, size, sha256) of every encrypted file the database
-    names: intake's attachments and the outbox's packages."""
+    names: intake's attachments, the outbox's packages and the promoted triage models."""
     from intake.models import Attachment
     from intake.services import attachment_context
     from outbox.models import Outbox
     from outbox.services import package_context
+    from routing.models import TriageModel
 
     for item in Attachment.objects.select_related("data_key", "complaint").order_by("pk"):
         yield (item.stored_name, item.data_key, attachment_context(item.complaint),
@@ -341,6 +342,8 @@ def _sealed_files():
     for item in Outbox.objects.select_related("data_key").order_by("pk"):
         yield (item.package_name, item.data_key, package_context(item.subject_reference),
                item.package_size, item.package_sha256)
+    for model in TriageModel.objects.exclude(file_name="").select_related("data_key"):
+        yield model.file_name, model.data_key, model.context, model.size, model.sha256
 
 
 def _check_file(result: RecordCheck, name, data_key, context, size, sha256) -> None:

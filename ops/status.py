@@ -133,7 +133,7 @@ class Status:
                 if section.problem]
 
 
-def _unreadable(section: Section) -> Section:
+def unreadable(section: Section) -> Section:
     section.problem = _("This part could not be read from the database.")
     section.unreadable = True
     return section
@@ -147,7 +147,7 @@ def queue_depth(now: datetime) -> Queue:
             failed_recently=Failure.objects.filter(stopped__gte=now - RECENT).count(),
         )
     except DatabaseError:
-        return _unreadable(Queue())
+        return unreadable(Queue())
     if queue.failed_recently:
         queue.problem = _("Background tasks failed in the last 24 hours.")
     return queue
@@ -169,7 +169,7 @@ def outbox_lag(now: datetime) -> OutboxLag:
             ).count(),
         )
     except DatabaseError:
-        return _unreadable(OutboxLag())
+        return unreadable(OutboxLag())
     if lag.given_up:
         lag.problem = _("Some deliveries were given up and must be sent another way.")
     elif lag.oldest_since and now - lag.oldest_since > timedelta(hours=1):
@@ -185,7 +185,7 @@ def audit_trail() -> Trail:
         head = ChainHead.objects.filter(pk=ChainHead.ONLY).first()
         latest = Checkpoint.objects.order_by("-seq", "-id").first()
     except DatabaseError:
-        return _unreadable(Trail())
+        return unreadable(Trail())
     trail = Trail(head_seq=head.seq if head else 0)
     if latest is None:
         if trail.head_seq:
@@ -204,7 +204,7 @@ def last_backup() -> Backup:
     try:
         event = AuditEvent.objects.filter(action=BACKUP_ACTION).order_by("-seq").first()
     except DatabaseError:
-        return _unreadable(Backup())
+        return unreadable(Backup())
     if event is None:
         return Backup(problem=_("No backup has been recorded."))
     details = event.details_dict
@@ -237,7 +237,7 @@ def key_status() -> Keys:
                     .annotate(n=Count("id")).order_by())
         keys.shredded = DataKey.objects.shredded().count()
     except DatabaseError:
-        return _unreadable(keys)
+        return unreadable(keys)
     active, known = ring.active_version("wrap"), set(ring.versions("wrap"))
     keys.live_by_wrap_version = [(version, live.get(version, 0), version == active)
                                  for version in sorted(known | set(live))]
@@ -266,7 +266,7 @@ def notices() -> Notices:
             waiting=Dispatch.objects.filter(state=Dispatch.State.PENDING).count(),
         )
     except DatabaseError:
-        return _unreadable(Notices())
+        return unreadable(Notices())
     if found.failed:
         found.problem = _("Some emails or text messages to staff could not be sent.")
     return found
@@ -279,7 +279,7 @@ def calendar() -> Calendar:
     try:
         found = Calendar(known_through=known_through(today), missing_year=missing_year(today))
     except DatabaseError:
-        return _unreadable(Calendar())
+        return unreadable(Calendar())
     if found.missing_year:
         found.problem = _(
             "The holidays of %(year)s that move each year (Tsagaan Sar) are not in the "

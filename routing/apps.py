@@ -5,16 +5,20 @@ class RoutingConfig(AppConfig):
     name = "routing"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
         from django.utils.translation import gettext_lazy as _
 
         from intake.classification import register_classifier
         from intake.panels import register_case_panel, register_typed_text
+        from org.demo import register_demo
         from org.models import Role
         from org.navigation import register
         from outbox import subjects
         from routing.case.queue import current_triage
         from routing.case.views import case_panel, typed_in_routing
         from routing.delivery import SUBJECT
+        from routing.demo import seed_triage_model
+        from routing.schedules import ensure_schedules
 
         register("routing:tracker", _("Referrals"), {Role.OFFICER, Role.HEAD}, order=15)
         # Outgoing letters: referrals and (through routing.letters.waiting) monthly reports
@@ -30,6 +34,10 @@ class RoutingConfig(AppConfig):
         subjects.register(SUBJECT)
         # Each case's categories and corruption flag in intake's queue, the same way.
         register_classifier(current_triage)
+        # The monthly retraining of the triage model, and the demo's first model (after the
+        # demo's complaints and reports exist).
+        post_migrate.connect(ensure_schedules, sender=self)
+        register_demo(seed_triage_model, order=90)
 
         from routing.case.matter import matter_note
         from routing.triage_notes import register_triage_note

@@ -17,6 +17,7 @@ from routing.models import (
     Referral,
     ReferralState,
     TriageDecision,
+    TriageModel,
 )
 
 AGENCY = Field(_("Agency"), "agency")
@@ -48,6 +49,7 @@ def register() -> None:
         "letter_number": Field(_("Letter number")),
     })
     _register_actions()
+    _register_learning()
     words.register_object("routing.referral", _("Referral"), describe=describe_referrals)
     words.register_object("routing.triagedecision", _("Triage decision"),
                           describe=describe_decisions)
@@ -92,6 +94,28 @@ def _register_actions() -> None:
     action("referral.delivered", _("Delivered the referral to the agency"))
     action("referral.failed", _("Could not deliver the referral"))
     action("referral.retried", _("Tried again to deliver the referral"))
+
+
+def _register_learning() -> None:
+    """The learned triage model's events (routing.learning): counts and rates only."""
+    words.register_choices("triage_verdict", TriageModel.Verdict.choices)
+    words.register_object("routing.triagemodel", _("Triage model"))
+    words.register_group("triage", _("Learned triage"))
+    version = Field(_("Model version"), "count")
+    rates = {"recall": Field(_("Share of corruption complaints found")),
+             "precision": Field(_("Share of corruption suggestions that were right"))}
+    words.register_action("triage.texts_read", _("Read decided complaints to learn from"),
+                          fields={"texts": Field(_("Texts"), "count"),
+                                  "damaged": Field(_("Damaged, left out"), "count")})
+    words.register_action("triage.model_trained", _("Trained a triage model"), fields={
+        "version": version, "texts": Field(_("Labelled texts"), "count"),
+        "decisions": Field(_("Officers' decisions"), "count"), **rates})
+    verdict = {"version": version, "verdict": Field(_("Why"), "triage_verdict"),
+               "baseline_version": Field(_("Compared with model"), "count")}
+    words.register_action("triage.model_promoted", _("Promoted a triage model"),
+                          fields=verdict)
+    words.register_action("triage.model_refused", _("Refused a triage model"),
+                          fields=verdict)
 
 
 def agency_names(codes: set) -> dict[str, str]:

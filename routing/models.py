@@ -361,3 +361,7 @@ class AgencyAnswer(models.Model):
         return f"{self.referral} · {self.get_kind_display()}"
 
 
+
+
+# The learned triage models live in their own module; imported here so Django finds them.
+from routing.triage_model import TriageModel  # noqa: E402, F401

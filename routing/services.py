@@ -87,10 +87,12 @@ def current_decision(complaint: Complaint) -> TriageDecision | None:
 # --- triage --------------------------------------------------------------------------------
 
 def suggestion_record(suggestion: Suggestion) -> dict:
-    """What is kept of a suggestion: category codes, the score and lexicon terms only."""
+    """What is kept of a suggestion: category codes, the score, lexicon terms and the model's
+    version only. Never the model's n-grams: they are fragments of the complaint's text."""
     kept = asdict(suggestion)
     return {key: kept[key] for key in
-            ("corruption", "category", "categories", "score", "matched", "against", "scores")
+            ("corruption", "category", "categories", "score", "matched", "against", "scores",
+             "model_version")
             if key in kept}
 
 

@@ -31,6 +31,10 @@ score by its weight: an anti-corruption poster or training is not a corruption c
 categories together score at least CORRUPTION_THRESHOLD. Missing a corruption complaint costs
 far more than a false alarm that an officer dismisses, so the threshold is low.
 
+A learned model (routing.learned), once one is trained and promoted, reads the text beside
+the lexicon: the text is corruption-related when either says so, and the model's category
+comes first where the lexicon has none or only weak evidence (routing.learned.combine).
+
 The lexicon is data (routing.TriageTerm, seeded from routing/data/lexicon.json). `suggest`
 loads it once per process and re-reads it when the terms or categories change, checked at most
 every LEXICON_TTL_SECONDS. Tests and the benchmark pass a lexicon directly (`lexicon_from_file`
@@ -41,10 +45,11 @@ import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from routing.formulas import greeting_positions, thanks_positions
+from routing.learned import combine
 from routing.strength import POSSIBLE
 from routing.triage_match import evidence, negations, term_positions
 from routing.words import (
@@ -97,6 +102,10 @@ class Suggestion:
     matched: list[str]
     against: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
+    # The learned model that had its say (routing.learned), and its calibrated probability
+    # that the text is corruption-related; None when the lexicon decided alone.
+    model_version: int | None = None
+    probability: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -232,21 +241,61 @@ def lexicon_from_file(path: Path | str = LEXICON_FILE) -> Lexicon:
 
 # --- Matching -------------------------------------------------------------------------------
 
-def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None) -> Suggestion:
-    """Suggest categories for `text`. Without `lexicon`, the database's (cached per process);
-    or pass a compiled Lexicon, or a list of Terms for the seeded categories."""
-    return suggest_with_words(text, lexicon)[0]
+# Passed as `model` to use the promoted model (routing.model_cache), the default when the
+# lexicon is the database's too. A lexicon passed in comes without a model unless one is.
+CURRENT = "current"
 
 
-def suggest_with_words(text: str, lexicon: Lexicon | Iterable[Term] | None = None
-                       ) -> tuple[Suggestion, list[str]]:
+def suggest(text: str, lexicon: Lexicon | Iterable[Term] | None = None,
+            model=CURRENT) -> Suggestion:
+    """Suggest categories for `text`. Without `lexicon`, the database's (cached per process)
+    and the promoted model; or pass a compiled Lexicon, or a list of Terms for the seeded
+    categories, and a routing.learned.LearnedModel (or None) as `model`."""
+    return suggest_explained(text, lexicon, model, explain=False)[0]
+
+
+def suggest_with_words(text: str, lexicon: Lexicon | Iterable[Term] | None = None,
+                       model=CURRENT) -> tuple[Suggestion, list[str]]:
     """The suggestion and the text's own words where its terms matched, in text order: what
     an officer recognises, unlike a stem. The words are complaint content, for the page
     where the text is read; the suggestion never holds them, so it may be kept."""
+    return suggest_explained(text, lexicon, model, explain=False)[:2]
+
+
+def suggest_explained(text: str, lexicon: Lexicon | Iterable[Term] | None = None,
+                      model=CURRENT, *, explain: bool = True
+                      ) -> tuple[Suggestion, list[str], list[str]]:
+    """As suggest_with_words, and the fragments of the text that pushed the model most
+    (routing.learned.Opinion.pushed): complaint content too, shown and never kept."""
+    if model == CURRENT:
+        model = _current_model() if lexicon is None else None
     if lexicon is None:
         lexicon = current_lexicon()
     elif not isinstance(lexicon, Lexicon):
         lexicon = compile_lexicon(lexicon, read_lexicon_file()[1])
+    suggestion, spans = _lexicon_suggestion(text, lexicon)
+    if model is None:
+        return suggestion, _spans(text, spans), []
+    opinion = model.opinion(text, explain=explain)
+    corruption, ranked = combine(
+        lexicon_corruption=suggestion.corruption, ranked=suggestion.categories,
+        own=suggestion.scores, model_corruption=opinion.corruption,
+        model_categories={code: p for code, p in opinion.categories.items()
+                          if code in lexicon.categories}, corruption_codes=lexicon.corruption_codes)
+    return replace(
+        suggestion, corruption=corruption, categories=ranked,
+        category=ranked[0] if ranked else FALLBACK_CATEGORY,
+        model_version=model.version, probability=opinion.probability,
+    ), _spans(text, spans), opinion.pushed
+
+
+def _current_model():
+    from routing.model_cache import current_model
+
+    return current_model()
+
+
+def _lexicon_suggestion(text: str, lexicon: Lexicon) -> tuple[Suggestion, list]:
     words = tokens(text)
     polite = thanks_positions(words)
     positions = term_positions(lexicon, words, skip=greeting_positions(words))
@@ -266,7 +315,7 @@ def suggest_with_words(text: str, lexicon: Lexicon | Iterable[Term] | None = Non
         against=sorted(negated.against),
         scores={code: round(max(0.0, own - negated.lowered.get(code, 0.0)), 2)
                 for code, own in found.own.items() if code in ranked},
-    ), _spans(text, found.spans)
+    ), found.spans
 
 
 def _spans(text: str, spans) -> list[str]:

@@ -43,7 +43,7 @@ from routing.delivery import dead_letter_retry
 from routing.models import Category, Referral, ReferralState
 from routing.reading import cover_letters_read
 from routing.strength import preticked, strength_label
-from routing.triage import suggest_with_words
+from routing.triage import suggest_explained
 from routing.triage_notes import render_triage_notes
 from vault.errors import DecryptionError, VaultError
 
@@ -101,7 +101,8 @@ def case_panel(request, unit, complaint, content):
 
 def _reading_context(request, complaint, content, decision, referrals) -> dict:
     text = "\n".join(part for part in (content.subject, content.body) if part)
-    suggestion, words = suggest_with_words(text)
+    # The model's fragments are the text's own, like the matched words: shown, never kept.
+    suggestion, words, fragments = suggest_explained(text)
     found = services.suggestion_record(suggestion)
     # Only a category whose own evidence is strong is ticked (routing.strength).
     initial_categories = (list(decision.categories.all()) if decision
@@ -128,7 +129,10 @@ def _reading_context(request, complaint, content, decision, referrals) -> dict:
         )
     return {"suggestion": found, "suggested": suggested_categories(found),
             "corruption_strength": strength_label(found["score"]),
-            "matched_words": words, "triage_form": triage_form, "referral_form": referral_form,
+            "matched_words": words, "model_fragments": fragments,
+            "model_percent": (None if suggestion.probability is None
+                              else round(suggestion.probability * 100)),
+            "triage_form": triage_form, "referral_form": referral_form,
             "letters": cover_letters_read(complaint=complaint, referrals=pending,
                                           reader=request.user),
             "has_agencies": Agency.objects.serving(complaint.unit).exists(),

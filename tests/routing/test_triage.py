@@ -104,7 +104,8 @@ def test_empty_text_is_other_and_not_corruption(lexicon, text):
     suggestion = suggest(text, lexicon)
     assert suggestion.as_dict() == {
         "corruption": False, "category": "other", "categories": [], "score": 0.0,
-        "matched": [], "against": [], "scores": {},
+        "matched": [], "against": [], "scores": {}, "model_version": None,
+        "probability": None,
     }
 
 

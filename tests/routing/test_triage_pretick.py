@@ -16,10 +16,11 @@ from django.urls import reverse
 
 from routing.strength import POSSIBLE, STRONG, preticked, strength
 from routing.triage import lexicon_from_file, suggest, suggest_with_words
+from routing.triage_data import TRIAGE_DATA
 from tests.intake.pages_case import CASE, NOW, make_case
 
 PRETICK = Path(__file__).resolve().parent / "data" / "triage_pretick.jsonl"
-LABELLED = Path(__file__).resolve().parent / "data" / "triage_labelled.jsonl"
+LABELLED = TRIAGE_DATA / "train_labelled.jsonl"
 
 GREETED_BRIBERY = [
     "Сайн байна уу. Иргэний бүртгэлийн ажилтан гэрчилгээг хурдан гаргаж өгье гээд 50 мянган "

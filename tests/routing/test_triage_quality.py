@@ -1,6 +1,6 @@
 """How well triage finds corruption complaints, on labelled texts.
 
-tests/routing/data/triage_labelled.jsonl was written apart from the lexicon; its last lines
+routing/data/triage/train_labelled.jsonl was written apart from the lexicon; its last lines
 (marked "holdout") were written before the classifier was first run and never used to tune it.
 The shared development set (a copy of ../shared/data/triage_dev.jsonl, kept here so that the
 test runs wherever the repository does) is checked too.
@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from routing.triage import lexicon_from_file, suggest
+from routing.triage_data import TRIAGE_DATA
 
-LABELLED = Path(__file__).resolve().parent / "data" / "triage_labelled.jsonl"
-SHARED_DEV = Path(__file__).resolve().parent / "data" / "triage_shared_dev.jsonl"
+LABELLED = TRIAGE_DATA / "train_labelled.jsonl"
+SHARED_DEV = TRIAGE_DATA / "train_shared_dev.jsonl"
 CATEGORIES = {
     "bribery", "conflict_of_interest", "abuse_of_office", "red_tape", "service_quality",
     "staff_conduct", "suggestion", "praise", "other",

@@ -36,11 +36,13 @@ def test_one_object_per_line_in_order():
     assert results[0]["corruption"] is True and results[0]["category"] == "bribery"
     assert "хахуул" in results[0]["matched"]
     assert results[1] == {"corruption": False, "category": "other", "categories": [],
-                          "score": 0.0, "matched": [], "against": [], "scores": {}}
+                          "score": 0.0, "matched": [], "against": [], "scores": {},
+                          "model_version": None, "probability": None}
     assert results[2]["corruption"] is False and results[2]["category"] == "staff_conduct"
     assert results[3]["corruption"] is True
     for result in results:
-        assert {"corruption", "category", "categories", "score", "matched"} <= set(result)
+        assert {"corruption", "category", "categories", "score", "matched",
+                "model_version"} <= set(result)
 
 
 def test_no_input_gives_no_output():
@@ -55,9 +57,11 @@ def test_a_lexicon_file_can_stand_in_for_the_database(tmp_path):
     }), encoding="utf-8")
     assert run("ууц нэхсэн\nхахууль\n", "--lexicon", str(lexicon)) == [
         {"corruption": True, "category": "bribery", "categories": ["bribery"], "score": 2.0,
-         "matched": ["ууц"], "against": [], "scores": {"bribery": 2.0}},
+         "matched": ["ууц"], "against": [], "scores": {"bribery": 2.0},
+         "model_version": None, "probability": None},
         {"corruption": False, "category": "other", "categories": [], "score": 0.0,
-         "matched": [], "against": [], "scores": {}},
+         "matched": [], "against": [], "scores": {}, "model_version": None,
+         "probability": None},
     ]
 
 

@@ -3,6 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from routing.model_cache import current_model
 from routing.triage import current_lexicon, lexicon_from_file, suggest
 from routing.words import LexiconError
 
@@ -12,8 +13,10 @@ class Command(BaseCommand):
         "Suggest triage categories for complaint texts: reads one text per line on standard "
         "input and prints one JSON object per line with corruption (true/false), category, "
         "categories, score, matched (the lexicon terms that counted) and against (the "
-        "negation terms that lowered the score). An empty line gives corruption false and "
-        "category \"other\". The texts are read in memory only and never stored."
+        "negation terms that lowered the score), model_version (the learned model that had "
+        "its say, or null for the lexicon alone) and probability (the model's). An empty "
+        "line gives corruption false and category \"other\". The texts are read in memory "
+        "only and never stored."
     )
     stealth_options = ("stdin",)
 
@@ -22,6 +25,10 @@ class Command(BaseCommand):
             "--lexicon", metavar="FILE",
             help="use this lexicon file (like routing/data/lexicon.json) instead of the "
                  "terms in the database",
+        )
+        parser.add_argument(
+            "--lexicon-only", action="store_true",
+            help="leave the promoted learned model out, as before any model was trained",
         )
 
     def handle(self, *args, **options):
@@ -35,8 +42,10 @@ class Command(BaseCommand):
             lexicon = lexicon or current_lexicon()
         except LexiconError as error:
             raise CommandError(f"the lexicon in the database is invalid: {error}")
+        model = None if options["lexicon_only"] else current_model()
         for line in options.get("stdin") or sys.stdin:
             text = line.rstrip("\r\n")
-            self.stdout.write(json.dumps(suggest(text, lexicon).as_dict(), ensure_ascii=False))
+            self.stdout.write(json.dumps(suggest(text, lexicon, model).as_dict(),
+                                         ensure_ascii=False))
             self.stdout.flush()
 
