@@ -45,6 +45,21 @@ def _no_static_middleware_in_process():
     settings.MIDDLEWARE = kept
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _the_demo_model_trained_once():
+    """seed_demo trains the demo's triage model, which takes seconds. Training is
+    deterministic (tests/routing/test_triage_learning.py proves it), so the first result is
+    kept in var/test-models, named by a digest of everything it learnt from and was judged
+    on, and later seedings record that same model afresh in their own database."""
+    from routing import demo, learning
+    from tests.demo_model import remembered
+
+    real = demo.triage_model_train
+    demo.triage_model_train = remembered(real, learning)
+    yield
+    demo.triage_model_train = real
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Just before pytest-django creates the test database: migrate once per source tree,

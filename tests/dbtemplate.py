@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "var" / "test-databases"
 # What a migrated database depends on: every app's code and data, and Django itself.
 SOURCES = ("core", "org", "vault", "audit", "notify", "outbox", "intake", "routing",
-           "lifecycle", "reporting", "ops", "devtools", "config", "tests/vault/sealed_app")
+           "lifecycle", "reporting", "surveys", "plans", "outreach", "ops", "devtools",
+           "config", "tests/vault/sealed_app")
 
 
 def source_key() -> str:

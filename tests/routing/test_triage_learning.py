@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_q.models import Schedule
 
 from audit.models import AuditEvent
@@ -200,7 +200,7 @@ def test_decisions_that_would_lower_recall_give_a_refused_candidate(
 
 @pytest.mark.django_db
 def test_training_without_the_fixed_evaluation_set_is_refused(tmp_path):
-    with pytest.raises(CommandError, match="evaluation"):
+    with translation.override("en"), pytest.raises(CommandError, match="evaluation"):
         call_command("triage_train", "--eval", str(tmp_path / "none.jsonl"),
                      stdout=io.StringIO())
     assert not TriageModel.objects.exists()
@@ -393,6 +393,6 @@ def test_the_demo_goes_on_without_a_model_when_there_is_no_evaluation_set(tmp_pa
 def test_a_broken_or_useless_evaluation_set_is_a_clear_error(tmp_path, content):
     broken = tmp_path / "eval.jsonl"
     broken.write_text(content, encoding="utf-8")
-    with pytest.raises(CommandError, match="eval"):
+    with translation.override("en"), pytest.raises(CommandError, match="eval"):
         call_command("triage_train", "--eval", str(broken), stdout=io.StringIO())
     assert not TriageModel.objects.exists()

@@ -1,0 +1,60 @@
+"""The demo's triage model, trained once per data set for the whole suite (tests/conftest.py
+`_the_demo_model_trained_once`)."""
+
+import base64
+import fcntl
+import hashlib
+import json
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDER = ROOT / "var" / "test-models"
+
+
+def _digest() -> str:
+    """Everything the demo's model depends on: the training and evaluation texts, the
+    lexicon and the code that trains and judges."""
+    digest = hashlib.sha256()
+    for path in sorted([*(ROOT / "routing" / "data").rglob("*.json*"),
+                        *(ROOT / "routing").glob("*.py")]):
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def remembered(train, learning):
+    """`train` (routing.learning.triage_model_train), run for real once per data set; after
+    that, the kept model is recorded with learning.triage_model_record as training would."""
+
+    def once(**kwargs):
+        FOLDER.mkdir(parents=True, exist_ok=True)
+        path = FOLDER / f"{_digest()}.json"
+        with open(FOLDER / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # another test process may be training it now
+            if path.exists():
+                kept = json.loads(path.read_text())
+                kept["data"] = base64.b64decode(kept["data"])
+                row = learning.triage_model_record(by=kwargs.get("by"), **kept)
+                learning.forget_model()
+                return row
+            seen = {}
+            record = learning.triage_model_record
+
+            def recording(**fields):
+                seen.update(fields)
+                return record(**fields)
+
+            learning.triage_model_record = recording
+            try:
+                row = train(**kwargs)
+            finally:
+                learning.triage_model_record = record
+            kept = {key: value for key, value in seen.items() if key != "by"}
+            kept["data"] = base64.b64encode(kept["data"]).decode()
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(kept))
+            temporary.replace(path)
+            return row
+
+    return once
