@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "notify",
     "reporting",
+    "plans",
     "ops",
 ]
 if not PRODUCTION:
