@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("routing.urls")),
     path("", include("lifecycle.urls")),
     path("", include("reporting.urls")),
+    path("", include("plans.urls")),
     path("staff/", include("org.urls")),
     path("staff/notifications/", include("notify.urls")),
     path("staff/u/<str:unit_code>/audit/", include("audit.urls")),

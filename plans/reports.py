@@ -186,12 +186,12 @@ def plan_report_correct(*, report: PlanReport, reason: str, by) -> PlanReport:
     return new
 
 
-def staleness(performance: Performance, period: Period) -> dict | None:
+def staleness(performance: Performance, period: Period) -> list[dict] | None:
     """None when the records still give the figures the text was written from; otherwise
-    {"stored": …, "now": …, "changed": [keys]}."""
+    each figure that differs: [{"key", "was", "now"}]."""
     now = drafting.figures_for(performance.report.unit, performance.measure, period)
     if now == performance.figures:
         return None
-    keys = sorted(k for k in set(now) | set(performance.figures)
-                  if now.get(k) != performance.figures.get(k))
-    return {"stored": performance.figures, "now": now, "changed": keys}
+    return [{"key": key, "was": performance.figures.get(key), "now": now.get(key)}
+            for key in sorted(set(now) | set(performance.figures))
+            if now.get(key) != performance.figures.get(key)]

@@ -23,6 +23,7 @@ from config.routing import websocket_urlpatterns
 from tests.intake import pages_case, pages_channels
 from tests.notify import pages_notify
 from tests.ops import pages_ops
+from tests.plans import pages_plans
 from tests.org.test_access import STAFF_PAGES
 from tests.reporting import pages_reporting
 from tests.routing import pages_letters, pages_referral, pages_tracker
@@ -118,6 +119,10 @@ def _table_rules() -> list[Rule]:
     for page in pages_reporting.PAGES:
         rules.append(Rule(page[0], page[1], page[2], _method(page),
                           post_data=lambda world, name=page[0]: pages_reporting.post_data(name),
+                          reports_go_up=True))
+    for page in pages_plans.PAGES:
+        rules.append(Rule(page[0], page[1], page[2], _method(page),
+                          post_data=lambda world, name=page[0]: pages_plans.post_data(name),
                           reports_go_up=True))
     return rules
 
