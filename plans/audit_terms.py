@@ -1,10 +1,14 @@
 """What the plan's audit events mean in words (audit.vocabulary), registered when plans
-loads."""
+loads. A key other apps name alike ("kind") is given its meaning per action."""
 
 from django.utils.translation import gettext_lazy as _
 
 from audit import vocabulary as words
 from audit.vocabulary import Field
+from plans.models import ActivityKind
+
+
+FILES = Field(_("Files"), "count")
 
 
 def register() -> None:
@@ -13,7 +17,6 @@ def register() -> None:
         "year": Field(_("Year"), "count"), "copied_from": Field(_("Copied from plan")),
         "goal": Field(_("Goal")), "measure": Field(_("Measure")),
         "units": Field(_("Units given the plan"), "count"),
-        "kind": Field(_("Kind of activity")), "files": Field(_("Files"), "count"),
         "attendees": Field(_("Attendees"), "count"),
         "staff": Field(_("Staff of the unit"), "count"),
         "period": Field(_("Period")), "level": Field(_("Level of implementation (%)"), "count"),
@@ -25,9 +28,13 @@ def register() -> None:
     action("plan.approved", _("Approved the anti-corruption plan"))
     action("plan.revised", _("Started a new version of the anti-corruption plan"))
     action("plan.pushed", _("Gave the plan to the units below as a template"))
-    action("plan.activity_recorded", _("Recorded an activity under the plan"))
+    # "kind" means something else in other apps' events: here it is the activity's kind.
+    words.register_choices("plan_activity_kind", ActivityKind.choices)
+    action("plan.activity_recorded", _("Recorded an activity under the plan"), fields={
+        "kind": Field(_("Kind of activity"), "plan_activity_kind"), "files": FILES})
     action("plan.training_recorded", _("Recorded a training under the plan"))
-    action("plan.evidence_read", _("Downloaded an activity's evidence file"))
+    action("plan.evidence_read", _("Downloaded an activity's evidence file"),
+           fields={"files": FILES})
     action("plan.report_drafted", _("Drafted the plan's implementation report"))
     action("plan.report_edited", _("Edited the plan's implementation report"))
     action("plan.report_prepared", _("Wrote the plan's implementation report and sent it "
