@@ -28,7 +28,6 @@ from core.logging import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-
 # --- which deployment ---------------------------------------------------------------------
 
 # pytest imports itself before it reads settings; the suite then runs with test settings

@@ -7,7 +7,6 @@ from audit import vocabulary as words
 from audit.vocabulary import Field
 from plans.models import ActivityKind
 
-
 FILES = Field(_("Files"), "count")
 
 

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from plans.models import ActivityKind, OutreachChannel, Plan
 from plans.reference_plan import load_into
-from plans.services import active_staff, activity_record, plan_approve, plan_create, \
-    training_record
+from plans.services import active_staff, activity_record, plan_approve, plan_create, training_record
 
 UNIT = "DG"
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from plans.models import Activity, ActivityKind, OutreachChannel, Source, Training
-from reporting.exports import no_answers_statement, nil_statement
+from reporting.exports import nil_statement, no_answers_statement
 from reporting.figures import Period
 from reporting.models import MonthlyReport, State
 

@@ -257,3 +257,6 @@ class Performance(models.Model):
         ordering = ["measure__goal__number", "measure__order", "measure__pk"]
         constraints = [models.UniqueConstraint(fields=["report", "measure"],
                                                name="one_performance_per_measure")]
+
+    def __str__(self):
+        return f"{self.report} · {self.measure.number}"

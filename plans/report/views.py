@@ -19,7 +19,8 @@ from plans.document import build
 from plans.models import Plan, PlanReport, PlanState, ReportState
 from plans.pages import plan_of, report_reader, require_head, require_writer
 from plans.report.forms import CorrectForm, PerformanceForm
-from plans.writers import FORMATS, render as render_file
+from plans.writers import FORMATS
+from plans.writers import render as render_file
 from reporting.access import may_approve, may_write
 from reporting.fonts import FontMissing
 

@@ -77,7 +77,8 @@ def test_an_outreach_posting_with_its_photo_and_a_training_are_recorded(units, p
         "measure": "1.1", "kind": "outreach", "channel": "board", "day": "2026.11.02",
         "place": "Үйлчилгээний танхим", "description": "Шторк байршуулсан",
         "files": io.BytesIO(PNG)})
-    assert posted.status_code == 302, [l for l in body_of(posted).splitlines() if "error" in l]
+    errors = [line for line in body_of(posted).splitlines() if "error" in line]
+    assert posted.status_code == 302, errors
     evidence = Evidence.objects.get()
     download = clerk.get(url("plans:evidence", uid=evidence.uid))
     assert download.status_code == 200

@@ -23,8 +23,8 @@ from config.routing import websocket_urlpatterns
 from tests.intake import pages_case, pages_channels
 from tests.notify import pages_notify
 from tests.ops import pages_ops
-from tests.plans import pages_plans
 from tests.org.test_access import STAFF_PAGES
+from tests.plans import pages_plans
 from tests.reporting import pages_reporting
 from tests.routing import pages_letters, pages_referral, pages_tracker
 from tests.security.helpers import audit_length, body_of, client_for, rolled_back, states
