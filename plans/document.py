@@ -26,7 +26,7 @@ LEVEL = "Хэрэгжилтийн түвшин: {level}%"
 AVERAGE = "Төлөвлөгөөний хэрэгжилтийн дундаж түвшин: {level}%"
 PERIODS = {PlanReport.Kind.HALF: "{year} оны эхний хагас жил",
            PlanReport.Kind.YEAR: "{year} он",
-           PlanReport.Kind.AS_OF: "{year} оны {through}-ны байдлаар"}
+           PlanReport.Kind.AS_OF: "{through} байдлаар"}
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,12 @@ def _rows(performances: list[Performance]) -> list[Row]:
     return rows
 
 
-def build(report: PlanReport) -> PlanDocument:
+def build(report: PlanReport, performances: list[Performance] | None = None) -> PlanDocument:
+    """The document of `report`; `performances` in place of its stored ones makes a preview
+    of a report not saved (plans.reports.preview)."""
     unit = report.unit
-    performances = list(report.performances.select_related("measure__goal"))
+    if performances is None:
+        performances = list(report.performances.select_related("measure__goal"))
     # An "as of" report is dated the day it speaks for, as the reference is; the others
     # the day they were approved (or today, for a draft).
     day: date = (report.through if report.kind == PlanReport.Kind.AS_OF
@@ -106,8 +109,8 @@ def build(report: PlanReport) -> PlanDocument:
         filename=f"{unit.code}-plan-{report.year}-{report.period_key}-v{report.version}",
         title=TITLE.format(unit=inflect(unit.name_mn, Case.GENITIVE), year=report.year)
         .upper(),
-        period=PERIODS[report.kind].format(year=report.year,
-                                           through=f"{report.through:%m.%d}"),
+        period=PERIODS[report.kind].format(
+            year=report.year, through=date_line(report.through).removesuffix(" өдөр")),
         dateline=date_line(day), place=unit.place_mn, rows=_rows(performances),
         average=AVERAGE.format(level=average) if average is not None else "",
         signatures=[

@@ -186,6 +186,18 @@ def plan_report_correct(*, report: PlanReport, reason: str, by) -> PlanReport:
     return new
 
 
+def preview(plan: Plan, key: str) -> tuple[PlanReport, list[Performance]]:
+    """The report on `plan` for the period `key` as it would be drafted now, unsaved."""
+    kind, period = period_of(plan.year, key)
+    report = PlanReport(plan=plan, unit=plan.unit, year=plan.year, kind=kind,
+                        through=period.last)
+    lines = []
+    for measure in plan.measures():
+        draft = drafting.draft_for(plan.unit, measure, period)
+        lines.append(Performance(measure=measure, text=draft.text, figures=draft.figures))
+    return report, lines
+
+
 def staleness(performance: Performance, period: Period) -> list[dict] | None:
     """None when the records still give the figures the text was written from; otherwise
     each figure that differs: [{"key", "was", "now"}]."""

@@ -14,7 +14,7 @@ from plans.document import HEADER, PlanDocument
 from reporting.writers.layout import AUTHOR
 
 FONT = "Times New Roman"
-WIDTHS_MM = (12, 38, 70, 62, 85)
+WIDTHS_MM = (12, 18, 72, 65, 95)  # within the 262 mm between the margins
 
 
 def _set_up(doc, document: PlanDocument) -> None:

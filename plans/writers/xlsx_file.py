@@ -11,7 +11,7 @@ from core.cells import neutralised
 from plans.document import HEADER, PlanDocument
 from reporting.writers.layout import AUTHOR
 
-WIDTHS = (6, 28, 50, 45, 70)
+WIDTHS = (6, 10, 50, 45, 70)
 
 
 def render(document: PlanDocument) -> bytes:
