@@ -40,7 +40,11 @@ def register() -> None:
                                      "for review"))
     action("plan.report_sent_back", _("Sent the plan's implementation report back"))
     action("plan.report_approved", _("Approved the plan's implementation report"), fields={
-        "document_sha256": Field(_("Document hash (SHA-256)"), "hash")})
+        "document_sha256": Field(_("Document hash (SHA-256)"), "hash"),
+        "sent_to": Field(_("Sent to"), "agency")})
+    action("plan.report_delivered", _("Delivered the plan's implementation report"))
+    action("plan.report_delivery_failed", _("Could not deliver the plan's implementation "
+                                            "report"))
     action("plan.report_corrected", _("Started a correction of the plan's implementation "
                                       "report"), fields={
         "supersedes_sha256": Field(_("Hash of the report corrected"), "hash")})

@@ -16,7 +16,6 @@ from django.utils import timezone
 from core.grammar import Case, date_line, inflect
 from org.models import Membership
 from plans.models import Performance, PlanReport
-from plans.reports import average_level
 
 HEADER = ("Д/д", "Зорилт", "Хэрэгжүүлэх арга хэмжээ", "Шалгуур үзүүлэлт", "Гүйцэтгэл")
 WRITTEN, REVIEWED = "ТАЙЛАН БИЧСЭН", "ТАЙЛАН ХЯНАСАН"
@@ -57,6 +56,12 @@ class PlanDocument:
     rows: list[Row]
     average: str
     signatures: list[Signature] = field(default_factory=list)
+
+
+def average_level(performances) -> int | None:
+    """The plan's level: the mean of its measures' self-assessed levels, in %."""
+    values = [p.level for p in performances]
+    return round(sum(values) / len(values)) if values else None
 
 
 def signed_name(user) -> str:

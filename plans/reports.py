@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from plans import drafting
+from plans.deliveries import report_enqueue
+from plans.document import average_level
 from plans.models import Performance, Plan, PlanReport, PlanState, ReportState
 from reporting.access import may_approve, may_write, require
 from reporting.figures import Period
+from vault.files import atomic_with_files
 
 DEFAULT_LEVELS = (0, 30, 50, 70, 100)
 
@@ -43,11 +46,6 @@ def period_of(year: int, key: str) -> tuple[str, Period]:
 
 def report_period(report: PlanReport) -> Period:
     return period_of(report.year, report.period_key)[1]
-
-
-def average_level(performances) -> int | None:
-    values = [p.level for p in performances]
-    return round(sum(values) / len(values)) if values else None
 
 
 def latest_report(unit, year: int, kind: str, through: date) -> PlanReport | None:
@@ -128,21 +126,27 @@ def document_hash(report: PlanReport) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@transaction.atomic
 def plan_report_approve(*, report: PlanReport, by) -> PlanReport:
-    report = PlanReport.objects.select_for_update().get(pk=report.pk)
-    require(may_approve(by, report.unit), _("Only the head of the unit approves its report."))
-    if report.state != ReportState.PREPARED:
-        raise ValidationError(_("The report must be marked prepared first."))
-    if report.prepared_by_id == by.pk:
-        raise ValidationError(_("You prepared this report; another person must approve it."))
-    report.state, report.approved_by, report.approved_at = (
-        ReportState.APPROVED, by, timezone.now())
-    report.document_sha256 = document_hash(report)
-    report.save(update_fields=["state", "approved_by", "approved_at", "document_sha256"])
-    record(actor=by, action="plan.report_approved", target=report, unit=report.unit,
-           details={"document_sha256": report.document_sha256,
-                    "level": average_level(report.performances.all())})
+    """"ТАЙЛАН ХЯНАСАН": frozen, hashed, audited and queued for the agencies, in one
+    transaction (with the sealed packages, vault.files.atomic_with_files)."""
+    with atomic_with_files():
+        report = PlanReport.objects.select_for_update().get(pk=report.pk)
+        require(may_approve(by, report.unit),
+                _("Only the head of the unit approves its report."))
+        if report.state != ReportState.PREPARED:
+            raise ValidationError(_("The report must be marked prepared first."))
+        if report.prepared_by_id == by.pk:
+            raise ValidationError(
+                _("You prepared this report; another person must approve it."))
+        report.state, report.approved_by, report.approved_at = (
+            ReportState.APPROVED, by, timezone.now())
+        report.document_sha256 = document_hash(report)
+        report.save(update_fields=["state", "approved_by", "approved_at",
+                                   "document_sha256"])
+        sent_to = report_enqueue(report)
+        record(actor=by, action="plan.report_approved", target=report, unit=report.unit,
+               details={"document_sha256": report.document_sha256, "sent_to": sent_to,
+                        "level": average_level(report.performances.all())})
     return report
 
 

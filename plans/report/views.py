@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import normalise
 from plans import reports
-from plans.document import build
+from plans.deliveries import deliveries_of
+from plans.document import average_level, build
 from plans.models import Plan, PlanReport, PlanState, ReportState
 from plans.pages import plan_of, report_reader, require_head, require_writer
 from plans.report.forms import CorrectForm, PerformanceForm
@@ -109,9 +110,10 @@ def _report_page(request, unit, year, key, *, forms=None, bound=None, refusal=No
     if report is not None:
         lines = _lines(report, period, bound, editable)
         context.update({
-            "lines": lines, "average": reports.average_level(
+            "lines": lines, "average": average_level(
                 [line["performance"] for line in lines]),
             "can_prepare": editable,
+            "deliveries": list(deliveries_of(report)) if report.is_frozen else [],
             "can_approve": latest and report.state == ReportState.PREPARED
             and may_approve(user, unit),
             "can_correct": latest and report.is_frozen and may_write(user, unit),

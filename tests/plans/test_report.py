@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from plans import reports
-from plans.document import HEADER, REVIEWED, WRITTEN, build, signed_name
+from plans.document import HEADER, REVIEWED, WRITTEN, average_level, build, signed_name
 from plans.services import training_record
 from plans.writers import render
 from tests.plans.helpers import NOW, measure, reference_plan
@@ -93,7 +93,7 @@ def test_prepared_by_one_approved_by_another_then_frozen_and_hashed(dg, units, p
         report = reports.plan_report_approve(report=report, by=personas["head"])
     event = AuditEvent.objects.get(action="plan.report_approved")
     assert report.document_sha256 and report.document_sha256 in event.details
-    assert reports.average_level(report.performances.all()) == 10  # 70 / 7
+    assert average_level(report.performances.all()) == 10  # 70 / 7
     with time_machine.travel(NOW, tick=False):
         corrected = reports.plan_report_correct(report=report, reason="Тоо буруу",
                                                 by=personas["clerk"])
@@ -151,3 +151,16 @@ def test_a_name_is_signed_with_the_initial_and_the_given_name(personas):
     assert signed_name(user) == "Н.ЦЭНДМАА"
     user.last_name = "Н."
     assert signed_name(user) == "Н.ЦЭНДМАА"
+
+
+def test_the_approved_report_is_queued_for_the_agency(dg, units, personas):
+    from outbox.models import Outbox
+    from plans.deliveries import OUTBOX_KIND
+    from tests.routing.helpers import make_agency
+
+    make_agency()
+    report = _approved(units, personas)
+    row = Outbox.objects.get(subject_kind=OUTBOX_KIND, subject_id=report.pk)
+    assert row.subject_reference == "DG-AP-2026-2026-11-15-v1"
+    event = AuditEvent.objects.get(action="plan.report_approved")
+    assert row.agency.code in event.details
