@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.plan import views, views_work
+from plans.plan import views, views_units, views_work
 
 PLANS = "staff/u/<str:unit_code>/plans/"
 YEAR = PLANS + "<int:year>/"
@@ -19,4 +19,5 @@ urlpatterns = [
     path(YEAR + "evidence/<uuid:uid>/", views_work.evidence, name="evidence"),
     path(YEAR + "trainings/", views_work.trainings, name="trainings"),
     path(YEAR + "trainings/new/", views_work.training_record, name="training_record"),
+    path(YEAR + "units/", views_units.units, name="units"),
 ]

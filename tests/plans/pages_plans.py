@@ -40,6 +40,7 @@ PAGES = [
     ("plans:activity_record", ON_YEAR, WRITERS, "post"),
     ("plans:evidence", {**ON_YEAR, "uid": EVIDENCE_UID}, READERS),
     ("plans:trainings", ON_YEAR, READERS),
+    ("plans:units", ON_YEAR, READERS),
     ("plans:training_record", ON_YEAR, WRITERS, "post"),
     ("plans:report", ON_REPORT, READERS),
     ("plans:report_draft", ON_REPORT, WRITERS, "post"),

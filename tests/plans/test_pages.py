@@ -146,3 +146,18 @@ def test_the_report_as_of_a_day_is_reached_from_the_plan_page(units, personas):
     wrong = clerk.get(url("plans:report", period="year") + "?as_of=2025.11.15")
     assert wrong["Location"] == url("plans:plan")
     assert clerk.get(url("plans:report", period="2025-11-15")).status_code == 404
+
+
+def test_the_national_head_sees_which_units_below_have_filed(units, personas):
+    plan = reference_plan(units, personas)
+    from plans import reports
+    report = reports.plan_report_draft(plan=plan, key="year", by=personas["clerk"])
+    reports.performance_edit(performance=report.performances.first(), text="x", level=100,
+                             by=personas["clerk"])
+    page = client_for(personas["national_head"]).get(
+        reverse("plans:units", kwargs={"unit_code": "UBEG", "year": 2026}))
+    body = body_of(page)
+    assert page.status_code == 200 and units["DG"].name_mn in body
+    assert units["DU"].name_mn in body and "14%" in body  # 100 / 7
+    dg_report = url("plans:report", period="year")
+    assert client_for(personas["national_head"]).get(dg_report).status_code == 200
