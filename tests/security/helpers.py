@@ -12,6 +12,7 @@ from audit.services import READ_ACTION
 from intake.models import Attachment, BoxOpening, Complaint, DiscardedSlip, Message, Note, Recusal
 from notify.models import Event, Notification
 from outbox.models import Outbox
+from plans.models import Activity, Goal, Measure, Plan, PlanReport, Training
 from reporting.models import MonthlyReport, ReportDelivery
 from routing.models import AgencyAnswer, Referral, TriageDecision
 
@@ -21,6 +22,8 @@ COUNTED = {
     "audit": AuditEvent, "referrals": Referral, "outbox": Outbox, "answers": AgencyAnswer,
     "triage": TriageDecision, "reports": MonthlyReport, "report_deliveries": ReportDelivery,
     "events": Event, "notifications": Notification,
+    "plans": Plan, "plan_goals": Goal, "plan_measures": Measure, "plan_activities": Activity,
+    "plan_trainings": Training, "plan_reports": PlanReport,
 }
 
 
@@ -56,6 +59,8 @@ def states() -> tuple:
         sorted(MonthlyReport.objects.values_list("unit_id", "version", "state")),
         sorted(Outbox.objects.values_list("pk", "state", "attempts")),
         sorted(Notification.objects.values_list("pk", "read_at")),
+        sorted(Plan.objects.values_list("pk", "state")),
+        sorted(PlanReport.objects.values_list("pk", "state")),
     )
 
 
