@@ -161,3 +161,19 @@ def test_the_national_head_sees_which_units_below_have_filed(units, personas):
     assert units["DU"].name_mn in body and "14%" in body  # 100 / 7
     dg_report = url("plans:report", period="year")
     assert client_for(personas["national_head"]).get(dg_report).status_code == 200
+
+
+def test_the_report_page_marks_a_text_the_records_have_overtaken(units, personas):
+    plan = reference_plan(units, personas)
+    clerk = client_for(personas["clerk"])
+    clerk.post(url("plans:report_draft", period="year"))
+    assert "stale" not in body_of(clerk.get(url("plans:report", period="year")))
+    from plans import services
+    services.training_record(unit=units["DG"], measure=plan.measures().get(number="3.3"),
+                             day=date(2026, 10, 1), topic="Ил тод байдал", trainer="Э.У",
+                             articles="", attendee_ids=[personas["head"].pk],
+                             by=personas["clerk"])
+    page = body_of(clerk.get("/en" + url("plans:report", period="year")))
+    assert 'class="warning stale"' in page
+    assert "The records now give other figures than this text was written from." in page
+    assert "Count: 0 → 1" in page
