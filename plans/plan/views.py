@@ -110,18 +110,34 @@ def _moved_on(request, unit, current):
         status=409)
 
 
-def _edit(request, unit, year: int, prefix: str, form_class, act):
+EDIT_FORMS = {"goal": GoalForm, "measure": MeasureForm}
+
+
+def _shown_again(request, prefix: str, form) -> dict:
+    """The sent form with its errors, and the page's other form with what was typed in it
+    (the page sends both), so a refusal loses no one's text."""
+    forms = {prefix: form}
+    for other, form_class in EDIT_FORMS.items():
+        if other != prefix:
+            typed = {name: request.POST.get(f"{other}-{name}")
+                     for name in form_class.base_fields if f"{other}-{name}" in request.POST}
+            forms[other] = form_class(prefix=other, initial=typed)
+    return forms
+
+
+def _edit(request, unit, year: int, prefix: str, act):
     require_writer(request, unit)
     current, fresh = _acted_on(request, unit, year, prefix)
     if not fresh:
         return _moved_on(request, unit, current)
-    form = form_class(request.POST, prefix=prefix)
+    form = EDIT_FORMS[prefix](request.POST, prefix=prefix)
     if not form.is_valid():
-        return _plan_page(request, unit, current, forms={prefix: form}, status=400)
+        return _plan_page(request, unit, current, forms=_shown_again(request, prefix, form),
+                          status=400)
     try:
         act(current, form.cleaned_data)
     except ValidationError as error:
-        return _plan_page(request, unit, current, forms={prefix: form},
+        return _plan_page(request, unit, current, forms=_shown_again(request, prefix, form),
                           refusal=error.messages, status=409)
     messages.success(request, _("The plan was saved."))
     return redirect("plans:plan", unit_code=unit.code, year=year)
@@ -130,7 +146,7 @@ def _edit(request, unit, year: int, prefix: str, form_class, act):
 @report_reader
 @require_POST
 def goal(request, unit, year: int):
-    return _edit(request, unit, year, "goal", GoalForm, lambda plan, data: (
+    return _edit(request, unit, year, "goal", lambda plan, data: (
         services.plan_goal_add(plan=plan, number=data["number"], text=data["text"],
                                by=request.user)))
 
@@ -144,7 +160,7 @@ def measure(request, unit, year: int):
             responsible=data["responsible"], due=data["due"], source=data["source"])
         services.plan_measure_save(plan=plan, goal_number=data["goal"], fields=fields,
                                    by=request.user)
-    return _edit(request, unit, year, "measure", MeasureForm, act)
+    return _edit(request, unit, year, "measure", act)
 
 
 def _act(request, unit, year: int, service, done: str):

@@ -61,9 +61,11 @@ def test_bad_input_is_refused_with_the_text_kept_and_nothing_saved(units, person
     before = AuditEvent.objects.count()
     response = clerk.post(url("plans:measure"), {
         "measure-version": "1", "measure-goal": "1", "measure-number": "один",
-        "measure-text": "Миний бичсэн текст", "measure-source": "none"})
+        "measure-text": "Миний бичсэн текст", "measure-source": "none",
+        "goal-version": "1", "goal-text": "Хагас бичсэн зорилт"})
     assert response.status_code == 400
     assert "Миний бичсэн текст" in body_of(response)
+    assert "Хагас бичсэн зорилт" in body_of(response)  # the other form's text is kept
     stale = clerk.post(url("plans:goal"), {"goal-version": "7", "goal-number": "5",
                                            "goal-text": "x"})
     assert stale.status_code == 409
