@@ -6,6 +6,7 @@ report is corrected only by a new version.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -102,9 +103,34 @@ def performance_edit(*, performance: Performance, text: str, level: int,
     return performance
 
 
+@dataclass(frozen=True)
+class Edit:
+    """A measure's wording and level as typed on the report's page."""
+
+    performance_id: int
+    text: str
+    level: int
+
+
+def _edit(report: PlanReport, edit: Edit, by) -> None:
+    performance = report.performances.select_related("measure").get(pk=edit.performance_id)
+    if (performance.text, performance.level) == (edit.text.strip(), edit.level):
+        return
+    if edit.level not in levels():
+        raise ValidationError(_("Choose a level from the scale."))
+    performance.text, performance.level = edit.text.strip(), edit.level
+    performance.save(update_fields=["text", "level"])
+    record(actor=by, action="plan.report_edited", target=report, unit=report.unit,
+           details={"measure": performance.measure.number, "level": edit.level,
+                    "redraft": False})
+
+
 @transaction.atomic
-def plan_report_prepare(*, report: PlanReport, by) -> PlanReport:
+def plan_report_prepare(*, report: PlanReport, by, edits=()) -> PlanReport:
+    """The clerk's "Mark prepared", saving with it the wording and levels typed (`edits`)."""
     report = _open_for_edit(report, by)
+    for edit in edits:
+        _edit(report, edit, by)
     report.state, report.prepared_by, report.prepared_at = (
         ReportState.PREPARED, by, timezone.now())
     report.save(update_fields=["state", "prepared_by", "prepared_at"])

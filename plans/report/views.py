@@ -146,11 +146,9 @@ def _latest(unit, year, key) -> PlanReport:
     return versions[0]
 
 
-def _done(unit, year, key, text):
-    def answer(request):
-        messages.success(request, text)
-        return redirect("plans:report", unit_code=unit.code, year=year, period=key)
-    return answer
+def _saved(request, unit, year, key, text):
+    messages.success(request, text)
+    return redirect("plans:report", unit_code=unit.code, year=year, period=key)
 
 
 def _refused(request, unit, year, key, error, forms=None):
@@ -171,7 +169,7 @@ def draft(request, unit, year: int, period: str):
         reports.plan_report_draft(plan=plan, key=period, by=request.user)
     except ValidationError as error:
         return _refused(request, unit, year, period, error)
-    return _done(unit, year, period, _("The report was drafted from the records."))(request)
+    return _saved(request, unit, year, period, _("The report was drafted from the records."))
 
 
 @report_reader
@@ -192,8 +190,8 @@ def performance(request, unit, year: int, period: str, measure: str):
     except ValidationError as error:
         return _report_page(request, unit, year, period, bound=request.POST,
                             refusal=error.messages, status=409)
-    return _done(unit, year, period, _("Measure %(number)s was saved.")
-                 % {"number": measure})(request)
+    return _saved(request, unit, year, period,
+                  _("Measure %(number)s was saved.") % {"number": measure})
 
 
 def _step(request, unit, year, period, service, text):
@@ -201,15 +199,32 @@ def _step(request, unit, year, period, service, text):
         service(report=_latest(unit, year, period), by=request.user)
     except ValidationError as error:
         return _refused(request, unit, year, period, error)
-    return _done(unit, year, period, text)(request)
+    return _saved(request, unit, year, period, text)
 
 
 @report_reader
 @require_POST
 def prepare(request, unit, year: int, period: str):
+    """"Mark prepared" is the button of the form that holds every measure's wording and
+    level: what was typed there is saved with it, not lost."""
     require_writer(request, unit)
-    return _step(request, unit, year, period, reports.plan_report_prepare,
-                 _("The report was sent to the head for review."))
+    current = _latest(unit, year, period)
+    edits = []
+    for line in current.performances.all():
+        form = PerformanceForm(request.POST, prefix=f"m{line.pk}")
+        if f"m{line.pk}-level" not in request.POST:
+            continue  # a form the page did not show
+        if not form.is_valid():
+            return _report_page(request, unit, year, period, bound=request.POST, status=400)
+        edits.append(reports.Edit(line.pk, form.cleaned_data["text"],
+                                  form.cleaned_data["level"]))
+    try:
+        reports.plan_report_prepare(report=current, by=request.user, edits=edits)
+    except ValidationError as error:
+        return _report_page(request, unit, year, period, bound=request.POST or None,
+                            refusal=error.messages, status=409)
+    return _saved(request, unit, year, period,
+                  _("The report was sent to the head for review."))
 
 
 @report_reader
@@ -241,7 +256,7 @@ def correct(request, unit, year: int, period: str):
                                     by=request.user)
     except ValidationError as error:
         return _refused(request, unit, year, period, error, forms={"correct": form})
-    return _done(unit, year, period, _("A correction of the report was started."))(request)
+    return _saved(request, unit, year, period, _("A correction of the report was started."))
 
 
 @report_reader

@@ -179,3 +179,19 @@ def test_the_report_page_marks_a_text_the_records_have_overtaken(units, personas
     assert 'class="warning stale"' in page
     assert "The records now give other figures than this text was written from." in page
     assert "Count: 0 → 1" in page
+
+
+def test_mark_prepared_keeps_what_was_typed_under_each_measure(units, personas):
+    reference_plan(units, personas)
+    clerk = client_for(personas["clerk"])
+    clerk.post(url("plans:report_draft", period="half"))
+    report = PlanReport.objects.get()
+    lines = {p.measure.number: p for p in report.performances.select_related("measure")}
+    body = {f"m{p.pk}-text": p.text for p in lines.values()}
+    body.update({f"m{p.pk}-level": "0" for p in lines.values()})
+    body[f"m{lines['2.1'].pk}-text"] = "Гомдолд дүн шинжилгээ хийсэн."
+    body[f"m{lines['2.1'].pk}-level"] = "50"
+    assert clerk.post(url("plans:report_prepare", period="half"), body).status_code == 302
+    line = report.performances.get(measure__number="2.1")
+    assert (line.text, line.level) == ("Гомдолд дүн шинжилгээ хийсэн.", 50)
+    assert PlanReport.objects.get().state == "prepared"
