@@ -70,7 +70,7 @@ INSTALLED_APPS = [
     "django_q",
     # Shugel's own apps (docs/architecture.md gives their order).
     "core", "org", "vault", "audit", "outbox", "intake", "routing", "lifecycle", "notify",
-    "reporting", "surveys", "outreach", "ops",
+    "reporting", "surveys", "plans", "outreach", "ops",
 ]
 if not PRODUCTION:
     # The stand-in agency and its `manage.py agency_standin`: for a developer's machine and

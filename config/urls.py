@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("", include("lifecycle.urls")),
     path("", include("reporting.urls")),
     path("", include("surveys.urls")),
+    path("", include("plans.urls")),
     path("", include("outreach.urls")),
     path("staff/", include("org.urls")),
     path("staff/notifications/", include("notify.urls")),

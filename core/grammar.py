@@ -369,3 +369,17 @@ def _numeral_ending(before: str, digits: str, case: Case) -> str:
     if case is Case.ABLATIVE:
         return "н" + _LONG[harmony] + "с"
     return _word_ending(word, case, harmony)
+
+
+def ordinal(number: int) -> str:
+    """A number as an ordinal the way dates and documents write it: "1 дүгээр", "2 дугаар",
+    "11 дүгээр" (the suffix follows the vowels of the last word said: нэг, хоёр, арван нэг)."""
+    word = _numeral("", str(number))
+    harmony = _NUMERAL_HARMONY.get(word) or _harmony(word)
+    return f"{number} {'дугаар' if harmony in 'ao' else 'дүгээр'}"
+
+
+def date_line(day) -> str:
+    """The date line of an official document: "2026 оны 11 дүгээр сарын 15-ны өдөр"."""
+    return (f"{day.year} оны {ordinal(day.month)} сарын "
+            f"{inflect(str(day.day), Case.GENITIVE)} өдөр")

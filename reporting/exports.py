@@ -155,6 +155,13 @@ def nil_statement() -> str:
              "citizens about officials concerning corruption or conflicts of interest.")
 
 
+def no_answers_statement() -> str:
+    """The statement that the agency sent no recommendation or notice (the plan's report
+    says it in the same words)."""
+    return _("No recommendation or notice was received from the agency in the reporting "
+             "period.")
+
+
 def _earlier(figures: dict, states: dict) -> Section:
     title = _("Referrals from earlier periods still open")
     items = figures["earlier_referrals"]
@@ -172,8 +179,7 @@ def _answers(figures: dict) -> Section:
     title = _("Recommendations and notices from the agency")
     answers = figures["agency_answers"]
     if figures["no_agency_answers"]:
-        return Section(title, lines=[_("No recommendation or notice was received from the "
-                                       "agency in the reporting period.")], strong=True)
+        return Section(title, lines=[no_answers_statement()], strong=True)
     kinds = _labels(AgencyAnswer.Kind)
     rows = [(kinds.get(item["kind"], item["kind"]), _day(item["answered_on"]),
              item["referral"], item["agency"], item["agency_reference"])

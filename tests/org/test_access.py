@@ -108,6 +108,7 @@ def test_every_staff_route_is_in_the_access_table():
     from tests.notify import pages_notify
     from tests.ops import pages_ops
     from tests.outreach import pages_outreach
+    from tests.plans import pages_plans
     from tests.reporting import pages_reporting
     from tests.routing import pages_letters, pages_referral, pages_tracker
     from tests.surveys import pages_surveys
@@ -115,6 +116,6 @@ def test_every_staff_route_is_in_the_access_table():
     tables = [STAFF_PAGES, pages_channels.PAGES, pages_case.PAGES, pages_tracker.PAGES,
               pages_referral.PAGES, pages_letters.PAGES, pages_notify.PAGES,
               pages_reporting.PAGES, pages_ops.PAGES, pages_outreach.PAGES,
-              pages_surveys.PAGES]
+              pages_surveys.PAGES, pages_plans.PAGES]
     covered = {page[0] for table in tables for page in table} | OPEN_BY_DESIGN
     assert named_staff_routes() - covered == set()

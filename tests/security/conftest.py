@@ -27,6 +27,7 @@ from reporting.models import ReportDelivery
 from routing.models import Referral
 from tests.conftest import make_staff
 from tests.intake import pages_case, pages_channels
+from tests.plans import pages_plans
 from tests.reporting import pages_reporting
 from tests.routing import pages_referral
 from tests.routing.helpers import approved_referral, make_agency
@@ -141,6 +142,7 @@ def build_world(units, personas) -> World:
     with time_machine.travel(MATRIX_NOW, tick=False):
         _approved_report(dg, personas["clerk"], personas["head"], pages_reporting.DELIVERY_UID)
         _approved_report(du, people["du_clerk"], people["du_head"], DU_DELIVERY_UID)
+        pages_plans.make_plan_world(units, personas)
         dg_note = _notification_for(personas["head"], dg)
         pages_surveys.make_round(dg, personas["clerk"])
         du_note = _notification_for(personas["outsider"], du)

@@ -13,6 +13,7 @@ from intake.matter_models import MatterDismissal, MatterMember
 from intake.models import Attachment, BoxOpening, Complaint, DiscardedSlip, Message, Note, Recusal
 from notify.models import Event, Notification
 from outbox.models import Outbox
+from plans.models import Activity, Goal, Measure, Plan, PlanReport, Training
 from reporting.models import MonthlyReport, ReportDelivery
 from routing.models import AgencyAnswer, Referral, TriageDecision
 from surveys.models import Round, Tally, TallyBatch
@@ -25,6 +26,8 @@ COUNTED = {
     "events": Event, "notifications": Notification, "survey_rounds": Round,
     "survey_batches": TallyBatch, "survey_tallies": Tally,
     "matter_links": MatterMember, "matter_dismissals": MatterDismissal,
+    "plans": Plan, "plan_goals": Goal, "plan_measures": Measure, "plan_activities": Activity,
+    "plan_trainings": Training, "plan_reports": PlanReport,
 }
 
 
@@ -61,6 +64,8 @@ def states() -> tuple:
         sorted(Outbox.objects.values_list("pk", "state", "attempts")),
         sorted(Notification.objects.values_list("pk", "read_at")),
         sorted(Tally.objects.filter(batch=None).values_list("pk", "count")),
+        sorted(Plan.objects.values_list("pk", "state")),
+        sorted(PlanReport.objects.values_list("pk", "state")),
     )
 
 

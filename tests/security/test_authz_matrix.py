@@ -25,6 +25,7 @@ from tests.notify import pages_notify
 from tests.ops import pages_ops
 from tests.org.test_access import STAFF_PAGES
 from tests.outreach import pages_outreach
+from tests.plans import pages_plans
 from tests.reporting import pages_reporting
 from tests.routing import pages_letters, pages_referral, pages_tracker
 from tests.security.helpers import audit_length, body_of, client_for, rolled_back, states
@@ -124,6 +125,10 @@ def _table_rules() -> list[Rule]:
     for page in pages_surveys.PAGES:  # read by the heads above, like the reports
         rules.append(Rule(page[0], page[1], page[2], _method(page),
                           post_data=lambda world, name=page[0]: pages_surveys.post_data(name),
+                          reports_go_up=True))
+    for page in pages_plans.PAGES:
+        rules.append(Rule(page[0], page[1], page[2], _method(page),
+                          post_data=lambda world, name=page[0]: pages_plans.post_data(name),
                           reports_go_up=True))
     return rules
 

@@ -252,6 +252,8 @@ def _pages_with_forms(world, client) -> list[str]:
              ("reporting:month", {"unit_code": "DG", "month": "2026-10"}),
              ("surveys:index", {"unit_code": "DG"}),
              ("surveys:round", {"unit_code": "DG", "year": 2026, "round_no": 1}),
+             ("plans:plan", {"unit_code": "DG", "year": 2026}),
+             ("plans:report", {"unit_code": "DG", "year": 2026, "period": "year"}),
              ("notify:centre", {})]
     return [body_of(client.get(reverse(name, kwargs=kwargs))) for name, kwargs in names]
 
@@ -260,7 +262,9 @@ FAMILIES = {
     "intake": lambda name: name.startswith("intake:"),
     "routing": lambda name: name.startswith("routing:"),
     "reporting": lambda name: name.startswith("reporting:"),
-    "others": lambda name: name.split(":")[0] not in ("intake", "routing", "reporting"),
+    "plans": lambda name: name.startswith("plans:"),
+    "others": lambda name: name.split(":")[0] not in ("intake", "routing", "reporting",
+                                                      "plans"),
 }
 
 

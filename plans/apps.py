@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "plans"
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from org.demo import register_demo
+        from org.models import Role
+        from org.navigation import register
+        from outbox import subjects
+        from plans import audit_terms, drafting
+        from plans.deliveries import SUBJECT
+        from plans.demo import seed_plan
+
+        register("plans:index", _("Anti-corruption plan"),
+                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=52)
+        register_demo(seed_plan, order=70)
+        drafting.register_builtin()
+        # Approved reports travel through the outbox, which calls back here.
+        subjects.register(SUBJECT)
+        audit_terms.register()  # the words for the plan's audit events (audit.vocabulary)
