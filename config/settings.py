@@ -357,6 +357,7 @@ REFER_WORKING_DAYS = env_int("SHUGEL_REFER_WORKING_DAYS", 5)
 # A unit's monthly report is due this many working days into the following month.
 REPORT_DUE_WORKING_DAYS = env_int("SHUGEL_REPORT_DUE_WORKING_DAYS", 5)
 TRIAGE_PRECISION_MARGIN = env_int("SHUGEL_TRIAGE_PRECISION_POINTS", 2) / 100  # routing/learning
+TRIAGE_FIRST_PRECISION_FLOOR = env_int("SHUGEL_TRIAGE_FIRST_PRECISION_FLOOR", 70) / 100
 
 # --- retention: how long a closed case's content is kept (lifecycle/retention.py) ---------
 # Years after closing; the longest rule that applies to a case wins, and a category may set

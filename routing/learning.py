@@ -12,7 +12,8 @@ judge it on the fixed evaluation set, and promote it only if it does no worse.
    today: the promoted model with the lexicon, or the lexicon alone for the first model. It is
    promoted only if its recall does not fall and its precision falls by at most
    settings.TRIAGE_PRECISION_MARGIN (SHUGEL_TRIAGE_PRECISION_POINTS percentage points,
-   2 unless set).
+   2 unless set); the first model's precision may fall further, but not below
+   settings.TRIAGE_FIRST_PRECISION_FLOOR (SHUGEL_TRIAGE_FIRST_PRECISION_FLOOR, 70 %).
 4. `triage_model_record` numbers the model, seals a promoted model's file by the vault and
    records the row and the audit events in one transaction.
 
@@ -60,7 +61,13 @@ def promotion_judge(*, candidate: dict, baseline: dict, first: bool,
     margin = max(settings.TRIAGE_PRECISION_MARGIN if margin is None else margin, 0.0)
     if candidate["recall"] < baseline["recall"]:
         return False, Verdict.RECALL_FELL
-    if candidate["precision"] < baseline["precision"] - margin:
+    floor = baseline["precision"] - margin
+    if first:
+        # The first model replaces no model but the word list, and a missed corruption
+        # complaint costs far more than a false alarm an officer dismisses: it may trade
+        # precision for recall, down to the floor the installation sets.
+        floor = min(floor, settings.TRIAGE_FIRST_PRECISION_FLOOR)
+    if candidate["precision"] < floor:
         return False, Verdict.PRECISION_FELL
     return True, Verdict.FIRST if first else Verdict.KEPT_UP
 
