@@ -29,7 +29,8 @@ class TriageModelQuerySet(models.QuerySet):
 
 class TriageModel(models.Model):
     class Verdict(models.TextChoices):
-        FIRST = "first", _("Promoted: it does at least as well as the lexicon alone")
+        FIRST = "first", _("Promoted: it finds at least as many corruption complaints as the "
+                           "lexicon alone, with enough precision")
         KEPT_UP = "kept_up", _("Promoted: it does at least as well as the model before it")
         RECALL_FELL = "recall_fell", _("Refused: it finds fewer corruption complaints")
         PRECISION_FELL = "precision_fell", _("Refused: it raises too many false alarms")
