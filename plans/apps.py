@@ -15,8 +15,9 @@ class PlansConfig(AppConfig):
         from plans.deliveries import SUBJECT
         from plans.demo import seed_plan
 
+        # On the unit's home page, not in the bar: a few times a year, not every day.
         register("plans:index", _("Anti-corruption plan"),
-                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=52)
+                 {Role.CLERK, Role.OFFICER, Role.HEAD, Role.AUDITOR}, order=52, in_bar=False)
         register_demo(seed_plan, order=70)
         drafting.register_builtin()
         # Approved reports travel through the outbox, which calls back here.

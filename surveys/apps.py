@@ -19,6 +19,8 @@ class SurveysConfig(AppConfig):
         from surveys.demo import seed_surveys
 
         ratelimit.LIMITS.setdefault(SCOPE, ratelimit.LIMITS["report"])
-        register("surveys:index", _("Satisfaction surveys"), set(READERS), order=52)
+        # On the unit's home page, not in the bar: a few times a year, not every day.
+        register("surveys:index", _("Satisfaction surveys"), set(READERS), order=52,
+                 in_bar=False)
         register_demo(seed_surveys, order=70)
         audit_terms.register()
