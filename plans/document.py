@@ -3,29 +3,40 @@ and the place, the five-column table with the goals as spanning rows, the averag
 and the two signatures. plans.writers lays it out as DOCX, PDF and XLSX.
 
 The document is the official form sent to the agency and the parent authority, which is
-written in Mongolian whatever the language of the page that asks for it (as the monthly
-reports' form is): its fixed words are the form's own, here, as the date line's are in
-core.grammar.
+written in Mongolian whatever the language of the page that asks for it: its fixed words go
+through gettext and are always put into Mongolian (FORM_LANGUAGE); the date line's words
+are core.grammar's.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import pgettext_lazy
 
 from core.grammar import Case, date_line, inflect
 from org.models import Membership
 from plans.models import Performance, PlanReport
 
-HEADER = ("Д/д", "Зорилт", "Хэрэгжүүлэх арга хэмжээ", "Шалгуур үзүүлэлт", "Гүйцэтгэл")
-WRITTEN, REVIEWED = "ТАЙЛАН БИЧСЭН", "ТАЙЛАН ХЯНАСАН"
-TITLE = "{unit} АВЛИГЫН ЭСРЭГ ҮЙЛ АЖИЛЛАГААНЫ {year} ОНЫ ТӨЛӨВЛӨГӨӨНИЙ ХЭРЭГЖИЛТ"
-GOAL = "Зорилт {number}. {text}"
-LEVEL = "Хэрэгжилтийн түвшин: {level}%"
-AVERAGE = "Төлөвлөгөөний хэрэгжилтийн дундаж түвшин: {level}%"
-PERIODS = {PlanReport.Kind.HALF: "{year} оны эхний хагас жил",
-           PlanReport.Kind.YEAR: "{year} он",
-           PlanReport.Kind.AS_OF: "{through} байдлаар"}
+# The form's fixed words, in gettext like every word shown, and always put into Mongolian:
+# the form sent to the agency is Mongolian whatever the language of the page that asks.
+FORM_LANGUAGE = "mn"
+HEADER = (pgettext_lazy("plan report column", "No."),
+          pgettext_lazy("plan report column", "Goal"),
+          pgettext_lazy("plan report column", "Measure to carry out"),
+          pgettext_lazy("plan report column", "Criterion"),
+          pgettext_lazy("plan report column", "Performance"))
+WRITTEN = pgettext_lazy("plan report signature", "REPORT WRITTEN BY")
+REVIEWED = pgettext_lazy("plan report signature", "REPORT REVIEWED BY")
+TITLE = pgettext_lazy("plan report title",
+                      "Implementation of the %(year)s anti-corruption plan of %(unit)s")
+GOAL = pgettext_lazy("plan report", "Goal %(number)s. %(text)s")
+LEVEL = pgettext_lazy("plan report", "Level of implementation: %(level)s%%")
+AVERAGE = pgettext_lazy("plan report", "Average level of the plan's implementation: "
+                        "%(level)s%%")
+PERIODS = {PlanReport.Kind.HALF: pgettext_lazy("plan report", "the first half of %(year)s"),
+           PlanReport.Kind.YEAR: pgettext_lazy("plan report", "the year %(year)s"),
+           PlanReport.Kind.AS_OF: pgettext_lazy("plan report", "as of %(through)s")}
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,7 @@ class Signature:
 @dataclass(frozen=True)
 class PlanDocument:
     filename: str
+    header: tuple[str, ...]
     title: str
     period: str
     dateline: str
@@ -88,12 +100,12 @@ def _rows(performances: list[Performance]) -> list[Row]:
         measure = performance.measure
         if measure.goal_id != goal:
             goal = measure.goal_id
-            rows.append(Row(goal=GOAL.format(number=measure.goal.number,
-                                             text=measure.goal.text)))
+            rows.append(Row(goal=GOAL % {"number": measure.goal.number,
+                                          "text": measure.goal.text}))
         text = performance.text.strip()
         rows.append(Row(number=measure.number, measure=measure.text,
                         criterion=measure.criterion,
-                        performance=f"{text}\n{LEVEL.format(level=performance.level)}"
+                        performance=f"{text}\n{LEVEL % {'level': performance.level}}"
                         .strip()))
     return rows
 
@@ -101,9 +113,14 @@ def _rows(performances: list[Performance]) -> list[Row]:
 def build(report: PlanReport, performances: list[Performance] | None = None) -> PlanDocument:
     """The document of `report`; `performances` in place of its stored ones makes a preview
     of a report not saved (plans.reports.preview)."""
-    unit = report.unit
     if performances is None:
         performances = list(report.performances.select_related("measure__goal"))
+    with translation.override(FORM_LANGUAGE):
+        return _document(report, performances)
+
+
+def _document(report: PlanReport, performances: list[Performance]) -> PlanDocument:
+    unit = report.unit
     # An "as of" report is dated the day it speaks for, as the reference is; the others
     # the day they were approved (or today, for a draft).
     day: date = (report.through if report.kind == PlanReport.Kind.AS_OF
@@ -112,15 +129,16 @@ def build(report: PlanReport, performances: list[Performance] | None = None) -> 
     average = average_level(performances)
     return PlanDocument(
         filename=f"{unit.code}-plan-{report.year}-{report.period_key}-v{report.version}",
-        title=TITLE.format(unit=inflect(unit.name_mn, Case.GENITIVE), year=report.year)
+        header=tuple(str(word) for word in HEADER),
+        title=(TITLE % {"unit": inflect(unit.name_mn, Case.GENITIVE), "year": report.year})
         .upper(),
-        period=PERIODS[report.kind].format(
-            year=report.year, through=date_line(report.through).removesuffix(" өдөр")),
+        period=PERIODS[report.kind] % {
+            "year": report.year, "through": date_line(report.through).removesuffix(" өдөр")},
         dateline=date_line(day), place=unit.place_mn, rows=_rows(performances),
-        average=AVERAGE.format(level=average) if average is not None else "",
+        average=AVERAGE % {"level": average} if average is not None else "",
         signatures=[
-            Signature(WRITTEN, _position(report.prepared_by, unit),
+            Signature(str(WRITTEN), _position(report.prepared_by, unit),
                       signed_name(report.prepared_by)),
-            Signature(REVIEWED, _position(report.approved_by, unit),
+            Signature(str(REVIEWED), _position(report.approved_by, unit),
                       signed_name(report.approved_by)),
         ])

@@ -10,7 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from plans.document import HEADER, PlanDocument
+from plans.document import PlanDocument
 from reporting.writers.layout import AUTHOR
 
 FONT = "Times New Roman"
@@ -55,9 +55,9 @@ def _cell(cell, text: str, *, bold=False, size=9) -> None:
 
 
 def _table(doc, document: PlanDocument) -> None:
-    grid = doc.add_table(rows=1, cols=len(HEADER))
+    grid = doc.add_table(rows=1, cols=len(document.header))
     grid.style, grid.alignment = "Table Grid", WD_TABLE_ALIGNMENT.CENTER
-    for cell, title in zip(grid.rows[0].cells, HEADER, strict=True):
+    for cell, title in zip(grid.rows[0].cells, document.header, strict=True):
         _cell(cell, title, bold=True)
     for row in document.rows:
         cells = grid.add_row().cells

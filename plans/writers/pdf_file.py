@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as Grid
 
-from plans.document import HEADER, PlanDocument
+from plans.document import PlanDocument
 from reporting import fonts
 from reporting.writers.layout import AUTHOR
 
@@ -26,7 +26,7 @@ def _text(value: str, style) -> Paragraph:
 
 
 def _grid(document: PlanDocument, cell, heavy) -> Grid:
-    rows = [[_text(title, heavy) for title in HEADER]]
+    rows = [[_text(title, heavy) for title in document.header]]
     spans = []
     for row in document.rows:
         if row.goal:

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from core.cells import neutralised
-from plans.document import HEADER, PlanDocument
+from plans.document import PlanDocument
 from reporting.writers.layout import AUTHOR
 
 WIDTHS = (6, 10, 50, 45, 70)
@@ -23,14 +23,14 @@ def render(document: PlanDocument) -> bytes:
     for line in (document.title, document.period, document.dateline, document.place, ""):
         sheet.append([neutralised(line)])
     sheet["A1"].font = bold
-    sheet.append(list(HEADER))
+    sheet.append(list(document.header))
     for cell in sheet[sheet.max_row]:
         cell.font = bold
     for row in document.rows:
         if row.goal:
             sheet.append([neutralised(row.goal)])
             sheet.merge_cells(start_row=sheet.max_row, start_column=1,
-                              end_row=sheet.max_row, end_column=len(HEADER))
+                              end_row=sheet.max_row, end_column=len(document.header))
             sheet.cell(sheet.max_row, 1).font = bold
         else:
             sheet.append([neutralised(text) for text in (

@@ -14,10 +14,11 @@ from pypdf import PdfReader
 
 from audit.models import AuditEvent
 from plans import reports
-from plans.document import HEADER, REVIEWED, WRITTEN, average_level, build, signed_name
+from plans.document import average_level, build, signed_name
 from plans.services import training_record
 from plans.writers import render
 from tests.plans.helpers import NOW, measure, reference_plan
+from tests.plans.test_command import COLUMNS
 from tests.reporting.test_exports import NIL_MN, make_case_report, make_nil_report, placed_unit
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_the_docx_has_the_five_columns_the_nil_statements_and_the_signatures(
     report = _approved(units, personas)
     doc = Document(io.BytesIO(render(build(report), "docx")))
     table = doc.tables[0]
-    assert tuple(cell.text for cell in table.rows[0].cells) == HEADER
+    assert tuple(cell.text for cell in table.rows[0].cells) == COLUMNS
     assert table.rows[1].cells[0].text.startswith("Зорилт 1.")
     assert len({id(cell._tc) for cell in table.rows[1].cells}) == 1  # the goal spans the row
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -130,7 +131,7 @@ def test_the_docx_has_the_five_columns_the_nil_statements_and_the_signatures(
     assert "ДОРНОГОВЬ АЙМГИЙН УЛСЫН БҮРТГЭЛИЙН ХЭЛТСИЙН АВЛИГЫН ЭСРЭГ" in text
     assert "2026 ОНЫ ТӨЛӨВЛӨГӨӨНИЙ ХЭРЭГЖИЛТ" in text
     assert "2026 оны 11 дүгээр сарын 15-ны өдөр" in text and "Замын-Үүд сум" in text
-    assert f"{WRITTEN}:" in text and f"{REVIEWED}:" in text
+    assert "ТАЙЛАН БИЧСЭН:" in text and "ТАЙЛАН ХЯНАСАН:" in text
     assert "Б.ӨНӨРМАА" in text and "Б.МӨНХБАЯР" in text
     assert doc.sections[0].page_width > doc.sections[0].page_height
 
