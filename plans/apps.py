@@ -12,8 +12,9 @@ class PlansConfig(AppConfig):
         from org.navigation import register
         from outbox import subjects
         from plans import audit_terms, drafting
-        from plans.deliveries import SUBJECT
+        from plans.deliveries import SUBJECT, letters_to_post
         from plans.demo import seed_plan
+        from routing.letters import waiting
 
         # On the unit's home page, not in the bar: a few times a year, not every day.
         register("plans:index", _("Anti-corruption plan"),
@@ -22,4 +23,6 @@ class PlansConfig(AppConfig):
         drafting.register_builtin()
         # Approved reports travel through the outbox, which calls back here.
         subjects.register(SUBJECT)
+        # One waiting for its printed letter is listed with the referrals' and the reports'.
+        waiting.register(letters_to_post)
         audit_terms.register()  # the words for the plan's audit events (audit.vocabulary)

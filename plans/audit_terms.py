@@ -43,6 +43,9 @@ def register() -> None:
         "document_sha256": Field(_("Document hash (SHA-256)"), "hash"),
         "sent_to": Field(_("Sent to"), "agency")})
     action("plan.report_delivered", _("Delivered the plan's implementation report"))
+    action("plan.report_letter_sent", _("Posted the plan's implementation report as a letter"),
+           fields={"agency": Field(_("Agency"), "agency"),
+                   "letter_number": Field(_("Letter number"), "text")})
     action("plan.report_delivery_failed", _("Could not deliver the plan's implementation "
                                             "report"))
     action("plan.report_corrected", _("Started a correction of the plan's implementation "

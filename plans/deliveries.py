@@ -7,6 +7,10 @@ the outbox. The package is the document as JSON with its hash; the outbox calls 
 import dataclasses
 import json
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import SYSTEM, record
@@ -15,7 +19,9 @@ from outbox.services import outbox_enqueue
 from outbox.subjects import Subject
 from plans.document import build
 from plans.models import PlanReport
+from reporting.access import may_write
 from reporting.services import recipients_of
+from routing.letters.waiting import WaitingLetter
 from vault.models import DataKey
 
 OUTBOX_KIND = "plan_report"
@@ -78,3 +84,43 @@ def _email_subject(outbox_row: Outbox) -> str:
 
 SUBJECT = Subject(kind=OUTBOX_KIND, email_subject=_email_subject, delivered=_delivered,
                   dead=_dead)
+
+
+# --- agencies that take letters ----------------------------------------------------------
+
+@transaction.atomic
+def plan_letter_mark_sent(*, report: PlanReport, outbox_id: int, by,
+                          letter_number: str) -> Outbox:
+    """The clerk posted the printed report to an agency that takes letters."""
+    row = (Outbox.objects.select_for_update().select_related("agency")
+           .filter(pk=outbox_id, subject_kind=OUTBOX_KIND, subject_id=report.pk).first())
+    if row is None or not may_write(by, report.unit):
+        raise ValidationError(_("You cannot do this for this unit's report."), code="refused")
+    if row.state != Outbox.State.MANUAL:
+        raise ValidationError(_("This report was not waiting to be posted."), code="state")
+    number = letter_number.strip()[:64]
+    if not number:
+        raise ValidationError(_("Enter the letter's number."), code="letter_number")
+    row.state, row.delivered_at = Outbox.State.DELIVERED, timezone.now()
+    row.save(update_fields=["state", "delivered_at"])
+    record(actor=by, action="plan.report_letter_sent", target=report, unit=report.unit,
+           details={"agency": row.agency.code, "letter_number": number})
+    return row
+
+
+def letters_to_post(request, unit) -> list[WaitingLetter]:
+    """The unit's approved implementation reports waiting for their printed letter, for
+    routing's list of outgoing letters (routing.letters.waiting); writers only."""
+    if not may_write(request.user, unit):
+        return []
+    waiting = Outbox.objects.filter(subject_kind=OUTBOX_KIND, state=Outbox.State.MANUAL,
+                                    subject_id__in=PlanReport.objects.filter(unit=unit)
+                                    .values("pk")).select_related("agency").order_by("pk")
+    reports = PlanReport.objects.in_bulk([row.subject_id for row in waiting])
+    return [WaitingLetter(
+        reference=row.subject_reference, what=_("Anti-corruption plan implementation report"),
+        recipient=row.agency.name, approved_at=reports[row.subject_id].approved_at,
+        url=reverse("plans:report", kwargs={
+            "unit_code": unit.code, "year": reports[row.subject_id].year,
+            "period": reports[row.subject_id].period_key}) + f"#letter-{row.pk}",
+    ) for row in waiting]

@@ -26,3 +26,8 @@ class CorrectForm(forms.Form):
     reason = PlainTextField(label=_("Why it is corrected"), max_length=500,
                             widget=forms.Textarea(attrs={"rows": 2}),
                             error_messages={"required": _("Say why the report is corrected.")})
+
+
+class LetterSentForm(forms.Form):
+    letter_number = forms.CharField(label=_("Letter number"), max_length=64,
+                                    error_messages={"required": _("Enter the letter's number.")})

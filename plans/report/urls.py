@@ -12,5 +12,7 @@ urlpatterns = [
     path(REPORT + "approve/", views.approve, name="report_approve"),
     path(REPORT + "send-back/", views.send_back, name="report_send_back"),
     path(REPORT + "correct/", views.correct, name="report_correct"),
+    path(REPORT + "letters/<int:outbox_id>/sent/", views.letter_sent,
+         name="report_letter_sent"),
     path(REPORT + "export.<str:fmt>", views.export, name="report_export"),
 ]

@@ -14,12 +14,13 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.dates import normalise
+from outbox.models import Outbox
 from plans import reports
-from plans.deliveries import deliveries_of
+from plans.deliveries import deliveries_of, plan_letter_mark_sent
 from plans.document import average_level, build
 from plans.models import Plan, PlanReport, PlanState, ReportState
 from plans.pages import plan_of, report_reader, require_head, require_writer
-from plans.report.forms import CorrectForm, PerformanceForm
+from plans.report.forms import CorrectForm, LetterSentForm, PerformanceForm
 from plans.writers import FORMATS
 from plans.writers import render as render_file
 from reporting.access import may_approve, may_write
@@ -109,11 +110,17 @@ def _report_page(request, unit, year, key, *, forms=None, bound=None, refusal=No
     }
     if report is not None:
         lines = _lines(report, period, bound, editable)
+        deliveries = list(deliveries_of(report)) if report.is_frozen else []
         context.update({
             "lines": lines, "average": average_level(
                 [line["performance"] for line in lines]),
             "can_prepare": editable,
-            "deliveries": list(deliveries_of(report)) if report.is_frozen else [],
+            "deliveries": deliveries,
+            "letter_forms": [
+                (row, (forms or {}).get(f"letter-{row.pk}")
+                 or LetterSentForm(prefix=f"letter-{row.pk}"))
+                for row in deliveries
+                if row.state == Outbox.State.MANUAL and latest and may_write(user, unit)],
             "can_approve": latest and report.state == ReportState.PREPARED
             and may_approve(user, unit),
             "can_correct": latest and report.is_frozen and may_write(user, unit),
@@ -247,6 +254,8 @@ def send_back(request, unit, year: int, period: str):
 @require_POST
 def correct(request, unit, year: int, period: str):
     require_writer(request, unit)
+    if (kept := _typed_elsewhere(request, unit, year, period, "correct")) is not None:
+        return kept
     current = _latest(unit, year, period)
     form = CorrectForm(request.POST, prefix="correct")
     if not form.is_valid():
@@ -257,6 +266,40 @@ def correct(request, unit, year: int, period: str):
     except ValidationError as error:
         return _refused(request, unit, year, period, error, forms={"correct": form})
     return _saved(request, unit, year, period, _("A correction of the report was started."))
+
+
+def _typed_elsewhere(request, unit, year, period, own: str):
+    """The report page again, doing nothing, when the approved report's one form carries
+    text in another box than the pressed button's (`own`): every box comes back as typed."""
+    others = {key.rsplit("-", 1)[0] for key, value in request.POST.items()
+              if value.strip() and key.endswith(("-letter_number", "-reason"))
+              and key.startswith(("letter-", "correct-"))} - {own}
+    if not others:
+        return None
+    forms = {prefix: (CorrectForm if prefix == "correct" else LetterSentForm)(
+        request.POST, prefix=prefix) for prefix in others | {own}}
+    return _report_page(request, unit, year, period, forms=forms, status=409, refusal=[
+        _("You also typed in another box of this form. Nothing was done, so that no text "
+          "is lost: send each with its own button.")])
+
+
+@report_reader
+@require_POST
+def letter_sent(request, unit, year: int, period: str, outbox_id: int):
+    """The printed report was posted to an agency that takes letters: its number is kept."""
+    require_writer(request, unit)
+    prefix = f"letter-{outbox_id}"
+    if (kept := _typed_elsewhere(request, unit, year, period, prefix)) is not None:
+        return kept
+    form = LetterSentForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        return _report_page(request, unit, year, period, forms={prefix: form}, status=400)
+    try:
+        plan_letter_mark_sent(report=_latest(unit, year, period), outbox_id=outbox_id,
+                              by=request.user, letter_number=form.cleaned_data["letter_number"])
+    except ValidationError as error:
+        return _refused(request, unit, year, period, error, forms={prefix: form})
+    return _saved(request, unit, year, period, _("The letter was marked as sent."))
 
 
 @report_reader

@@ -49,6 +49,8 @@ PAGES = [
     ("plans:report_approve", ON_REPORT, APPROVERS, "post"),
     ("plans:report_send_back", ON_REPORT, APPROVERS, "post"),
     ("plans:report_correct", ON_REPORT, WRITERS, "post"),
+    # No letter waits in the matrix's world: a writer is let in and told so (409).
+    ("plans:report_letter_sent", {**ON_REPORT, "outbox_id": 1}, WRITERS, "post"),
     ("plans:report_export", {**ON_REPORT, "fmt": "docx"}, READERS),
 ]
 
@@ -67,6 +69,7 @@ POST_DATA = {
                               "trainer": "Э.Уранбилэг"},
     "plans:performance": {"text": "Гомдол ирээгүй.", "level": "100"},
     "plans:report_correct": {"correct-reason": "Тоо буруу."},
+    "plans:report_letter_sent": {"letter-1-letter_number": "01/245"},
 }
 
 
