@@ -235,8 +235,7 @@ class Complaint(SealedRecord):
         on_delete=models.PROTECT, related_name="assigned_cases",
     )
 
-    # Sealed content.
-    body = EncryptedTextField(_("what happened"))
+    body = EncryptedTextField(_("what happened"))  # sealed content, to channel_details
     subject = EncryptedTextField(_("whom or what it is about"), null=True, blank=True)
     particulars = EncryptedJSONField(_("where, when, who"), null=True, blank=True)
     reporter = EncryptedJSONField(_("reporter"), null=True, blank=True)
@@ -244,8 +243,7 @@ class Complaint(SealedRecord):
     # Recognises a repeat caller without keeping the number readable.
     reporter_phone_index = BlindIndexField(kind="phone", source="reporter.phone", blank=True)
 
-    # Box slips.
-    box_opening = models.ForeignKey(BoxOpening, null=True, blank=True,
+    box_opening = models.ForeignKey(BoxOpening, null=True, blank=True,  # the slip's box
                                     on_delete=models.PROTECT, related_name="complaints")
     # Phone calls: which public line rang, and whether the summary was read back.
     phone_line = models.CharField(_("line called"), max_length=32, blank=True)
@@ -254,10 +252,12 @@ class Complaint(SealedRecord):
     )
     summary_confirmed = models.BooleanField(_("summary read back and confirmed"), default=False)
 
-    # The reporter's way back in: an Argon2id hash of the receipt code (see receipts.py).
+    # The reporter's way back in (an Argon2id hash of the receipt code, see receipts.py), and
+    # a web form's one-time token, so a form posted twice makes one complaint.
     receipt_hash = models.CharField(max_length=80, null=True, blank=True, unique=True)
-    # A web form's one-time token, so a form posted twice makes one complaint.
     submission_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Whether the reporter let a summary be published ("you said, we did", outreach).
+    publish_consent = models.BooleanField(_("summary may be published"), default=False)
 
     # Legal clocks, in the unit's working days, set at receipt.
     acknowledge_due = models.DateField(_("acknowledge by"))

@@ -346,11 +346,12 @@ def staff_channel_log(*, unit, channel, kind, received_at, content: Content, log
 # --- the anonymous web form and the reporter's thread ---------------------------------------
 
 def web_report_submit(*, unit, kind, content: Content, submission_token: str, language,
-                      uploads=()) -> Logged:
+                      uploads=(), publish_consent: bool = False) -> Logged:
     return _log(
         unit=unit, channel=Channel.WEB, kind=kind, received_at=timezone.now(),
         content=content, actor=ANONYMOUS_REPORTER, receipt=_receipt_if(True),
         submission_token=submission_token, language=language, uploads=uploads,
+        publish_consent=publish_consent,
     )
 
 

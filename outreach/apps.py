@@ -18,6 +18,13 @@ class OutreachConfig(AppConfig):
         register("outreach:screen_settings", _("Hall screen"), {Role.HEAD}, order=86,
                  in_bar=False)
 
+        from intake.public.notes import register_reporter_note
         from outreach import audit_terms
+        from outreach.publications import reporter_note
+
+        register("outreach:said_list", _("You said, we did"), {Role.OFFICER, Role.HEAD},
+                 order=87, in_bar=False)
+        # The reporter sees on their own case page that their summary was published.
+        register_reporter_note(reporter_note)
 
         audit_terms.register()  # the words for outreach's audit events (audit.vocabulary)

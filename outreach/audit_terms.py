@@ -16,3 +16,12 @@ def register() -> None:
         "campaign_characters": words.Field(_("Campaign text, characters"), "count"),
     })
     words.register_object("outreach.screensettings", _("Hall screen"))
+    words.register_group("publication", _("You said, we did"))
+    summary = {"complaint": words.Field(_("Case"), "text")}
+    words.register_action("publication.written", _("Wrote a “you said, we did” summary"),
+                          fields=summary)
+    words.register_action("publication.approved", _("Published a “you said, we did” summary"),
+                          fields=summary)
+    words.register_action("publication.withdrawn",
+                          _("Withdrew a “you said, we did” summary"), fields=summary)
+    words.register_object("outreach.publication", _("“You said, we did”"))

@@ -24,3 +24,16 @@ class ScreenSettingsForm(forms.Form):
         if Slide.CAMPAIGN in data.get("slides", []) and not data.get("campaign_text", "").strip():
             self.add_error("campaign_text", _("Write the campaign text, or untick its slide."))
         return data
+
+
+class PublicationForm(forms.Form):
+    said = PlainTextField(
+        label=_("You said: what was raised"), max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("In a few words of your own. Never copy the reporter's words, and write "
+                    "nothing that shows who they are or whom they named."),
+        error_messages={"required": _("Write what was raised.")})
+    did = PlainTextField(
+        label=_("We did: what the unit did"), max_length=400,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write what the unit did.")})

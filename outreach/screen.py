@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from org.models import Unit
-from outreach.models import ScreenSettings
+from outreach.models import Publication, ScreenSettings, Slide
 from outreach.poster import PosterUnavailable, report_address
 from reporting.models import MonthlyReport, State
 
@@ -65,9 +65,12 @@ def _assemble(unit: Unit) -> dict:
     except PosterUnavailable:
         address = ""
     today = timezone.localdate()
+    latest = Publication.objects.filter(unit=unit, state=Publication.State.PUBLISHED).order_by(
+        "-published_at", "-pk").first()
     return {
         "unit": unit.name,
-        "slides": chosen.shown(),
+        "slides": [slide for slide in chosen.shown() if slide != Slide.SAID or latest],
+        "said": {"said": latest.said, "did": latest.did} if latest else None,
         "seconds": chosen.seconds,
         "phone": unit.public_phone,
         "hotline": settings.AGENCY_HOTLINE,
@@ -83,5 +86,8 @@ def _assemble(unit: Unit) -> dict:
             "received": _("complaints and suggestions received"),
             "referred": _("corruption cases referred to the Anti-Corruption Agency"),
             "nil_months": _("months in which no corruption complaint was received"),
+            "said_title": _("You said, we did"),
+            "you_said": _("You said:"),
+            "we_did": _("We did:"),
         },
     }

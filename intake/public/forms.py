@@ -91,6 +91,12 @@ class WebReportForm(forms.Form):
     email = forms.EmailField(label=_("Your email address"), max_length=200, required=False,
                              error_messages={"max_length": TOO_LONG},
                              widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    publish = forms.BooleanField(
+        label=_("When the case is closed, a short summary may be published"),
+        required=False,
+        help_text=_("On the notice board, the screen in the hall and the website, as “you "
+                    "said, we did”: written by the officer in a few words of their own, "
+                    "never your words, your name or anything that shows who you are."))
     attachments = AttachmentsField(
         label=_("Photos or documents"),
         help_text=_("Up to 5 files (JPEG, PNG or PDF), 10 MB each. Location and camera "

@@ -34,6 +34,7 @@ from intake.public.forms import (
     new_form_token,
     unit_named,
 )
+from intake.public.notes import reporter_notes
 from intake.public.receipt_page import receipt_page, shown_again
 from intake.public.services import reporter_thread_read
 from intake.receipts import clean_code, format_code, receipt_candidates
@@ -194,7 +195,7 @@ def report(request):
         logged = web_report_submit(
             unit=data["unit"], kind=data["kind"], content=content,
             submission_token=_token_digest(data["token"]), language=get_language(),
-            uploads=_uploads(data["attachments"]),
+            uploads=_uploads(data["attachments"]), publish_consent=data["publish"],
         )
     except IntegrityError:  # the same form sent twice at the same moment
         return _already_received(request)
@@ -240,6 +241,7 @@ def _case_page(request, complaint: Complaint, code: str, *, form=None, sent=Fals
         "form": form or ReporterMessageForm(),
         "sent": sent,
         "closed": complaint.status == Status.CLOSED,
+        "notes": reporter_notes(complaint),
     }, status=status)
 
 

@@ -47,6 +47,7 @@ NOT_WORDS = [
     # Digests (SHA-256, HMAC) and file ids, whole or cut short with "…", shown to be
     # compared letter by letter.
     r"\b[0-9a-f]{8,}(?:-[0-9a-f]+)*",
+    r"\bA[345]\b",  # paper sizes (A4, A3), as Mongolian offices name them too
 ]
 ALLOWED_WORDS = {
     # The language switch names English in English, so that an English reader finds it.
