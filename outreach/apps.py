@@ -19,12 +19,15 @@ class OutreachConfig(AppConfig):
                  in_bar=False)
 
         from intake.public.notes import register_reporter_note
+        from org.demo import register_demo
         from outreach import audit_terms
+        from outreach.demo import seed_publication
         from outreach.publications import reporter_note
 
         register("outreach:said_list", _("You said, we did"), {Role.OFFICER, Role.HEAD},
                  order=87, in_bar=False)
         # The reporter sees on their own case page that their summary was published.
         register_reporter_note(reporter_note)
+        register_demo(seed_publication, order=65)
 
         audit_terms.register()  # the words for outreach's audit events (audit.vocabulary)

@@ -58,7 +58,7 @@ def publication_write(*, complaint: Complaint, by, said: str, did: str) -> Publi
     return found
 
 
-def _decided(publication: Publication, by, state: str, action: str, allowed) -> Publication:
+def _decided(publication: Publication, by, state: str, allowed) -> Publication:
     _require(by, publication.unit, {Role.HEAD})
     locked = Publication.objects.select_for_update().get(pk=publication.pk)
     if locked.state not in allowed:
@@ -68,21 +68,25 @@ def _decided(publication: Publication, by, state: str, action: str, allowed) -> 
     if state == Publication.State.PUBLISHED:
         locked.approved_by, locked.published_at = by, timezone.now()
     locked.save(update_fields=["state", "approved_by", "published_at"])
-    record(actor=by, action=action, target=locked, unit=locked.unit,
-           details={"complaint": locked.complaint.reference})
+    details = {"complaint": locked.complaint.reference}
+    if state == Publication.State.PUBLISHED:
+        record(actor=by, action="publication.approved", target=locked, unit=locked.unit,
+               details=details)
+    else:
+        record(actor=by, action="publication.withdrawn", target=locked, unit=locked.unit,
+               details=details)
     transaction.on_commit(lambda: forget(locked.unit))  # the hall screens show it next read
     return locked
 
 
 @transaction.atomic
 def publication_approve(*, publication: Publication, by) -> Publication:
-    return _decided(publication, by, Publication.State.PUBLISHED, "publication.approved",
-                    {Publication.State.DRAFT})
+    return _decided(publication, by, Publication.State.PUBLISHED, {Publication.State.DRAFT})
 
 
 @transaction.atomic
 def publication_withdraw(*, publication: Publication, by) -> Publication:
-    return _decided(publication, by, Publication.State.WITHDRAWN, "publication.withdrawn",
+    return _decided(publication, by, Publication.State.WITHDRAWN,
                     {Publication.State.DRAFT, Publication.State.PUBLISHED})
 
 

@@ -44,15 +44,17 @@ def test_seed_demo_adds_agencies_and_complaints_once(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo")
     call_command("seed_demo")
-    # Five this month (intake.demo: a web report and a call that are one matter among them)
-    # and last month's suggestion (reporting.demo), with two empty box openings last month,
-    # whatever day of the month the test runs.
-    assert Complaint.objects.filter(unit__code="DG").count() == 6
+    # Five this month (intake.demo: a web report and a call that are one matter among them),
+    # a closed web suggestion whose summary waits for the head (outreach.demo) and last
+    # month's suggestion (reporting.demo), with two empty box openings last month, whatever
+    # day of the month the test runs.
+    assert Complaint.objects.filter(unit__code="DG").count() == 7
     from intake.matters import suggestions_for
     from intake.models import Channel
 
-    web, call = (Complaint.objects.filter(unit__code="DG", channel=channel).order_by("pk")
-                 .last() for channel in (Channel.WEB, Channel.PHONE))
+    web, call = (Complaint.objects.filter(unit__code="DG", channel=channel,
+                                          publish_consent=False).order_by("pk").last()
+                 for channel in (Channel.WEB, Channel.PHONE))
     assert [s.complaint for s in suggestions_for(call, Complaint.objects.all())] == [web]
     assert BoxOpening.objects.filter(unit__code="DG", slip_count=0).count() == 2
     assert not Recusal.objects.exists()  # the demo texts name none of the demo staff
