@@ -8,7 +8,8 @@ pages publish is a *line*: a total and the cells it adds up —
 
 - in a unit's month, received in all = the sum over the channels = the sum over the kinds;
 - in a unit's column, the year = the sum over its months;
-- in a month's column, ALL = the sum over the units.
+- in a month's column, ALL = the sum over the units (and ALL's year = the sum over its
+  months, which follows from the others but is written out for the rule below).
 
 The rule, applied to the whole tree at once (so that the parent's totals cannot undo a
 child's suppression):
@@ -66,6 +67,8 @@ def table_build(*, counts: dict[str, dict[str, dict[str, int]]],
             keys = tuple((code, month, column) for code in present)
             table.values[(ALL, month, column)] = sum(table.values[k] for k in keys)
             table.lines.append(((ALL, month, column), keys))
+    for column in columns:  # implied by the lines above, but the rule must see it
+        table.lines.append(((ALL, YEAR, column), tuple((ALL, month, column) for month in months)))
     for code in [*sorted(counts), ALL]:
         for month in [*months, YEAR]:
             if (code, month, columns[0]) not in table.values:

@@ -133,12 +133,16 @@ def test_no_hidden_cell_of_a_hand_made_table_can_be_recovered(name):
 
 
 def test_the_audit_catches_what_the_line_rule_misses():
-    """Here every line has two hidden cells or none, yet the national February by web is
-    the month's shown total less the letters and walk-ins, whose sum the year's line
-    gives away: the audit hides more."""
-    table = table_build(counts=HAND_MADE["a small total"], parts=PARTS)
-    assert pinned_by_algebra(table, hidden_cells(table)) != []
-    assert pinned_by_algebra(table, suppressed(table)) == []
+    """Three totals over an odd cycle of cells: every line has two hidden cells, yet
+    a = (S1 - S2 + S3) / 2. The audit hides one more."""
+    a, b, c = ("u", "01", "a"), ("u", "01", "b"), ("u", "01", "c")
+    s1, s2, s3 = ("u", "01", "s1"), ("u", "01", "s2"), ("u", "01", "s3")
+    table = Table(values={a: 1, b: 6, c: 7, s1: 7, s2: 13, s3: 8},
+                  lines=[(s1, (a, b)), (s2, (b, c)), (s3, (a, c))])
+    assert hidden_cells(table) == {a, b, c}
+    assert pinned_by_algebra(table, hidden_cells(table)) == [a, b, c]
+    hidden = check(table)
+    assert len(hidden) > 3
 
 
 def test_the_rule_on_a_small_table_by_hand():
