@@ -12,7 +12,7 @@ from outreach.figures.data import MONTHS, YEAR
 from reporting.charts import PALETTE, Series, month_label, months_ending, render_svg
 from routing.models import Category
 
-MARK = "x"
+MARK = "×"
 SCHEMA = 1
 
 
