@@ -19,6 +19,10 @@ child's suppression):
    smallest non-zero count of that line (ties by key); repeated until no line has exactly
    one hidden cell.
 
+3. audit: the line rule alone can leave a cell that a combination of lines gives away
+   (three totals over an odd cycle of cells, say), so while the published equations pin a
+   hidden cell to one value, a cell next to it is hidden too and step 2 runs again.
+
 A zero is never hidden, and step 2 always finds a non-zero cell: if the one hidden cell is
 a part, its total is at least that part; if it is the total, some part is non-zero. A
 hidden cell is shown the same way whether it was small or hidden with a small one, so the
@@ -156,14 +160,18 @@ def pinned_cells(table: Table, hidden: set[Key]) -> list[Key]:
 
 def suppressed(table: Table) -> set[Key]:
     """The rule, then the audit: while the equations pin a hidden cell down, hide with it
-    the smallest non-zero shown cell of one of its lines, and apply the rule again."""
+    the smallest non-zero shown cell of one of its lines (or, failing that, of the lines
+    next to them), and apply the rule again."""
     hidden = hidden_cells(table)
     while pinned := pinned_cells(table, hidden):
         before = len(hidden)
         for key in pinned:
             _hide_near(table, key, hidden)
-        if len(hidden) == before:  # nothing left to hide: never publish such a table
-            raise ValueError("the figures cannot be protected")
+        if len(hidden) == before:
+            # Nothing shown is left near them (not met in the tests): hide every non-zero
+            # count. With only zeros shown, any multiple of the true counts fits every
+            # equation, so no hidden count is pinned.
+            return {key for key, value in table.values.items() if value > 0}
         hidden = hidden_cells(table, start=hidden)
     return hidden
 

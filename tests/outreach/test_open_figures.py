@@ -9,7 +9,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from outreach.figures.data import PARTS
+from outreach.figures.suppression import table_build
 from reporting.models import MonthlyReport, State
+from tests.outreach.test_suppression import check
 from vault.models import DataKey
 
 YEAR = timezone.localdate().year - 1
@@ -109,3 +112,29 @@ def test_a_wrong_unit_or_year_is_not_found(units, client):
     assert client.get("/open/DG/figures.json?year=3000").status_code == 404
     assert client.get("/open/DG/").status_code == 200
     assert client.post("/open/DG/").status_code in (403, 405)
+
+
+def counts_of(numbers: dict) -> dict:
+    received = numbers["received"]
+    return {"received": received["total"], "referred": numbers["corruption"]["referred"],
+            **{f"channel:{c}": n for c, n in received["by_channel"].items()},
+            **{f"kind:{k}": n for k, n in received["by_kind"].items()}}
+
+
+def test_what_is_published_is_what_the_solver_cannot_undo(published, client):
+    """The hidden cells of the JSON are the rule's, and the solver recovers none of them
+    from the whole tree's table (DG's correction, not its first version; no draft)."""
+    reports = MonthlyReport.objects.filter(state=State.APPROVED, version__gte=1).order_by(
+        "unit__code", "period", "version")
+    counts: dict = {}
+    for report in reports:
+        counts.setdefault(report.unit.code, {})[f"{report.period:%m}"] = counts_of(
+            report.figures)
+    table = table_build(counts=counts, parts=PARTS)
+    hidden = check(table)
+    for code in ("DG", "DU"):
+        data = client.get(f"/open/{code}/figures.json?year={YEAR}").json()
+        published_hidden = {(code, row["month"][-2:], column) for row in data["months"]
+                            for column in data["columns"] if row[column] is None}
+        assert published_hidden == {key for key in hidden if key[0] == code
+                                    and key[1] != "year" and key[2] in data["columns"]}
