@@ -78,8 +78,10 @@ def test_small_counts_are_hidden_with_a_complement_in_the_page_csv_and_json(publ
     page = client.get(f"/open/DG/?year={YEAR}").content.decode()
     assert "<svg" in page and "<script" not in page and ">×</td>" in page
     # A percentage that would point at a small count is not given.
-    assert {row["month"]: row for row in rows_of(client, "DU")}[f"{YEAR}-01"][
-        "answered_on_time_percent"] == ""
+    du_january = {row["month"]: row for row in rows_of(client, "DU")}[f"{YEAR}-01"]
+    assert du_january["answered_on_time_percent"] == ""
+    # Approved on the 3rd of the next month: on time; on the 28th: late.
+    assert january["approved_on_time"] == "yes" and du_january["approved_on_time"] == "no"
 
 
 def test_drafts_and_reports_awaiting_review_are_never_shown(published, client):
