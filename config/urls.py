@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("", include("surveys.urls")),
     path("", include("plans.urls")),
     path("", include("outreach.urls")),
+    path("", include("outreach.figures.urls")),
     path("staff/", include("org.urls")),
     path("staff/notifications/", include("notify.urls")),
     path("staff/u/<str:unit_code>/audit/", include("audit.urls")),

@@ -106,6 +106,9 @@ def visit_as_a_reporter(client) -> str:
     client.post("/track/message/", {"receipt": code, "body": "Нэмэлт", "token": lookup_token(),
                                     "attachments": _file("акт.pdf", pdf())})
     client.get(f"/track/?receipt={code}")
+    client.get("/open/")  # the open figures
+    client.get("/en/open/DG/")
+    client.get("/open/DG/figures.csv")
     return code
 
 
@@ -362,6 +365,8 @@ def public_pages(client):
     pages["survey refused"] = answer_as_a_citizen(client, survey, service="got")
     pages["survey thanks"] = client.get(answer_as_a_citizen(client, survey)["Location"])
     pages["survey closed"] = client.get("/en/survey/DU/")
+    pages["open figures"] = client.get("/open/")
+    pages["open figures of a unit"] = client.get("/en/open/DG/")
     return pages
 
 

@@ -24,7 +24,7 @@ from tests.intake import pages_case, pages_channels
 from tests.notify import pages_notify
 from tests.ops import pages_ops
 from tests.org.test_access import STAFF_PAGES
-from tests.outreach import pages_outreach
+from tests.outreach import pages_figures, pages_outreach
 from tests.plans import pages_plans
 from tests.reporting import pages_reporting
 from tests.routing import pages_letters, pages_referral, pages_tracker
@@ -144,6 +144,7 @@ EXTRA_RULES = [
     Rule("intake:report", {}, PUBLIC),
     Rule("intake:track", {}, PUBLIC),
     *(Rule(name, kwargs, PUBLIC) for name, kwargs in pages_outreach.PUBLIC_PAGES),
+    *(Rule(name, kwargs, PUBLIC) for name, kwargs in pages_figures.PUBLIC_PAGES),
     # Without SHUGEL_PUBLIC_URL (as in the matrix's world) the QR code has no address.
     Rule("outreach:screen_qr", {"unit_code": "DG"}, {persona: 404 for persona in PERSONAS}),
     # GET only sends to /track/; the POST needs a signed receipt page (test_receipt_page).

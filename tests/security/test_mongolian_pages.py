@@ -56,7 +56,7 @@ ALLOWED_WORDS = {
     "TOTP",
     # File formats, by the names people know them by (the report's downloads, the kinds
     # of file an upload takes).
-    "CSV", "XLSX", "DOCX", "PDF", "JPEG", "PNG",
+    "CSV", "XLSX", "DOCX", "PDF", "JPEG", "PNG", "JSON",
     # Names with no Mongolian form, used as they are in Mongolian writing: "IP хаяг" on the
     # public pages' privacy promise, the audit seal's method (HMAC), OpenPGP e-mail.
     "IP", "HMAC", "OpenPGP",
