@@ -17,6 +17,7 @@ from audit.services import record
 from intake.models import Complaint, Status
 from org.access import roles_in_unit
 from org.models import Role
+from outreach.figures.data import forget_unit
 from outreach.models import Publication
 from outreach.screen import forget
 
@@ -75,7 +76,8 @@ def _decided(publication: Publication, by, state: str, allowed) -> Publication:
     else:
         record(actor=by, action="publication.withdrawn", target=locked, unit=locked.unit,
                details=details)
-    transaction.on_commit(lambda: forget(locked.unit))  # the hall screens show it next read
+    # The hall screens show it at their next read, the open page at once.
+    transaction.on_commit(lambda: (forget(locked.unit), forget_unit(locked.unit)))
     return locked
 
 

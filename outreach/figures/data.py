@@ -10,6 +10,7 @@ are cached on top of them (outreach.figures.views).
 
 from datetime import date
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -116,3 +117,12 @@ def _assemble(root: Unit, year: int) -> dict:
 
 
 __all__ = ["ALL", "YEAR", "MONTHS", "HIDDEN", "year_figures", "tree_of"]
+
+
+
+def forget_unit(unit) -> None:
+    """A summary published or withdrawn shows on the unit's page at once, not after the
+    cache expires (outreach.publications)."""
+    year = timezone.localdate().year
+    cache.delete_many([f"outreach:open:{unit.code}-{year}.html:{code}"
+                       for code, _name in settings.LANGUAGES])

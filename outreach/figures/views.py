@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from org.models import Unit
 from outreach.figures import pages
 from outreach.figures.data import CACHE_SECONDS
+from outreach.publications import published
 
 TYPES = {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8",
          "json": "application/json"}
@@ -63,7 +64,9 @@ def unit_page(request, unit_code: str):
     unit, year = _unit(unit_code), _year(request)
     key = f"outreach:open:{unit.code}-{year}.html:{translation.get_language()}"
     return _cached(key, "html", lambda: render_to_string(
-        "outreach/open_unit.html", pages.unit_year(unit, year)))
+        "outreach/open_unit.html", {**pages.unit_year(unit, year),
+                                    "said": list(published(unit, limit=10))}))
+
 
 
 @require_GET

@@ -63,6 +63,7 @@ def test_written_published_then_on_the_screen_the_board_and_the_reporters_page(
         assert head.post(f"/staff/u/DG/said/{complaint.reference}/publish/").status_code == 302
     data = client.get("/screen/DG/data.json").json()
     assert data["said"] == {"said": SAID, "did": DID} and "said" in data["slides"]
+    assert DID in client.get("/open/DG/").content.decode()
     assert SAID in head.get("/staff/u/DG/said/print/").content.decode()
     assert DID in track(client, code).content.decode()
     actions = set(AuditEvent.objects.values_list("action", flat=True))
@@ -71,6 +72,7 @@ def test_written_published_then_on_the_screen_the_board_and_the_reporters_page(
         head.post(f"/staff/u/DG/said/{complaint.reference}/withdraw/")
     assert client.get("/screen/DG/data.json").json()["said"] is None
     assert DID not in track(client, code).content.decode()
+    assert DID not in client.get("/open/DG/").content.decode()
 
 
 def test_without_consent_or_before_closing_nothing_can_be_written(units, personas, signed_in):
