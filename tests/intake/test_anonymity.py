@@ -109,6 +109,8 @@ def visit_as_a_reporter(client) -> str:
     client.get("/open/")  # the open figures
     client.get("/en/open/DG/")
     client.get("/open/DG/figures.csv")
+    client.get("/screen/DG/")  # the hall screen and what it reads
+    client.get("/en/screen/DG/data.json")
     return code
 
 
@@ -367,6 +369,7 @@ def public_pages(client):
     pages["survey closed"] = client.get("/en/survey/DU/")
     pages["open figures"] = client.get("/open/")
     pages["open figures of a unit"] = client.get("/en/open/DG/")
+    pages["hall screen"] = client.get("/screen/DG/")
     return pages
 
 

@@ -140,3 +140,35 @@ def test_what_is_published_is_what_the_solver_cannot_undo(published, client):
                             for column in data["columns"] if row[column] is None}
         assert published_hidden == {key for key in hidden if key[0] == code
                                     and key[1] != "year" and key[2] in data["columns"]}
+
+
+@pytest.mark.django_db
+def test_the_demo_once_its_month_is_approved_gives_nothing_away(settings, tmp_path, client):
+    """make run's walk-through: the clerk drafts and prepares last month, the head approves
+    it; /open/DG/ then shows it, and no count it hides can be worked out."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from org.models import Unit
+    from reporting.services import last_month, report_approve, report_draft, report_prepare
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo", stdout=io.StringIO())
+    people = {user.username: user for user in get_user_model().objects.all()}
+    dg, period = Unit.objects.get(code="DG"), last_month()
+    drafted, _created = report_draft(unit=dg, period=period, by=people["clerk"])
+    prepared = report_prepare(report=drafted, by=people["clerk"], narrative="")
+    report_approve(report=prepared, by=people["head"])
+    cache.clear()
+    data = client.get(f"/open/DG/figures.json?year={period.year}").json()
+    assert [row["month"] for row in data["months"]] == [f"{period:%Y-%m}"]
+    counts: dict = {}
+    for report in MonthlyReport.objects.filter(state=State.APPROVED, period__year=period.year):
+        counts.setdefault(report.unit.code, {})[f"{report.period:%m}"] = counts_of(
+            report.figures)
+    hidden = check(table_build(counts=counts, parts=PARTS))
+    shown = {(row["month"][-2:], column) for row in data["months"]
+             for column in data["columns"] if row[column] is None}
+    assert shown, "the demo's month has small counts, which must be hidden"
+    assert shown == {(key[1], key[2]) for key in hidden
+                     if key[0] == "DG" and key[1] != "year" and key[2] in data["columns"]}
