@@ -7,13 +7,11 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from plans.document import PlanDocument
-from reporting.writers.layout import AUTHOR
+from reporting.writers.docx_file import paragraph, styled
 
-FONT = "Times New Roman"
 WIDTHS_MM = (12, 18, 72, 65, 95)  # within the 262 mm between the margins
 
 
@@ -23,25 +21,7 @@ def _set_up(doc, document: PlanDocument) -> None:
     page.page_width, page.page_height = Mm(297), Mm(210)
     page.left_margin, page.right_margin = Mm(20), Mm(15)
     page.top_margin = page.bottom_margin = Mm(15)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = FONT, Pt(11)
-    names = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        names.set(qn(script), FONT)
-    properties = doc.core_properties
-    properties.title, properties.author, properties.last_modified_by = (
-        document.filename, AUTHOR, AUTHOR)
-    properties.comments = properties.subject = properties.keywords = ""
-
-
-def _paragraph(container, text="", *, bold=False, size=11, align=None, after=4):
-    para = container.add_paragraph()
-    para.paragraph_format.space_after = Pt(after)
-    if align is not None:
-        para.alignment = align
-    run = para.add_run(text)
-    run.bold, run.font.size = bold, Pt(size)
-    return para
+    styled(doc, title=document.filename)
 
 
 def _cell(cell, text: str, *, bold=False, size=9) -> None:
@@ -77,17 +57,17 @@ def render(document: PlanDocument) -> bytes:
     doc = Document()
     _set_up(doc, document)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph(doc, document.title, bold=True, size=12, align=center)
-    _paragraph(doc, document.period, align=center)
-    _paragraph(doc, document.dateline)
-    _paragraph(doc, document.place)
+    paragraph(doc, document.title, bold=True, size=12, align=center)
+    paragraph(doc, document.period, align=center)
+    paragraph(doc, document.dateline)
+    paragraph(doc, document.place)
     _table(doc, document)
     if document.average:
-        _paragraph(doc, document.average, bold=True).paragraph_format.space_before = Pt(6)
+        paragraph(doc, document.average, bold=True).paragraph_format.space_before = Pt(6)
     for signature in document.signatures:
-        _paragraph(doc, signature.heading + ":", bold=True).paragraph_format.space_before = (
+        paragraph(doc, signature.heading + ":", bold=True).paragraph_format.space_before = (
             Pt(14))
-        para = _paragraph(doc, f"{signature.position}\t{'_' * 20}\t{signature.name}")
+        para = paragraph(doc, f"{signature.position}\t{'_' * 20}\t{signature.name}")
         stops = para.paragraph_format.tab_stops
         stops.add_tab_stop(Mm(140), WD_TAB_ALIGNMENT.CENTER)
         stops.add_tab_stop(Mm(255), WD_TAB_ALIGNMENT.RIGHT)

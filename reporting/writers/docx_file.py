@@ -15,6 +15,19 @@ from reporting.writers.layout import AUTHOR, Layout, Table, cell_text, dateline
 DOCX_FONT = "Times New Roman"
 
 
+def styled(doc, *, title: str) -> None:
+    """The font of official documents for every script, and properties that name the
+    document and nothing else (also the plan report's, plans.writers)."""
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = DOCX_FONT, Pt(11)
+    names = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        names.set(qn(script), DOCX_FONT)
+    properties = doc.core_properties
+    properties.title, properties.author, properties.last_modified_by = title, AUTHOR, AUTHOR
+    properties.comments = properties.subject = properties.keywords = ""
+
+
 def _set_up(doc, layout: Layout) -> None:
     """The page, the font and properties that name the report and nothing else."""
     page = doc.sections[0]
@@ -22,19 +35,13 @@ def _set_up(doc, layout: Layout) -> None:
     page.page_width, page.page_height = Mm(210), Mm(297)
     page.left_margin, page.right_margin = Mm(30), Mm(15)
     page.top_margin = page.bottom_margin = Mm(20)
-    normal = doc.styles["Normal"]
-    normal.font.name, normal.font.size = DOCX_FONT, Pt(11)
-    names = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    for script in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        names.set(qn(script), DOCX_FONT)
+    styled(doc, title=layout.reference)
     properties = doc.core_properties
-    properties.title, properties.author, properties.last_modified_by = (
-        layout.reference, AUTHOR, AUTHOR)
-    properties.comments = properties.subject = properties.keywords = ""
     properties.created = properties.modified = datetime.combine(layout.day, time())
 
 
-def _paragraph(doc, text="", *, bold=False, size=11, align=None, after=4):
+def paragraph(doc, text="", *, bold=False, size=11, align=None, after=4):
+    """A paragraph of one run; `doc` may be a document or a table's cell."""
     para = doc.add_paragraph()
     para.paragraph_format.space_after = Pt(after)
     if align is not None:
@@ -59,29 +66,29 @@ def _table(doc, grid_of: Table) -> None:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             run = para.add_run(cell_text(value))
             run.bold, run.font.size = bold, size
-    _paragraph(doc, after=2)
+    paragraph(doc, after=2)
 
 
 def _heading(doc, layout: Layout) -> None:
     """The unit, the title and the period, centred; the date and place; the facts."""
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _paragraph(doc, layout.unit_name.upper(), bold=True, align=center)
-    _paragraph(doc, layout.title.upper(), bold=True, size=13, align=center, after=2)
-    _paragraph(doc, layout.period, align=center)
+    paragraph(doc, layout.unit_name.upper(), bold=True, align=center)
+    paragraph(doc, layout.title.upper(), bold=True, size=13, align=center, after=2)
+    paragraph(doc, layout.period, align=center)
     when, where = dateline(layout)
-    line = _paragraph(doc, f"{when}\t{where}")
+    line = paragraph(doc, f"{when}\t{where}")
     line.paragraph_format.tab_stops.add_tab_stop(Mm(165), WD_TAB_ALIGNMENT.RIGHT)
     for label, value in layout.facts:
-        para = _paragraph(doc, after=0)
+        para = paragraph(doc, after=0)
         para.add_run(f"{label}: ").bold = True
         para.add_run(cell_text(value))
 
 
 def _signatures(doc, layout: Layout) -> None:
     for signature in layout.signatures:
-        _paragraph(doc, signature.heading + ":",
+        paragraph(doc, signature.heading + ":",
                    bold=True).paragraph_format.space_before = Pt(14)
-        para = _paragraph(doc, f"{signature.position}\t{'_' * 20}\t{signature.name}")
+        para = paragraph(doc, f"{signature.position}\t{'_' * 20}\t{signature.name}")
         stops = para.paragraph_format.tab_stops
         stops.add_tab_stop(Mm(95), WD_TAB_ALIGNMENT.CENTER)
         stops.add_tab_stop(Mm(165), WD_TAB_ALIGNMENT.RIGHT)
@@ -92,10 +99,10 @@ def render(layout: Layout) -> bytes:
     _set_up(doc, layout)
     _heading(doc, layout)
     for section in layout.sections:
-        _paragraph(doc, section.title, bold=True, size=12,
+        paragraph(doc, section.title, bold=True, size=12,
                    after=2).paragraph_format.space_before = Pt(8)
         for text in section.lines:
-            _paragraph(doc, text, bold=section.strong)
+            paragraph(doc, text, bold=section.strong)
         if section.table is not None and section.table.rows:
             _table(doc, section.table)
     _signatures(doc, layout)
