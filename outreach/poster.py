@@ -14,6 +14,7 @@ as vector squares, so they stay sharp at any size.
 
 import io
 from datetime import date
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
@@ -165,8 +166,10 @@ def _survey_block(ink: _Ink, address: str, top: float) -> None:
     ink.lines(address, ink.regular, 11, y - 3 * mm, left=left, width=width)
 
 
+@lru_cache(maxsize=64)
 def qr_svg(text: str) -> bytes:
-    """A QR code of `text` as an SVG document (for screens)."""
+    """A QR code of `text` as an SVG document (for screens). Kept once made: the hall
+    screen's QR address is public, and asking for it again costs no drawing."""
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10,
                         error_correction=qrcode.constants.ERROR_CORRECT_M)
     buffer = io.BytesIO()
