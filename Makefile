@@ -23,18 +23,24 @@ setup: fonts $(VENV)/.installed
 	$(PY) manage.py keys generate --if-missing
 	$(PY) manage.py migrate --noinput
 
-# The whole suite in two passes: the quick tests on every core (at most four, each with a
-# database and a Redis database of its own), then the slow and browser tests one at a time
-# (real servers on fixed addresses, kills, timings). pytest's exit status 5 means a pass
-# selected no test (PYTEST_ARGS naming one file), which is not a failure.
+# The whole suite in three passes: the quick tests on every core (at most four, each with a
+# database and a Redis database of its own); the slow and browser tests two at a time (real
+# servers on free ports, browsers, restore drills: mostly waiting, so two share the cores);
+# then the tests marked `alone` one by one, since they measure time or capacity (a flood, a
+# timing, kills against live traffic) and a neighbour's load would blur it. pytest's exit
+# status 5 means a pass selected no test (PYTEST_ARGS naming one file), not a failure.
 WORKERS ?= -n 4
+SLOW_WORKERS ?= -n 2
 QUICK := -m "not slow and not browser"
 # Each pass prints how long it took; the first is `make check`.
 test: fonts $(VENV)/.installed-dev
 	@start=$$(date +%s); $(PY) -m pytest $(QUICK) $(WORKERS) $(PYTEST_ARGS) || [ $$? -eq 5 ] || exit 1; \
 	  echo "quick pass (make check) took $$(( $$(date +%s) - start )) s"
-	@start=$$(date +%s); $(PY) -m pytest -m "slow or browser" $(PYTEST_ARGS) || [ $$? -eq 5 ] || exit 1; \
+	@start=$$(date +%s); $(PY) -m pytest -m "(slow or browser) and not alone" $(SLOW_WORKERS) \
+	  $(PYTEST_ARGS) || [ $$? -eq 5 ] || exit 1; \
 	  echo "slow and browser pass took $$(( $$(date +%s) - start )) s"
+	@start=$$(date +%s); $(PY) -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ] || exit 1; \
+	  echo "pass of the tests run alone took $$(( $$(date +%s) - start )) s"
 
 # The quick loop before a small change: the first pass of `make test` alone.
 check: fonts $(VENV)/.installed-dev

@@ -246,6 +246,7 @@ def client_factory():
 
 # Slow: a timing measurement, run alone so that other tests' load does not blur it.
 @pytest.mark.slow
+@pytest.mark.alone
 def test_right_and_wrong_codes_take_the_same_time(client, units, monkeypatch):
     monkeypatch.setattr(views_public, "LOOKUP_FLOOR_SECONDS", LOOKUP_FLOOR_SECONDS)
     right = web_report(units["DG"]).receipt

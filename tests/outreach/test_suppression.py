@@ -155,7 +155,7 @@ def test_the_rule_on_a_small_table_by_hand():
     assert (ALL, YEAR, "total") not in hidden
 
 
-def national(units=30, months=36, seed=20):
+def national(units=30, months=24, seed=20):
     """Random counts, many of them small: a year's table is built per year of the 36
     months, as the pages build it."""
     rng = random.Random(seed)

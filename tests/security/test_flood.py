@@ -27,7 +27,9 @@ from tests.ops.deploy import DEPLOY, ROOT, exec_start, nginx_main_conf, runnable
 from tests.ops.test_deploy_examples import nginx_binary
 from tests.vault.canary import forms
 
-pytestmark = pytest.mark.slow
+# Alone: honest clients must be served in time while the flood runs; another test's load
+# beside it would blur what is measured.
+pytestmark = [pytest.mark.slow, pytest.mark.alone]
 
 FLOODER = "127.0.0.2"
 HONEST = [f"127.0.0.{n}" for n in range(10, 30)]
