@@ -80,6 +80,14 @@ def feature_values(text: str) -> tuple[set[str], float]:
     return found, (1.0 / math.sqrt(len(found)) if found else 0.0)
 
 
+def nudged(probability: float, lexicon_says: bool, bonus: float) -> float:
+    """The probability with the lexicon's word added: its log-odds moved by `bonus` when the
+    lexicon says corruption-related, rounded as thresholds are compared."""
+    if not lexicon_says or probability <= 0.0 or probability >= 1.0:
+        return round(probability, 4)
+    return round(sigmoid(math.log(probability / (1.0 - probability)) + bonus), 4)
+
+
 def sigmoid(value: float) -> float:
     if value >= 0:
         return 1.0 / (1.0 + math.exp(-value))
@@ -116,6 +124,10 @@ class LearnedModel:
         self.weights: dict[str, float] = corruption["weights"]
         self.platt = tuple(corruption["platt"])
         self.threshold = float(corruption["threshold"])
+        # How far the lexicon's "corruption-related" moves the model's log-odds; a model
+        # file without it (trained before) is combined the old way, lexicon OR model.
+        bonus = corruption.get("lexicon_bonus")
+        self.lexicon_bonus = None if bonus is None else float(bonus)
         self.classes: list[str] = category["classes"]
         self.class_intercepts: list[float] = category["intercepts"]
         class_weights = [category["weights"][code] for code in self.classes]
@@ -134,6 +146,12 @@ class LearnedModel:
 
     def probability_of(self, score: float) -> float:
         return self.calibrate(self.platt, score)
+
+    def verdict(self, *, probability: float, lexicon_says: bool) -> bool:
+        """Corruption-related, by the model's probability and the lexicon together."""
+        if self.lexicon_bonus is None:
+            return lexicon_says or probability >= self.threshold
+        return nudged(probability, lexicon_says, self.lexicon_bonus) >= self.threshold
 
     def opinion(self, text: str, *, explain: bool = False) -> Opinion:
         """The model's reading of `text`; with `explain`, the fragments that pushed it most
@@ -182,17 +200,15 @@ def _pushed(contributions: dict[str, float], corruption: bool) -> list[str]:
     return shown
 
 
-def combine(*, lexicon_corruption: bool, ranked: list[str], own: dict[str, float],
-            model_corruption: bool, model_categories: dict[str, float],
-            corruption_codes) -> tuple[bool, list[str]]:
-    """The lexicon and the model together: corruption-related when either says so (a missed
-    corruption complaint costs far more than a false alarm), and the categories ranked with
-    the one chosen first. The lexicon's first category stands when it is on the same side of
+def combine(*, corruption: bool, ranked: list[str], own: dict[str, float],
+            model_categories: dict[str, float], corruption_codes) -> tuple[bool, list[str]]:
+    """The lexicon and the model together: corruption-related as `LearnedModel.verdict` says
+    (the model's probability, nudged up when the lexicon says so), and the categories ranked
+    with the one chosen first. The lexicon's first category stands when it is on the same side of
     corruption-related as that answer and its own evidence is strong; when it has no
     category, weaker evidence, or one on the wrong side, the model's best category on the
     right side is put first. (Cross-validated on 1,883 training texts, 66% of them then
     land in their category; 63% when possible evidence is enough for the lexicon's.)"""
-    corruption = lexicon_corruption or model_corruption
     top = ranked[0] if ranked else None
     if top is not None and (top in corruption_codes) == corruption and own.get(
             top, 0.0) >= STRONG:

@@ -92,7 +92,7 @@ def decided_texts_read(*, reader) -> list[Labelled]:
         category = _first_category(decision)
         if text.strip() and category:
             texts.append(Labelled(text=text, corruption=decision.corruption_related,
-                                  category=category))
+                                  category=category, source="decisions"))
     record(actor=reader, action="triage.texts_read", object_type="routing.triagedecision",
            details={"texts": len(texts), "damaged": damaged, "fields": ["body", "subject"]})
     return texts

@@ -278,8 +278,9 @@ def suggest_explained(text: str, lexicon: Lexicon | Iterable[Term] | None = None
         return suggestion, _spans(text, spans), []
     opinion = model.opinion(text, explain=explain)
     corruption, ranked = combine(
-        lexicon_corruption=suggestion.corruption, ranked=suggestion.categories,
-        own=suggestion.scores, model_corruption=opinion.corruption,
+        corruption=model.verdict(probability=opinion.probability,
+                                 lexicon_says=suggestion.corruption),
+        ranked=suggestion.categories, own=suggestion.scores,
         model_categories={code: p for code, p in opinion.categories.items()
                           if code in lexicon.categories}, corruption_codes=lexicon.corruption_codes)
     return replace(

@@ -28,6 +28,10 @@ class Labelled:
     text: str
     corruption: bool
     category: str
+    # Who wrote it: the file's name for the labelled files, "decisions" for the officers'
+    # decisions. The threshold is chosen on texts scored by a model that saw nothing of their
+    # writer (routing.training).
+    source: str = ""
 
 
 def read_labelled(path: Path | str) -> list[Labelled]:
@@ -44,7 +48,8 @@ def read_labelled(path: Path | str) -> list[Labelled]:
         if not (isinstance(text, str) and isinstance(corruption, bool)
                 and isinstance(category, str) and text.strip()):
             raise DataError(f"{path.name}:{number}: text, corruption and category expected")
-        rows.append(Labelled(text=text, corruption=corruption, category=category))
+        rows.append(Labelled(text=text, corruption=corruption, category=category,
+                             source=path.stem))
     return rows
 
 

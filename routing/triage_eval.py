@@ -43,10 +43,12 @@ def model_verdict(text: str, model: LearnedModel) -> Judged:
                   probability=opinion.probability, categories=opinion.categories)
 
 
-def combined_verdict(lexicon_judged: Judged, model_judged: Judged, lexicon) -> Judged:
+def combined_verdict(lexicon_judged: Judged, model_judged: Judged, lexicon,
+                     model: LearnedModel) -> Judged:
     corruption, ranked = combine(
-        lexicon_corruption=lexicon_judged.corruption, ranked=list(lexicon_judged.ranked),
-        own=lexicon_judged.own, model_corruption=model_judged.corruption,
+        corruption=model.verdict(probability=model_judged.probability,
+                                 lexicon_says=lexicon_judged.corruption),
+        ranked=list(lexicon_judged.ranked), own=lexicon_judged.own,
         model_categories=model_judged.categories, corruption_codes=lexicon.corruption_codes)
     return Judged(corruption=corruption, category=ranked[0] if ranked else "other",
                   probability=model_judged.probability, ranked=tuple(ranked))
@@ -83,7 +85,7 @@ def evaluate(rows: Sequence[Labelled], *, lexicon, model: LearnedModel | None) -
         model_judged = [model_verdict(row.text, model) for row in rows]
         found["model"] = figures(rows, model_judged)
         found["combined"] = figures(rows, [
-            combined_verdict(lex, learned, lexicon)
+            combined_verdict(lex, learned, lexicon, model)
             for lex, learned in zip(lexicon_judged, model_judged, strict=True)])
     return found
 

@@ -326,7 +326,7 @@ def test_a_damaged_decided_complaint_is_left_out_and_recorded(units, personas, s
                       codes=("conflict_of_interest", "red_tape"))
     flip_a_byte(damaged.complaint, "body")
     texts = decided_texts_read(reader=personas["officer"])
-    assert texts == [Labelled("Ажилтан хахууль нэхсэн.", True, "bribery")]
+    assert texts == [Labelled("Ажилтан хахууль нэхсэн.", True, "bribery", source="decisions")]
     assert kept.complaint.pk != damaged.complaint.pk
     assert AuditEvent.objects.filter(action=DAMAGED_ACTION).count() == 1
     read = AuditEvent.objects.get(action="triage.texts_read")
