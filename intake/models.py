@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake import matter_models  # noqa: F401 (its models are intake's too)
+from intake import matter_models, tally_models  # noqa: F401 (their models are intake's too)
 from org.models import Role, Unit
 from vault.blind import BlindIndexField
 from vault.fields import EncryptedJSONField, EncryptedTextField, SealedRecord
