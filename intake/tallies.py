@@ -164,7 +164,7 @@ def clock_recount(queryset, *, unit_field: str, name: str, due_field: str, done_
                   first: date | None, last: date | None) -> Tallies:
     """A clock counted from rows: due and met per unit and month of the due day."""
     zone = timezone.get_default_timezone()
-    rows = (in_months(queryset, due_field, first, last)
+    rows = (in_months(queryset.filter(**{f"{due_field}__isnull": False}), due_field, first, last)
             .annotate(done_on=TruncDate(done_field, tzinfo=zone), due_month=TruncMonth(due_field))
             .order_by().values(unit_field, "due_month")
             .annotate(due=Count("pk"), met=Count("pk", filter=Q(done_on__lte=F(due_field)))))

@@ -63,6 +63,11 @@ def _link(notification: Notification, roles_by_unit: dict) -> tuple[str | None, 
         if Role.ADMIN not in roles:
             return None, ""
         return reverse("admin:org_calendarday_changelist"), _("Holiday calendar")
+    if notification.kind == Kind.TALLY_MISMATCH:
+        # The counters were put right from the records; the status page says the rest.
+        if Role.ADMIN not in roles:
+            return None, ""
+        return reverse("ops:status"), subject.get("month", "")
     if not roles & HANDLERS:
         return None, ""
     try:
