@@ -67,7 +67,7 @@ def _link(notification: Notification, roles_by_unit: dict) -> tuple[str | None, 
         # The counters were put right from the records; the status page says the rest.
         if Role.ADMIN not in roles:
             return None, ""
-        return reverse("ops:status"), subject.get("month", "")
+        return reverse("ops:status", kwargs={"unit_code": code}), subject.get("month", "")
     if not roles & HANDLERS:
         return None, ""
     try:
