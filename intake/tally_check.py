@@ -21,6 +21,7 @@ from audit.vocabulary import Field
 from intake.tallies import Tallies, month_of, tallies_add, tallies_recount, tallies_stored
 from notify.events import emit
 from notify.models import Kind
+from notify.rules import SUBJECT_TEXT_MAX
 from org.models import Membership, Role, Unit
 
 RECENT_MONTHS = 3  # this month and the two before: what reports are still drafted from
@@ -70,12 +71,13 @@ def tallies_check(*, first: date | None = None, last: date | None = None,
     for number, difference in enumerate(differences):
         unit, month = units[difference.unit_id], f"{difference.month:%Y-%m}"
         record(actor=SYSTEM, action=ACTION, object_type="intake.tally",
-               object_id=f"{unit.code}/{month}/{difference.key}", unit=unit,
+               object_id=f"{unit.code}/{month}"[:64], unit=unit,
                details={"month": month, "figure": difference.key, "kept": difference.kept,
                         "counted": difference.counted, "repaired": repair})
         if number < ALERTS_MAX:
             emit(Kind.TALLY_MISMATCH, unit=unit, also_units=admins,
-                 subject={"month": month, "unit_code": unit.code, "figure": difference.key})
+                 subject={"month": month, "unit_code": unit.code,
+                          "figure": difference.key[:SUBJECT_TEXT_MAX]})
     if repair:
         tallies_add(Tallies({(d.unit_id, d.month, d.key): d.counted - d.kept
                              for d in differences}))

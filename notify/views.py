@@ -67,7 +67,9 @@ def _link(notification: Notification, roles_by_unit: dict) -> tuple[str | None, 
         # The counters were put right from the records; the status page says the rest.
         if Role.ADMIN not in roles:
             return None, ""
-        return reverse("ops:status", kwargs={"unit_code": code}), subject.get("month", "")
+        named = (subject.get(key) for key in ("unit_code", "month", "figure"))
+        return (reverse("ops:status", kwargs={"unit_code": code}),
+                " · ".join(str(part) for part in named if part))
     if not roles & HANDLERS:
         return None, ""
     try:

@@ -172,3 +172,11 @@ def test_writers_at_once_each_count(units):
     at_once(work, 8)
     counts = _counts(units["DG"])
     assert counts == {"channel:web": 80, "kind:complaint": 160}
+
+
+@pytest.mark.django_db
+def test_the_demo_data_counts_itself(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("seed_demo")
+    assert Tally.objects.filter(count__gt=0).exists()
+    assert tallies_compare() == []
