@@ -52,8 +52,13 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+def local_day(moment: datetime) -> date:
+    """The day of `moment` in Asia/Ulaanbaatar (the default zone, which nothing changes)."""
+    return moment.astimezone(timezone.get_default_timezone()).date()
+
+
 def local_month(moment: datetime) -> date:
-    return month_of(timezone.localtime(moment).date())
+    return month_of(local_day(moment))
 
 
 def month_after(month: date) -> date:
@@ -78,7 +83,7 @@ def clock_tally(tallies: Tallies, unit_id: int, name: str, due: date | None,
     if due is None:
         return
     tallies[(unit_id, month_of(due), f"clock:{name}:due")] += 1
-    if done is not None and timezone.localtime(done).date() <= due:
+    if done is not None and local_day(done) <= due:
         tallies[(unit_id, month_of(due), f"clock:{name}:met")] += 1
 
 

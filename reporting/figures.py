@@ -86,7 +86,9 @@ def parse_quarter(text: str) -> tuple[int, int]:
 
 
 def _local_day(moment) -> str | None:
-    return timezone.localtime(moment).date().isoformat() if moment else None
+    """The local (Asia/Ulaanbaatar) day of `moment`; astimezone on the default zone, as
+    timezone.localtime's look-up of the current zone costs more than the rest of a row."""
+    return moment.astimezone(timezone.get_default_timezone()).date().isoformat() if moment else None
 
 
 def _months(period: Period) -> tuple[date, date]:

@@ -108,7 +108,7 @@ def test_a_category_changed_behind_the_counters_back_is_found_audited_and_alerte
         Complaint.objects.filter(pk=complaint.pk).update(channel=Channel.EMAIL)
         assert tallies_check_recent().startswith("3 counter(s) differed")
     events = AuditEvent.objects.filter(action="tally.differed").order_by("seq")
-    assert [(event.details_dict["figure"], event.details_dict["kept"], event.details_dict["counted"])
+    assert [tuple(event.details_dict[key] for key in ("figure", "kept", "counted"))
             for event in events] == [("channel:email", 0, 1), ("channel:letter", 1, 0),
                                      ("corruption", 0, 1)]
     assert {event.details_dict["month"] for event in events} == {"2026-10"}
@@ -180,3 +180,16 @@ def test_the_demo_data_counts_itself(settings, tmp_path):
     call_command("seed_demo")
     assert Tally.objects.filter(count__gt=0).exists()
     assert tallies_compare() == []
+
+
+@pytest.mark.django_db
+def test_the_nightly_check_is_a_schedule_after_migrate():
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    check = Schedule.objects.get(name="report counters check")
+    assert (check.func, check.schedule_type, check.cron, check.repeats) == (
+        "intake.tasks.tallies_check_nightly", Schedule.CRON, "30 2 * * *", -1)
+    assert callable(import_string(check.func))
+    with time_machine.travel(NOW, tick=False):
+        assert import_string(check.func)() == "counters of 2026-08..2026-10 match the records"
