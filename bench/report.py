@@ -54,6 +54,7 @@ MONTHS = 36
 TARGET_UNIT_MS, TARGET_NATIONAL_MS = 2000.0, 5000.0
 TARGET_UNIT_FLOORS, TARGET_NATIONAL_FLOORS = 1.0, 2.0
 # Not in the migrations: --suggested-indexes adds them after seeding, to show what they save.
+# (The reports' clocks are counters now; these serve only a count from the rows.)
 # The clocks count what fell due in the month (acknowledge_due, resolve_due, refer_due), which
 # no existing index serves: without them each clock reads all of a unit's complaints.
 SUGGESTED_INDEXES = [
