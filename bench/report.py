@@ -22,9 +22,12 @@ Measured in the same run:
             in the month GROUP BY channel; for the nation, one SELECT unit_id, channel,
             COUNT(*) ... WHERE received_at in the month GROUP BY unit_id, channel; both on a
             raw cursor.
-The ratio is floor p95 / p95 (as bench/tracker.py): 1 would be a report as cheap as one count.
-Targets: a unit's month under 2 s, the national month under 5 s, within 3x the floor (ratio
->= 0.33). Missing a target is reported, not an error.
+The figures' counts come from the per-unit, per-month counters (intake.tallies), which the
+seed fills from the rows in bulk after inserting them; the run checks once that the figures
+read from the counters equal those counted from the rows (source=ROWS).
+The ratio is p95 / floor p95, in floors: 1 is a report as cheap as one count.
+Targets: a unit's month within 1 floor, the national month within 2 floors (and under 2 s
+and 5 s). Missing a target is reported, not an error.
 
     .venv/bin/python bench/report.py [--quick] [--complaints N] [--suggested-indexes]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/report.py
@@ -48,8 +51,10 @@ DATABASE = "bench_report"
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 UNITS = 30  # as bench/_report_seed.py makes them
 MONTHS = 36
-TARGET_UNIT_MS, TARGET_NATIONAL_MS, TARGET_RATIO = 2000.0, 5000.0, 1 / 3
+TARGET_UNIT_MS, TARGET_NATIONAL_MS = 2000.0, 5000.0
+TARGET_UNIT_FLOORS, TARGET_NATIONAL_FLOORS = 1.0, 2.0
 # Not in the migrations: --suggested-indexes adds them after seeding, to show what they save.
+# (The reports' clocks are counters now; these serve only a count from the rows.)
 # The clocks count what fell due in the month (acknowledge_due, resolve_due, refer_due), which
 # no existing index serves: without them each clock reads all of a unit's complaints.
 SUGGESTED_INDEXES = [
@@ -158,7 +163,7 @@ def floor_sql(unit: bool) -> str:
 def measure(world: dict, months: list[date], rounds: int) -> dict:
     from django.db import connection
 
-    from reporting.figures import month_period, per_unit, period_figures
+    from reporting.figures import ROWS, month_period, per_unit, period_figures
 
     unit_ids = [unit.pk for unit in world["units"]]
     # The recent year, a different unit and month each round.
@@ -188,6 +193,8 @@ def measure(world: dict, months: list[date], rounds: int) -> dict:
                                      ["complaints"])}
     floor(*plan[0])
     floor(None, national_plan[0])
+    result["agree"] = (national_report(national_plan[0])[0] == period_figures(
+        unit_ids, national_plan[0], source=ROWS))
 
     # Interleaved, so that whatever else the machine does hits both alike.
     for key in ("unit", "unit_floor", "national", "national_floor"):
@@ -212,18 +219,18 @@ def measure_drafts(world: dict, month: date, rounds: int) -> list[float]:
     return times
 
 
-def line(label: str, times: list[float], floor: list[float], target_ms: float) -> str:
+def line(label: str, times: list[float], floor: list[float], target_ms: float,
+         target_floors: float) -> str:
     p50, p95, floor_p95 = percentile(times, 0.5), percentile(times, 0.95), percentile(floor, 0.95)
-    ratio = floor_p95 / p95
+    ratio = p95 / floor_p95
 
     def yes(flag):
         return "meets" if flag else "MISSES"
 
     return (f"{label}: p50 {p50:,.1f} ms, p95 {p95:,.1f} ms vs floor p95 {floor_p95:,.2f} ms "
-            f"(p50 {percentile(floor, 0.5):,.2f} ms), ratio {ratio:.3f} (floor/time)\n"
-            f"  target < {target_ms / 1000:.0f} s: {yes(p95 < target_ms)}; within 3x the floor "
-            f"(ratio >= {TARGET_RATIO:.2f}): {yes(ratio >= TARGET_RATIO)}"
-            f" ({p95 / floor_p95:,.1f} floors)")
+            f"(p50 {percentile(floor, 0.5):,.2f} ms), ratio {ratio:,.2f} floors (time/floor)\n"
+            f"  target < {target_ms / 1000:.0f} s: {yes(p95 < target_ms)}; within "
+            f"{target_floors:g}x the floor: {yes(ratio <= target_floors)}")
 
 
 def _months() -> tuple[list[date], datetime]:
@@ -300,12 +307,15 @@ def main():
     print(f"a unit's month holds ~{total // UNITS // MONTHS:,} complaints "
           f"({result['listed']} corruption-related listed); the nation's "
           f"~{total // MONTHS:,} ({result['national_listed']} listed)")
+    print(f"counters: {counts['tallies']:,} rows, filled from the rows in "
+          f"{done['world']['tallied']:.1f} s; figures from the counters equal those counted "
+          f"from the rows: {'yes' if result['agree'] else 'NO'}")
     print(line(f"report unit ({result['unit_queries']} queries)", result["unit"],
-               result["unit_floor"], TARGET_UNIT_MS))
+               result["unit_floor"], TARGET_UNIT_MS, TARGET_UNIT_FLOORS))
     print(line("report unit draft (services.report_draft, saved)", done["drafts"],
-               result["unit_floor"], TARGET_UNIT_MS))
+               result["unit_floor"], TARGET_UNIT_MS, TARGET_UNIT_FLOORS))
     print(line(f"report national ({result['national_queries']} queries)", result["national"],
-               result["national_floor"], TARGET_NATIONAL_MS))
+               result["national_floor"], TARGET_NATIONAL_MS, TARGET_NATIONAL_FLOORS))
 
 
 if __name__ == "__main__":

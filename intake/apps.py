@@ -54,6 +54,14 @@ class IntakeConfig(AppConfig):
 
         audit_terms.register()  # the words for intake's audit events (audit.vocabulary)
 
+        from django.db.models.signals import post_migrate
+
+        from intake import tally_check
+        from intake.schedules import ensure_schedules
+
+        tally_check.register_terms()  # the nightly check of the reports' counters
+        post_migrate.connect(ensure_schedules, sender=self)
+
 
 def _register_likeness() -> None:
     """The similarity buckets are kept under a sub-key of the blind key: rotating it signs

@@ -1,8 +1,7 @@
-"""Complaints and every way they come in (matters linked across channels: matter_models).
-
-What a reporter wrote, who they are and how to reach them are sealed by the vault before they
-reach the database (EncryptedTextField / EncryptedJSONField); everything else here is
-metadata that staff, reports and clocks need without reading content."""
+"""Complaints and every way they come in (matters across channels: matter_models; the
+reports' counters: tally_models). What a reporter wrote, who they are and how to reach
+them are sealed by the vault before they reach the database (EncryptedTextField /
+EncryptedJSONField); the rest is metadata staff, reports and clocks need without content."""
 
 import re
 import uuid
@@ -14,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake import matter_models  # noqa: F401 (its models are intake's too)
+from intake import matter_models, tally_models  # noqa: F401 (their models are intake's too)
 from org.models import Role, Unit
 from vault.blind import BlindIndexField
 from vault.fields import EncryptedJSONField, EncryptedTextField, SealedRecord
@@ -288,7 +287,8 @@ class Complaint(SealedRecord):
         verbose_name_plural = _("complaints")
         indexes = [
             models.Index(fields=["unit", "status", "received_at"]),
-            # The monthly report's clocks: what fell due in a unit's month (reporting).
+            # A unit's month: the report's list of cases; the clocks that fell due in it.
+            models.Index(fields=["unit", "received_at"], name="complaint_unit_received"),
             models.Index(fields=["unit", "acknowledge_due"], name="complaint_ack_due"),
             models.Index(fields=["unit", "resolve_due"], name="complaint_resolve_due"),
             # The daily retention sweep walks closed cases by when they were closed.

@@ -29,6 +29,7 @@ from intake.models import (
 from intake.receipts import new_code, receipt_hash
 from intake.recusal import named_staff
 from intake.signing import complaint_signed, signature_store
+from intake.tallies import complaint_tallies, tallies_add
 from notify.events import emit
 from notify.models import Kind as Notice
 from org.calendar import add_working_days
@@ -158,6 +159,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     # waits for on PostgreSQL: everything slow (reading, encrypting, files) is done above.
     complaint.reference = next_reference(unit, timezone.localdate(received_at).year)
     complaint.save()
+    tallies_add(complaint_tallies(complaint))  # the reports' counters, in this transaction
     attachments = _attachment_rows(complaint, sealed, by_reporter=actor is ANONYMOUS_REPORTER)
     _recuse(complaint, recused)
     signature_store(complaint, *signed)

@@ -35,6 +35,7 @@ class Kind(models.TextChoices):
     RETENTION_WARNING = "retention.warning", _("Case content to be destroyed soon")
     CONTENT_DAMAGED = "content.damaged", _("Protected content found damaged")
     CALENDAR_INCOMPLETE = "calendar.incomplete", _("Movable holidays not in the calendar")
+    TALLY_MISMATCH = "tally.mismatch", _("Report figures differed from the records")
 
 
 class Event(models.Model):

@@ -30,6 +30,9 @@ ROLES = {
     Kind.CONTENT_DAMAGED: {HEAD, AUDITOR},
     # The administrators keep the holiday calendar (lifecycle.calendar_watch).
     Kind.CALENDAR_INCOMPLETE: {ADMIN},
+    # A report's counter differed from its records (intake.tally_check): the administrators
+    # look into what wrote behind the workflows' back.
+    Kind.TALLY_MISMATCH: {ADMIN},
 }
 
 # Kinds that also go by email unless the person turns it off: the ones that must not wait
@@ -38,7 +41,7 @@ DEFAULT_EMAIL = {
     Kind.REFERRAL_PREPARED, Kind.REFERRAL_FAILED, Kind.CLOCK_APPROACHING, Kind.CLOCK_OVERDUE,
     Kind.REPORT_AWAITING_REVIEW, Kind.REPORT_LATE, Kind.REPORT_DELIVERY_FAILED,
     Kind.REPORT_SENT_BACK, Kind.RETENTION_WARNING, Kind.CONTENT_DAMAGED,
-    Kind.CALENDAR_INCOMPLETE,
+    Kind.CALENDAR_INCOMPLETE, Kind.TALLY_MISMATCH,
 }
 
 # What an event's subject may hold: ids, reference numbers, clock names and dates. Anything
@@ -46,7 +49,7 @@ DEFAULT_EMAIL = {
 SUBJECT_KEYS = {
     "complaint": int, "reference": str, "referral": int, "referral_reference": str,
     "clock": str, "step": int, "due": str, "report": int, "month": str, "state": str,
-    "report_reference": str, "unit_code": str, "year": int,
+    "report_reference": str, "unit_code": str, "year": int, "figure": str,
 }
 SUBJECT_TEXT_MAX = 40
 

@@ -63,6 +63,13 @@ def _link(notification: Notification, roles_by_unit: dict) -> tuple[str | None, 
         if Role.ADMIN not in roles:
             return None, ""
         return reverse("admin:org_calendarday_changelist"), _("Holiday calendar")
+    if notification.kind == Kind.TALLY_MISMATCH:
+        # The counters were put right from the records; the status page says the rest.
+        if Role.ADMIN not in roles:
+            return None, ""
+        named = (subject.get(key) for key in ("unit_code", "month", "figure"))
+        return (reverse("ops:status", kwargs={"unit_code": code}),
+                " · ".join(str(part) for part in named if part))
     if not roles & HANDLERS:
         return None, ""
     try:

@@ -7,7 +7,7 @@ Every chart names itself (`<title>`, `<desc>`, `aria-labelledby`) and carries th
 numbers as a table (`Chart.rows`), which the page shows beside it for anyone who cannot
 see the picture. Every text in the SVG is escaped (format_html).
 
-The numbers come from `figures.trend`: three grouped queries, no complaint loaded.
+The numbers come from `figures.trend`: one query on the counters, no complaint loaded.
 """
 
 from dataclasses import dataclass

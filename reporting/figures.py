@@ -1,9 +1,12 @@
-"""The figures of a report, computed by aggregate queries over the records.
+"""The figures of a report: counts from the per-unit, per-month counters, lists from rows.
 
-Nothing here loads a complaint: counts come from GROUP BY queries, and the few rows a report
+Nothing here loads a complaint: counts come from the counters kept as the records change
+(intake.tallies; one query, however many complaints there are), and the few rows a report
 lists (corruption-related complaints, referrals, the agency's recommendations and notices,
-box openings) come from `values()` queries over metadata only. No sealed field is read, so
-no figure can carry what a reporter wrote.
+box openings) come from `values()` queries over metadata only, bounded by the unit and the
+period. No sealed field is read, so no figure can carry what a reporter wrote. Every count
+can also be taken from the rows themselves (`source=ROWS`), which is what the nightly check
+(intake.tally_check) and the reconciliation tests compare the counters with.
 
 A period runs from local midnight (Asia/Ulaanbaatar) on its first day to local midnight on
 the day after its last; a date-based clock is met when the thing was done before local
@@ -13,18 +16,20 @@ midnight after its due day.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.chain import timestamp as chain_timestamp
 from audit.models import AuditEvent, Checkpoint
 from intake.models import BoxOpening, Channel, Complaint, Kind, Status
-from routing.models import AgencyAnswer, Category, Referral, ReferralState, TriageDecision
+from intake.tallies import Tallies, tallies_recount, tallies_stored
+from routing.models import AgencyAnswer, Category, Referral, ReferralState
 
 FORMAT = 1
 ANSWER_KINDS = (AgencyAnswer.Kind.RECOMMENDATION, AgencyAnswer.Kind.NOTICE)
 CLOCKS = ("acknowledge", "resolve", "refer", "agency_acknowledge")
+# Where the counts come from: the counters (intake.tallies), or the rows counted again.
+TALLIES, ROWS = "tallies", "rows"
 
 
 @dataclass(frozen=True)
@@ -80,67 +85,63 @@ def parse_quarter(text: str) -> tuple[int, int]:
     return int(year), int(quarter)
 
 
-def _counts(rows, key: str) -> dict[str, int]:
-    return {row[key]: row["n"] for row in rows if row["n"]}
-
-
 def _local_day(moment) -> str | None:
-    return timezone.localtime(moment).date().isoformat() if moment else None
+    """The local (Asia/Ulaanbaatar) day of `moment`; astimezone on the default zone, as
+    timezone.localtime's look-up of the current zone costs more than the rest of a row."""
+    return moment.astimezone(timezone.get_default_timezone()).date().isoformat() if moment else None
 
 
-def _clock(queryset, done_field: str, due_field: str, period: Period) -> dict[str, int]:
-    """Of the things in `queryset` due within `period`, how many were done on or before
-    their due day (local time) and how many were not (late, or still not done)."""
-    zone = timezone.get_default_timezone()
-    due = (queryset.filter(**{f"{due_field}__gte": period.first,
-                              f"{due_field}__lte": period.last})
-           .annotate(done_on=TruncDate(done_field, tzinfo=zone)))
-    result = due.aggregate(due=Count("pk"),
-                           met=Count("pk", filter=Q(done_on__lte=F(due_field))))
-    return {"due": result["due"], "met": result["met"], "missed": result["due"] - result["met"]}
+def _months(period: Period) -> tuple[date, date]:
+    """The first days of the period's first and last months; a report covers whole months."""
+    if period.first.day != 1 or month_period(period.last).last != period.last:
+        raise ValueError(f"{period.label}: a report's period is whole months")
+    return period.first, period.last.replace(day=1)
 
 
-def clocks(unit_ids, period: Period) -> dict[str, dict[str, int]]:
-    complaints = Complaint.objects.filter(unit_id__in=unit_ids)
-    first_approval = (Referral.objects.filter(complaint=OuterRef("complaint"),
-                                              approved_at__isnull=False)
-                      .order_by("approved_at").values("approved_at")[:1])
-    decisions = (TriageDecision.objects.filter(complaint__unit_id__in=unit_ids, current=True,
-                                               corruption_related=True)
-                 .annotate(referred_at=Subquery(first_approval)))
-    return {
-        "acknowledge": _clock(complaints, "acknowledged_at", "acknowledge_due", period),
-        "resolve": _clock(complaints, "closed_at", "resolve_due", period),
-        "refer": _clock(decisions, "referred_at", "refer_due", period),
-        "agency_acknowledge": _clock(Referral.objects.filter(unit_id__in=unit_ids),
-                                     "acknowledged_at", "acknowledge_expected_by", period),
-    }
+def counted(unit_ids, first: date, last: date, source: str = TALLIES) -> Tallies:
+    """The counters of `unit_ids` from month `first` to month `last`: those kept as the
+    records changed (one query), or, with `source=ROWS`, counted again from the rows."""
+    if source == ROWS:
+        return tallies_recount(unit_ids=unit_ids, first=first, last=last)
+    if source != TALLIES:
+        raise ValueError(f"unknown source of figures {source!r}")
+    return tallies_stored(unit_ids=unit_ids, first=first, last=last)
 
 
-def received(unit_ids, period: Period) -> dict:
-    """Complaints received in the period: in all, by channel, by kind and by status now,
-    from one GROUP BY over the three."""
-    rows = (Complaint.objects.filter(unit_id__in=unit_ids, received_at__gte=period.start,
-                                     received_at__lt=period.end)
-            .order_by().values("channel", "kind", "status").annotate(n=Count("pk")))
-    by: dict[str, dict[str, int]] = {"channel": {}, "kind": {}, "status": {}}
-    for row in rows:
-        for field, counts in by.items():
-            counts[row[field]] = counts.get(row[field], 0) + row["n"]
-    return {"total": sum(by["channel"].values()), "by_channel": by["channel"],
-            "by_kind": by["kind"], "by_status": by["status"]}
+def _by(tallies: Tallies, prefix: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for (_unit, _month, key), n in tallies.items():
+        if key.startswith(prefix):
+            found[key[len(prefix):]] = found.get(key[len(prefix):], 0) + n
+    return {key: n for key, n in found.items() if n}
 
 
-def categories(unit_ids, period: Period, total: int) -> tuple[dict[str, int], int]:
+def _total(tallies: Tallies, key: str) -> int:
+    return sum(n for (_unit, _month, name), n in tallies.items() if name == key)
+
+
+def clocks(tallies: Tallies) -> dict[str, dict[str, int]]:
+    """Of the things due within the period, how many were done on or before their due day
+    (local time) and how many were not (late, or still not done)."""
+    result = {}
+    for name in CLOCKS:
+        due, met = _total(tallies, f"clock:{name}:due"), _total(tallies, f"clock:{name}:met")
+        result[name] = {"due": due, "met": met, "missed": due - met}
+    return result
+
+
+def received(tallies: Tallies) -> dict:
+    """Complaints received in the period: in all, by channel, by kind and by status now."""
+    by_channel = _by(tallies, "channel:")
+    return {"total": sum(by_channel.values()), "by_channel": by_channel,
+            "by_kind": _by(tallies, "kind:"), "by_status": _by(tallies, "status:")}
+
+
+def categories(tallies: Tallies, total: int) -> tuple[dict[str, int], int]:
     """How many of the period's complaints the current triage put in each category (a
     complaint may be in several), and how many of the period's `total` have no triage
     decision yet (a complaint has at most one current decision)."""
-    decisions = TriageDecision.objects.filter(
-        current=True, complaint__unit_id__in=unit_ids,
-        complaint__received_at__gte=period.start, complaint__received_at__lt=period.end)
-    rows = (Category.objects.filter(decisions__in=decisions).order_by()
-            .values("code").annotate(n=Count("decisions")))
-    return _counts(rows, "code"), total - decisions.count()
+    return _by(tallies, "category:"), total - _total(tallies, "triaged")
 
 
 def _referral_row(row: dict) -> dict:
@@ -228,11 +229,14 @@ def checkpoint(period: Period) -> dict | None:
     return {"period_end_seq": last["seq"], "period_end_mac": last["mac"], "signed": signed}
 
 
-def period_figures(unit_ids, period: Period, *, with_checkpoint: bool = True) -> dict:
-    """Everything a report states about `unit_ids` in `period`, as plain JSON."""
+def period_figures(unit_ids, period: Period, *, with_checkpoint: bool = True,
+                   source: str = TALLIES) -> dict:
+    """Everything a report states about `unit_ids` in `period`, as plain JSON: the counts
+    from the counters (`source`, see `counted`), the lists from the rows."""
     unit_ids = sorted(unit_ids)
-    counted = received(unit_ids, period)
-    by_category, untriaged = categories(unit_ids, period, counted["total"])
+    tallies = counted(unit_ids, *_months(period), source)
+    in_all = received(tallies)
+    by_category, untriaged = categories(tallies, in_all["total"])
     listed = corruption(unit_ids, period)
     answers = agency_answers(unit_ids, period)
     openings = box_openings(unit_ids, period)
@@ -240,7 +244,7 @@ def period_figures(unit_ids, period: Period, *, with_checkpoint: bool = True) ->
         "format": FORMAT,
         "period": {"label": period.label, "first": period.first.isoformat(),
                    "last": period.last.isoformat()},
-        "received": counted,
+        "received": in_all,
         "by_category": by_category,
         "untriaged": untriaged,
         "corruption": {"count": len(listed), "complaints": listed,
@@ -256,7 +260,7 @@ def period_figures(unit_ids, period: Period, *, with_checkpoint: bool = True) ->
         "box_openings": {"count": len(openings),
                          "empty": sum(1 for o in openings if o["slips"] == 0),
                          "slips": sum(o["slips"] for o in openings), "items": openings},
-        "clocks": clocks(unit_ids, period),
+        "clocks": clocks(tallies),
     }
     figures["nil"] = figures["corruption"]["count"] == 0
     figures["no_agency_answers"] = not answers
@@ -265,48 +269,38 @@ def period_figures(unit_ids, period: Period, *, with_checkpoint: bool = True) ->
     return figures
 
 
-def trend(unit_ids, months: list[date]) -> dict:
+def trend(unit_ids, months: list[date], *, source: str = TALLIES) -> dict:
     """Complaints per month for the charts: by channel, by category and corruption-related,
-    for the given months (first days), from three grouped queries."""
-    zone = timezone.get_default_timezone()
-    start, end = month_period(months[0]).start, month_period(months[-1]).end
+    for the given months (first days), from the counters (one query)."""
     labels = [f"{month:%Y-%m}" for month in months]
-    in_range = dict(received_at__gte=start, received_at__lt=end)
+    tallies = counted(list(unit_ids), months[0], months[-1], source)
     by_channel: dict[str, dict[str, int]] = {}
-    for row in (Complaint.objects.filter(unit_id__in=unit_ids, **in_range)
-                .annotate(month=TruncMonth("received_at", tzinfo=zone)).order_by()
-                .values("month", "channel").annotate(n=Count("pk"))):
-        by_channel.setdefault(row["channel"], {})[f"{row['month']:%Y-%m}"] = row["n"]
     by_category: dict[str, dict[str, int]] = {}
     corrupt: dict[str, int] = {}
-    decisions = TriageDecision.objects.filter(
-        current=True, complaint__unit_id__in=unit_ids,
-        **{f"complaint__{key}": value for key, value in in_range.items()})
-    for row in (Category.objects.filter(decisions__in=decisions)
-                .annotate(month=TruncMonth("decisions__complaint__received_at", tzinfo=zone))
-                .order_by().values("month", "code").annotate(n=Count("decisions"))):
-        by_category.setdefault(row["code"], {})[f"{row['month']:%Y-%m}"] = row["n"]
-    for row in (decisions.filter(corruption_related=True)
-                .annotate(month=TruncMonth("complaint__received_at", tzinfo=zone))
-                .order_by().values("month").annotate(n=Count("pk"))):
-        corrupt[f"{row['month']:%Y-%m}"] = row["n"]
+    for (_unit, month, key), n in sorted(tallies.items()):
+        label = f"{month:%Y-%m}"
+        if not n or label not in labels:
+            continue
+        kind, _sep, value = key.partition(":")
+        found = {"channel": by_channel, "category": by_category}.get(kind)
+        if found is not None:
+            found.setdefault(value, {})
+            found[value][label] = found[value].get(label, 0) + n
+        elif key == "corruption":
+            corrupt[label] = corrupt.get(label, 0) + n
     return {"months": labels, "by_channel": by_channel, "by_category": by_category,
             "corruption": corrupt}
 
 
-def per_unit(unit_ids, period: Period) -> dict[int, dict[str, int]]:
+def per_unit(unit_ids, period: Period, *, source: str = TALLIES) -> dict[int, dict[str, int]]:
     """For consolidation: each unit's received total and corruption-related count in the
-    period, from two grouped queries."""
+    period, from the counters (one query)."""
     result = {unit_id: {"received": 0, "corruption": 0} for unit_id in unit_ids}
-    in_period = dict(received_at__gte=period.start, received_at__lt=period.end)
-    for row in (Complaint.objects.filter(unit_id__in=unit_ids, **in_period).order_by()
-                .values("unit_id").annotate(n=Count("pk"))):
-        result[row["unit_id"]]["received"] = row["n"]
-    for row in (TriageDecision.objects.filter(
-            current=True, corruption_related=True, complaint__unit_id__in=unit_ids,
-            **{f"complaint__{key}": value for key, value in in_period.items()})
-            .order_by().values("complaint__unit_id").annotate(n=Count("pk"))):
-        result[row["complaint__unit_id"]]["corruption"] = row["n"]
+    for (unit_id, _month, key), n in counted(list(unit_ids), *_months(period), source).items():
+        if key.startswith("channel:"):
+            result[unit_id]["received"] += n
+        elif key == "corruption":
+            result[unit_id]["corruption"] += n
     return result
 
 

@@ -34,6 +34,11 @@ class RoutingConfig(AppConfig):
         subjects.register(SUBJECT)
         # Each case's categories and corruption flag in intake's queue, the same way.
         register_classifier(current_triage)
+        # Its part of the reports' counters, recounted from the rows by the nightly check.
+        from intake.tallies import register_recount
+        from routing.tallies import recount
+
+        register_recount(recount)
         # The monthly retraining of the triage model, and the demo's first model (after the
         # demo's complaints and reports exist).
         post_migrate.connect(ensure_schedules, sender=self)

@@ -151,6 +151,10 @@ class TriageDecision(models.Model):
             # The refer-on clock of the monthly report: corruption cases due in a month.
             models.Index(fields=["refer_due"], name="triage_refer_due",
                          condition=models.Q(current=True, corruption_related=True)),
+            # The report's list of corruption-related cases, joined to a month's complaints
+            # in complaint order (the index above would fetch them in due-day order).
+            models.Index(fields=["complaint"], name="triage_corrupt_current",
+                         condition=models.Q(current=True, corruption_related=True)),
         ]
 
     def __str__(self):

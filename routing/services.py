@@ -29,6 +29,7 @@ from intake.case.services import complaint_lock
 from intake.case.worklist import case_title_set
 from intake.matters import matter_complaints
 from intake.models import Complaint, Status
+from intake.tallies import tallies_move
 from notify.events import emit, settle
 from notify.models import Event
 from notify.models import Kind as Notice
@@ -39,6 +40,7 @@ from outbox.models import Agency, Outbox
 from outbox.services import outbox_enqueue
 from routing import package
 from routing.models import AgencyAnswer, Priority, Referral, ReferralState, TriageDecision
+from routing.tallies import case_tallies, first_referred_at, referral_counted
 from routing.triage import Suggestion
 from vault.files import atomic_with_files
 
@@ -121,7 +123,8 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
     derived = any(category.corruption_related for category in categories)
     corruption = derived if corruption_related is None else bool(corruption_related)
 
-    previous = current_decision(complaint)
+    previous, referred_at = current_decision(complaint), first_referred_at(complaint)
+    counted = case_tallies(complaint, previous, referred_at=referred_at)
     if previous is not None:
         TriageDecision.objects.filter(pk=previous.pk).update(current=False)
     refer_due = None
@@ -139,6 +142,8 @@ def triage_decide(*, complaint: Complaint, by, categories, corruption_related: b
     if complaint.status in (Status.NEW, Status.ACKNOWLEDGED):
         complaint.status = Status.IN_PROGRESS
         complaint.save(update_fields=["status"])
+    tallies_move(before=counted, after=case_tallies(complaint, decision, referred_at=referred_at,
+                                                    codes=[c.code for c in categories]))
     suggested = (suggestion or {}).get("corruption")
     record(actor=by, action="complaint.triaged", target=decision, unit=complaint.unit,
            details={
@@ -250,6 +255,9 @@ def referral_approve(*, referral: Referral, by) -> Referral:
         _require_approver(referral, by)
         _refuse_unless_prepared(referral)
         now = timezone.now()
+        complaint = referral.complaint
+        decision, referred_at = current_decision(complaint), first_referred_at(complaint)
+        counted = case_tallies(complaint, decision, referred_at=referred_at, clock_only=True)
         referral.approved_by, referral.approved_at = by, now
         linked = matter_complaints(referral.complaint, by)
         outbox, read = _seal_package(referral, linked)
@@ -258,10 +266,11 @@ def referral_approve(*, referral: Referral, by) -> Referral:
         referral.package_sha256 = outbox.package_sha256
         referral.save(update_fields=["approved_by", "approved_at", "state",
                                      "package_sha256"])
-        complaint = referral.complaint
         if complaint.status != Status.CLOSED:
             complaint.status = Status.REFERRED
             complaint.save(update_fields=["status"])
+        tallies_move(before=counted, after=case_tallies(
+            complaint, decision, referred_at=referred_at or now, clock_only=True))
         record_read(actor=by, target=complaint, fields=read, unit=complaint.unit)
         for other in linked:
             record_read(actor=by, target=other, fields=package.LINKED_FIELDS, unit=other.unit)
@@ -330,11 +339,12 @@ def mark_delivered(referral: Referral, *, at, on: date | None = None):
         # An answer that arrived before this record (the agency acknowledged at once)
         # has already moved the referral on; that is not undone.
         referral.state = ReferralState.DELIVERED
-    referral.delivered_at = at
-    referral.acknowledge_expected_by = add_working_days(
-        on or timezone.localdate(at), referral.agency.acknowledge_within_days, referral.unit)
-    referral.save(update_fields=["state", "delivered_at", "acknowledge_expected_by",
-                                 "letter_number"])
+    with referral_counted(referral):
+        referral.delivered_at = at
+        referral.acknowledge_expected_by = add_working_days(
+            on or timezone.localdate(at), referral.agency.acknowledge_within_days, referral.unit)
+        referral.save(update_fields=["state", "delivered_at", "acknowledge_expected_by",
+                                     "letter_number"])
 
 
 # --- the agency's answers --------------------------------------------------------------------
@@ -378,7 +388,8 @@ def answer_record(*, referral: Referral, kind: str, answered_on: date, by=None,
         )
         answer.text = (text or "").strip() or None
         answer.save()
-        referral.save(update_fields=referral.take_answer(answer, timezone.now()))
+        with referral_counted(referral):
+            referral.save(update_fields=referral.take_answer(answer, timezone.now()))
         record(actor=by or SYSTEM, action="referral.answer", target=answer, unit=referral.unit,
                details={"referral": referral.reference, "kind": kind, "via": answer.via,
                         "agency_reference": answer.agency_reference,

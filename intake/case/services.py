@@ -22,6 +22,7 @@ from intake.damage import FILE, ContentDamaged, Damage, Reading, damage_of
 from intake.models import Attachment, Complaint, Message, Note, Status
 from intake.reading import reading_record
 from intake.services import EXTENSION_WORKING_DAYS, attachment_context
+from intake.tallies import complaint_tallies, tallies_move
 from notify.events import settle
 from notify.rules import CASE_CLOSED, REPLIED_TO_REPORTER
 from org.calendar import add_working_days
@@ -91,11 +92,12 @@ def complaint_acknowledge(*, complaint: Complaint, by) -> Complaint:
             % {"date": _day(complaint.acknowledged_at)}, code="acknowledged",
         )
     now = timezone.now()
-    previous = complaint.status
+    previous, counted = complaint.status, complaint_tallies(complaint)
     complaint.acknowledged_at = now
     if complaint.status == Status.NEW:
         complaint.status = Status.ACKNOWLEDGED
     complaint.save(update_fields=["acknowledged_at", "status"])
+    tallies_move(before=counted, after=complaint_tallies(complaint))
     record(actor=by, action="complaint.acknowledged", target=complaint, unit=complaint.unit,
            details={"reference": complaint.reference, "from": previous,
                     "to": complaint.status,
@@ -160,10 +162,11 @@ def resolve_due_extend(*, complaint: Complaint, reason: str, by) -> Complaint:
     notice = _staff_message(
         complaint, _plain(reason, empty_message=_("Give the reason for the extension.")), by
     )
-    previous = complaint.resolve_due
+    previous, counted = complaint.resolve_due, complaint_tallies(complaint)
     complaint.resolve_due = add_working_days(previous, EXTENSION_WORKING_DAYS, complaint.unit)
     complaint.extended_at = timezone.now()
     complaint.save(update_fields=["resolve_due", "extended_at"])
+    tallies_move(before=counted, after=complaint_tallies(complaint))
     record(actor=by, action="complaint.extended", target=complaint, unit=complaint.unit,
            details={"reference": complaint.reference, "from": previous.isoformat(),
                     "to": complaint.resolve_due.isoformat(),
@@ -181,10 +184,11 @@ def complaint_close(*, complaint: Complaint, reason: str, by) -> Complaint:
         complaint, _plain(reason, empty_message=_("Give the reason for closing the case.")), by
     )
     now = timezone.now()
-    previous = complaint.status
+    previous, counted = complaint.status, complaint_tallies(complaint)
     complaint.status = Status.CLOSED
     complaint.closed_at = now
     complaint.save(update_fields=["status", "closed_at"])
+    tallies_move(before=counted, after=complaint_tallies(complaint))
     record(actor=by, action="complaint.closed", target=complaint, unit=complaint.unit,
            details={"reference": complaint.reference, "from": previous,
                     "late": timezone.localdate(now) > complaint.resolve_due,

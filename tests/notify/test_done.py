@@ -182,6 +182,8 @@ def test_every_kind_opens_the_case_or_the_month(kind, client, units, personas, s
     [row] = client.get(reverse("notify:centre")).context["rows"]
     if kind == Kind.CALENDAR_INCOMPLETE:  # the administrators enter the missing holidays
         assert row.link == reverse("admin:org_calendarday_changelist")
+    elif kind == Kind.TALLY_MISMATCH:  # the counters were put right; the status page
+        assert row.link == reverse("ops:status", args=["DG"])
     elif kind.startswith("report."):
         assert row.link == reverse("reporting:month", args=["DG", "2026-10"])
     else:
