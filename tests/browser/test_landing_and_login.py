@@ -38,3 +38,13 @@ def test_the_landing_page_works_without_javascript(browser, transactional_db, li
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Ways to complain")).to_be_visible()
     context.close()
+
+
+def test_the_landing_page_leads_to_the_open_figures(browser, transactional_db, live_server, units):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Нээлттэй тоон мэдээ").click()
+    expect(page).to_have_url(live_server.url + "/open/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Нээлттэй тоон мэдээ")
+    context.close()
