@@ -36,7 +36,6 @@ import json
 import math
 from dataclasses import dataclass
 
-from routing.strength import STRONG
 from routing.words import CYRILLIC, fold_cyrillic, normalise, skeleton
 
 FORMAT = 1
@@ -200,19 +199,14 @@ def _pushed(contributions: dict[str, float], corruption: bool) -> list[str]:
     return shown
 
 
-def combine(*, corruption: bool, ranked: list[str], own: dict[str, float],
-            model_categories: dict[str, float], corruption_codes) -> tuple[bool, list[str]]:
+def combine(*, corruption: bool, ranked: list[str], model_categories: dict[str, float],
+            corruption_codes) -> tuple[bool, list[str]]:
     """The lexicon and the model together: corruption-related as `LearnedModel.verdict` says
     (the model's probability, nudged up when the lexicon says so), and the categories ranked
-    with the one chosen first. The lexicon's first category stands when it is on the same side of
-    corruption-related as that answer and its own evidence is strong; when it has no
-    category, weaker evidence, or one on the wrong side, the model's best category on the
-    right side is put first. (Cross-validated on 1,883 training texts, 66% of them then
-    land in their category; 63% when possible evidence is enough for the lexicon's.)"""
-    top = ranked[0] if ranked else None
-    if top is not None and (top in corruption_codes) == corruption and own.get(
-            top, 0.0) >= STRONG:
-        return corruption, list(ranked)
+    with the model's best category on that side of corruption-related first, the lexicon's
+    after it. (Scored by models that never saw the text's writer, on 3,083 training texts:
+    76% land in their category this way, 69% when the lexicon's first category stood
+    wherever its evidence was strong.)"""
     side = [code for code in model_categories if (code in corruption_codes) == corruption]
     if not side:
         return corruption, list(ranked)

@@ -280,7 +280,7 @@ def suggest_explained(text: str, lexicon: Lexicon | Iterable[Term] | None = None
     corruption, ranked = combine(
         corruption=model.verdict(probability=opinion.probability,
                                  lexicon_says=suggestion.corruption),
-        ranked=suggestion.categories, own=suggestion.scores,
+        ranked=suggestion.categories,
         model_categories={code: p for code, p in opinion.categories.items()
                           if code in lexicon.categories}, corruption_codes=lexicon.corruption_codes)
     return replace(

@@ -48,7 +48,7 @@ def combined_verdict(lexicon_judged: Judged, model_judged: Judged, lexicon,
     corruption, ranked = combine(
         corruption=model.verdict(probability=model_judged.probability,
                                  lexicon_says=lexicon_judged.corruption),
-        ranked=list(lexicon_judged.ranked), own=lexicon_judged.own,
+        ranked=list(lexicon_judged.ranked),
         model_categories=model_judged.categories, corruption_codes=lexicon.corruption_codes)
     return Judged(corruption=corruption, category=ranked[0] if ranked else "other",
                   probability=model_judged.probability, ranked=tuple(ranked))
