@@ -23,6 +23,7 @@ import logging
 import sqlite3
 import time
 import weakref
+from urllib.parse import quote
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -54,8 +55,10 @@ class ChangeSignal:
         self.version = None
         if path:
             try:
-                self.connection = sqlite3.connect(path, timeout=0, isolation_level=None,
-                                                  check_same_thread=False)
+                # mode=rw: never creates the file (core.sqlite3 makes it, owner-only).
+                self.connection = sqlite3.connect(
+                    f"file:{quote(path)}?mode=rw", uri=True, timeout=0,
+                    isolation_level=None, check_same_thread=False)
             except sqlite3.Error:
                 self.connection = None
 
@@ -71,7 +74,8 @@ class ChangeSignal:
         if self.connection is None:
             return True
         try:
-            version = self.connection.execute("PRAGMA data_version").fetchone()[0]
+            # fetchall: the statement runs to its end, so no read stays open between looks.
+            version = self.connection.execute("PRAGMA data_version").fetchall()[0][0]
         except sqlite3.Error:
             return True
         moved, self.version = version != self.version, version

@@ -193,3 +193,10 @@ def test_a_page_admitted_before_the_watcher_passed_its_notification_still_gets_i
     heard = async_to_sync(scenario)()
     made = Notification.objects.get(recipient=personas["head"], pk__gt=before)
     assert ids_of(heard) == [made.pk]
+
+
+def test_the_change_signal_never_creates_a_database_file(tmp_path):
+    path = tmp_path / "absent.sqlite3"
+    signal = watch.ChangeSignal(str(path))
+    assert signal.changed() and signal.changed()
+    assert not path.exists()
