@@ -49,6 +49,15 @@ def _forget_pushed(ids: list[int]) -> None:
         _pushed.difference_update(ids)
 
 
+def all_pushed_here(after: int, upto: int) -> bool:
+    """Whether every id in (after, upto] is one this process pushed: then the watcher need
+    not even read which they are (ids run without gaps unless a transaction rolled back)."""
+    if upto - after > REMEMBERED:
+        return False
+    with _pushed_lock:
+        return all(number in _pushed for number in range(after + 1, upto + 1))
+
+
 def not_pushed_here(ids: list[int]) -> list[int]:
     """Those of `ids` this process has not pushed (as far as it remembers)."""
     with _pushed_lock:

@@ -171,7 +171,7 @@ class Watcher:
     async def _deliver(self, last: int) -> tuple[int, int]:
         """Sends what is new since `last`; returns the id reached and the newest id."""
         upto = await newest_id()
-        if upto <= last or not self.pages:
+        if upto <= last or not self.pages or push.all_pushed_here(last, upto):
             return max(last, upto), upto
         reached, found = await notifications_between(last, upto, list(self.pages))
         layer = get_channel_layer()

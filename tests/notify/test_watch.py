@@ -200,3 +200,14 @@ def test_the_change_signal_never_creates_a_database_file(tmp_path):
     signal = watch.ChangeSignal(str(path))
     assert signal.changed() and signal.changed()
     assert not path.exists()
+
+
+def test_what_a_failed_push_did_not_send_is_left_to_the_watcher(personas, units, settings):
+    from tests.notify.test_consumer import DEAD_REDIS
+
+    settings.CHANNEL_LAYERS = DEAD_REDIS
+    event = committed_emit(Kind.COMPLAINT_TRIAGED, units["DG"])  # its push fails after commit
+    ids = sorted(event.notifications.values_list("pk", flat=True))
+    assert ids and push.push(ids) == 0
+    assert push.not_pushed_here(ids) == ids
+    assert not push.all_pushed_here(ids[0] - 1, ids[-1])
