@@ -36,7 +36,7 @@ from org.models import Membership
 
 logger = logging.getLogger(__name__)
 
-WATCH_SECONDS = 0.1
+WATCH_SECONDS = 0.05
 # At most this many notifications are read in one go; more wait for the next tick.
 BATCH = 1000
 
