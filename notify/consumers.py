@@ -256,7 +256,12 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             watch.watcher().open(self, result.user_id, since=result.newest_overall)
             # A watcher already running may have passed what was made since the admission,
             # before this person was among those it reads for.
-            missed = await notifications_after(result.user_id, result.newest_id)
+            try:
+                missed = await notifications_after(result.user_id, result.newest_id)
+            except BaseException:  # the socket is not opened: the watcher must let it go
+                watch.watcher().close(self, result.user_id)
+                self.watched = False
+                raise
         await self.accept()
         for item in missed:
             await self._send_notification(item)
