@@ -97,7 +97,10 @@ async def run(cookies: list[bytes], rounds: int, label: str, push_after: bool):
         pages.append(page)
 
     async def arrival(page, timeout=30):
-        await page.receive_from(timeout)
+        try:
+            await page.receive_from(timeout)
+        except TimeoutError:  # a page that never heard of it: said aloud, not a traceback
+            raise SystemExit(f"{label}: a page heard nothing for {timeout} s") from None
         return time.perf_counter()
 
     measured = []
