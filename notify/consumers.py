@@ -20,9 +20,11 @@ exactly when they may be told.
 Notifications reach a socket by two paths, and the notification rows are the truth for
 both. The channel layer carries what is pushed after commit (notify.push). The database
 path covers what the layer cannot carry: events raised in the task worker when the layer is
-the in-process one, and everything when Redis is down. A socket polls its user's newest
-notifications every NOTIFY_POLL_SECONDS, and a page that reconnects asks to `catch_up`.
-Both paths may see the same notification; a socket sends each id once.
+the in-process one, and everything when Redis is down. With the in-process layer, one
+watcher per server process (notify.watch) notices new rows and hands them to the layer, and
+a socket reads the table itself only when the layer has failed, every
+FALLBACK_POLL_SECONDS; a page that reconnects asks to `catch_up`. Both paths may see the
+same notification; a socket sends each id once.
 """
 
 import asyncio
@@ -45,6 +47,7 @@ from django_otp.middleware import is_verified
 from django_otp.models import Device
 
 from core.logging import Every
+from notify import watch
 from notify.models import Notification
 from notify.push import payload, user_group
 from org.access import roles_in_unit, second_factor_satisfied
@@ -105,7 +108,8 @@ class Admission:
     user_id: int
     unit_code: str = ""
     roles: set[str] = field(default_factory=set)
-    newest_id: int = 0
+    newest_id: int = 0  # the person's newest notification when admitted
+    newest_overall: int = 0  # and anyone's: where the process's watcher starts from
 
 
 def _verify_second_factor(user, session) -> None:
@@ -144,7 +148,8 @@ def admit(scope: dict, unit_code: str) -> Admission | int:
             return NO_SUCH_UNIT
     newest = (Notification.objects.filter(recipient=user).order_by("-pk")
               .values_list("pk", flat=True).first())
-    return Admission(user_id=user.pk, unit_code=unit_code, roles=roles, newest_id=newest or 0)
+    return Admission(user_id=user.pk, unit_code=unit_code, roles=roles, newest_id=newest or 0,
+                     newest_overall=watch.newest_notification_id())
 
 
 @database_sync_to_async
@@ -211,6 +216,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     def _layer_failed(self, error: BaseException) -> None:
         _log_layer_down(error)
         self.layer_down = True
+        if self.watched:  # the watcher sends through the layer: read the table here instead
+            watch.watcher().close(self, self.admission.user_id)
+            self.unwatched()
         if self.poll_seconds <= 0:
             self.poll_seconds = FALLBACK_POLL_SECONDS
             self.wake.set()  # the watch may be asleep for RECHECK_SECONDS
@@ -219,6 +227,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self.admission = None
+        self.watched = False
         self.joined: list[str] = []
         self.sent: set[int] = set()
         self.forgotten_below = 0
@@ -241,8 +250,28 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self._join(unit_group(result.unit_code, role))
         if not self.layer_down:
             self.layer_ready.set()
+        missed = []
+        if settings.NOTIFY_POLL_SECONDS > 0 and not self.layer_down and self.channel_layer:
+            self.watched = True
+            watch.watcher().open(self, result.user_id, since=result.newest_overall)
+            # A watcher already running may have passed what was made since the admission,
+            # before this person was among those it reads for.
+            try:
+                missed = await notifications_after(result.user_id, result.newest_id)
+            except BaseException:  # the socket is not opened: the watcher must let it go
+                watch.watcher().close(self, result.user_id)
+                self.watched = False
+                raise
         await self.accept()
+        for item in missed:
+            await self._send_notification(item)
         self.watch = asyncio.create_task(self._watch())
+
+    def unwatched(self) -> None:
+        """The process's watcher no longer serves this page: it reads the table itself."""
+        self.watched = False
+        self.poll_seconds = self.poll_seconds or FALLBACK_POLL_SECONDS
+        self.wake.set()
 
     async def _join(self, group: str) -> None:
         if self.channel_layer is None or self.layer_down:
@@ -258,6 +287,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def websocket_disconnect(self, message):
         if self.watch is not None:
             self.watch.cancel()
+        if getattr(self, "watched", False):
+            watch.watcher().close(self, self.admission.user_id)
+            self.watched = False
         if not self.layer_down:
             for group in getattr(self, "joined", ()):
                 try:
@@ -274,12 +306,13 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     # --- the database path ----------------------------------------------------------------
 
     async def _watch(self):
-        """Polls the notifications table when polling is on (or the layer has failed), and
-        checks now and then that the person may still be here."""
+        """Polls the notifications table when this page must (the layer failed, or there is
+        no layer), and checks that the person may still be here: now and then, and when the
+        process's watcher wakes it because they lost their role."""
         last_check = time.monotonic()
         try:
             while True:
-                polling = self.poll_seconds > 0
+                polling = self.poll_seconds > 0 and not self.watched
                 try:
                     await asyncio.wait_for(self.wake.wait(),
                                            self.poll_seconds if polling else RECHECK_SECONDS)
@@ -294,7 +327,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
                     return
                 if check_session:
                     last_check = now
-                if self.poll_seconds > 0:
+                if self.poll_seconds > 0 and not self.watched:
                     for item in await notifications_after(self.admission.user_id,
                                                           self.last_sent):
                         await self._send_notification(item)

@@ -13,6 +13,8 @@ fill the log: the error is logged once per LOG_EVERY_SECONDS and push gives up q
 """
 
 import logging
+import threading
+from collections import deque
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -23,6 +25,43 @@ from notify.models import Notification
 logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 300
 _outage_log = Every(LOG_EVERY_SECONDS)
+
+# The ids this process pushed lately, for its watcher (notify.watch), which would otherwise
+# send them to the same pages a second time. Pushing happens in request and task threads.
+REMEMBERED = 5000
+_pushed_order: deque[int] = deque()
+_pushed: set[int] = set()
+_pushed_lock = threading.Lock()
+
+
+def _remember_pushed(ids: list[int]) -> None:
+    with _pushed_lock:
+        for number in ids:
+            if number not in _pushed:
+                _pushed.add(number)
+                _pushed_order.append(number)
+        while len(_pushed_order) > REMEMBERED:
+            _pushed.discard(_pushed_order.popleft())
+
+
+def _forget_pushed(ids: list[int]) -> None:
+    with _pushed_lock:
+        _pushed.difference_update(ids)
+
+
+def all_pushed_here(after: int, upto: int) -> bool:
+    """Whether every id in (after, upto] is one this process pushed: then the watcher need
+    not even read which they are (ids run without gaps unless a transaction rolled back)."""
+    if upto - after > REMEMBERED:
+        return False
+    with _pushed_lock:
+        return all(number in _pushed for number in range(after + 1, upto + 1))
+
+
+def not_pushed_here(ids: list[int]) -> list[int]:
+    """Those of `ids` this process has not pushed (as far as it remembers)."""
+    with _pushed_lock:
+        return [number for number in ids if number not in _pushed]
 
 
 def user_group(user_id: int) -> str:
@@ -49,7 +88,10 @@ def push(ids: list[int]) -> int:
     layer = get_channel_layer()
     if layer is None:
         return 0
-    sent = 0
+    # Before sending, so that the watcher does not send them meanwhile; what did not go is
+    # forgotten again.
+    _remember_pushed(ids)
+    sent: set[int] = set()
     try:
         for notification in (Notification.objects.filter(pk__in=ids)
                              .select_related("event", "unit")):
@@ -57,12 +99,13 @@ def push(ids: list[int]) -> int:
                 user_group(notification.recipient_id),
                 {"type": "notify.message", "notification": payload(notification)},
             )
-            sent += 1
+            sent.add(notification.pk)
     except Exception as error:  # noqa: BLE001 - the layer being down must not fail the change
+        _forget_pushed([number for number in ids if number not in sent])
         if _outage_log.due():
             logger.error("live push unavailable (%s); pages catch up from the database",
                          type(error).__name__)
-    return sent
+    return len(sent)
 
 
 def push_unread(user_ids: list[int]) -> int:

@@ -9,6 +9,7 @@ Associated data (AAD) is not secret and not stored in the token: the caller rebu
 where the token lives (model, field, row, key). A token moved anywhere else does not open.
 """
 
+import itertools
 import os
 from functools import lru_cache
 
@@ -26,6 +27,29 @@ OVERHEAD = 1 + NONCE_BYTES + TAG_BYTES
 
 _V1 = bytes([V1_AES256_GCM])
 
+# Nonces are drawn from the operating system's random source as before, but 256 at a time:
+# one getrandom() call per seal cost a quarter of sealing a 2 KB body. Each nonce in a batch is
+# handed out once (itertools.count hands out each number once, the GIL makes next() atomic),
+# and a forked child throws its parent's batch away, so parent and child never share a nonce.
+_BATCH = 256
+_batch: tuple[bytes, "itertools.count[int]"] = (b"", itertools.count())
+
+
+def _fresh_batch() -> bytes:
+    global _batch
+    randoms = os.urandom(NONCE_BYTES * _BATCH)
+    # Number 0 is taken here; others see the new batch from number 1 on.
+    _batch = (randoms, itertools.count(1))
+    return randoms[:NONCE_BYTES]
+
+
+def _forget_batch() -> None:
+    global _batch
+    _batch = (b"", itertools.count())
+
+
+os.register_at_fork(after_in_child=_forget_batch)
+
 
 @lru_cache(maxsize=1024)
 def _aes(key: bytes) -> AESGCM:
@@ -38,7 +62,14 @@ def _aes(key: bytes) -> AESGCM:
 
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
     """Encrypt `plaintext` under `key`, bound to `aad`; returns a version 1 token."""
-    nonce = os.urandom(NONCE_BYTES)
+    # The next nonce of the batch, read once: a thread that finds the batch used up makes a
+    # new one, and the numbers taken from the old one are never taken again.
+    randoms, taken = _batch
+    start = next(taken) * NONCE_BYTES
+    if start < len(randoms):
+        nonce = randoms[start : start + NONCE_BYTES]
+    else:
+        nonce = _fresh_batch()
     return _V1 + nonce + _aes(key).encrypt(nonce, plaintext, _V1 + aad)
 
 

@@ -65,6 +65,13 @@ class DataKey(models.Model):
         state = "shredded" if self.is_shredded else f"wrap v{self.wrap_version}"
         return f"data key {self.uid} ({state})"
 
+    def __getstate__(self):
+        # The unwrapped key stays on this object: a pickled copy (a cache entry, a record
+        # pickled with its related objects) carries only the wrapped key and unwraps again.
+        state = super().__getstate__()
+        state.pop("_key", None)
+        return state
+
     @classmethod
     def fresh(cls) -> "DataKey":
         """An unsaved data key with new random key material, wrapped under the active key."""

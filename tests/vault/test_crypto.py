@@ -1,6 +1,9 @@
 """seal/unseal: AES-256-GCM tokens that open only with the same key and associated data."""
 
+import base64
+import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import example, given
@@ -79,3 +82,56 @@ def test_decryption_errors_are_vault_errors_with_a_message_for_people():
         unseal(KEY, b"\x01" + bytes(40), AAD)
     assert caught.value.user_message
     assert "authentication failed" in str(caught.value)
+
+
+# Sealed by vault.crypto before nonces were drawn in batches, under KEY and the associated
+# data a complaint's body had (row 6f1c…, data key 0b7e…): the token format is unchanged, so
+# values stored before then open as they did.
+EARLIER_AAD = (
+    b"shugel:v1|sealed_app.complaint|body|6f1c3a52d0a84b5e9c2f7d41e8b06a93"
+    b"|0b7e5f2c94d14a6b8e3c1d5f7a9b2c40"
+)
+EARLIER_TOKEN = base64.b64decode(
+    "ATv9WI6SAAziMfcWNx7gAZla7H0VyJeGg1pUUFWpEJkJANVRSwZGEp5SE9ZDBvDXzLkxi/57CiERDj+7M6pGri/5"
+    "bJmh7D2DYLmQPR+xZYOaf8ZmvoHTlRo+ZKyZHjFz6ol+dLO3oA28MA=="
+)
+
+
+def test_a_token_sealed_by_the_earlier_code_still_opens():
+    plaintext = unseal(KEY, EARLIER_TOKEN, EARLIER_AAD)
+    assert plaintext.decode() == "Үйлчилгээний танхимд хээл хахууль нэхсэн."
+
+
+def nonce_of(token: bytes) -> bytes:
+    return token[1 : 1 + NONCE_BYTES]
+
+
+def test_nonces_never_repeat_across_batches_and_threads():
+    def seal_many(count):
+        return [nonce_of(seal(KEY, b"x", AAD)) for _ in range(count)]
+
+    # Several batches' worth, taken by eight threads at once.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        nonces = [n for batch in pool.map(seal_many, [700] * 8) for n in batch]
+    assert len(nonces) == 5600
+    assert len(set(nonces)) == len(nonces)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_never_repeats_its_parents_nonces():
+    seal(KEY, b"x", AAD)  # the parent holds a batch that is not used up
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: send ten nonces to the parent and leave at once
+        try:
+            os.write(writing, b"".join(nonce_of(seal(KEY, b"x", AAD)) for _ in range(10)))
+        finally:
+            os._exit(0)
+    os.close(writing)
+    with os.fdopen(reading, "rb") as pipe:
+        sent = pipe.read()
+    os.waitpid(pid, 0)
+    children = {sent[i : i + NONCE_BYTES] for i in range(0, len(sent), NONCE_BYTES)}
+    parents = {nonce_of(seal(KEY, b"x", AAD)) for _ in range(10)}
+    assert len(children) == 10
+    assert not children & parents

@@ -3,6 +3,7 @@ damaged or keyless ciphertext fails loudly instead of showing something."""
 
 import json
 import pickle
+import uuid
 
 import pytest
 from django.core import serializers
@@ -54,6 +55,14 @@ def test_the_plaintext_leaves_the_instance_once_it_is_saved(make_complaint):
     assert type(complaint.__dict__["body"]) is Token
     assert SECRET.encode() not in pickle.dumps(complaint)
     assert complaint.body.reveal() == SECRET
+
+
+def test_a_pickled_record_does_not_carry_its_unwrapped_data_key(make_complaint):
+    complaint = make_complaint(body=SECRET)
+    raw_key = complaint.data_key.unwrap()
+    assert raw_key not in pickle.dumps(complaint)
+    copy = pickle.loads(pickle.dumps(complaint))
+    assert copy.body.reveal() == SECRET
 
 
 def test_unsaved_plaintext_is_never_pickled():
@@ -268,3 +277,24 @@ def test_the_test_models_pass_the_system_checks():
     for model in (Complaint, Message):
         for field in model._meta.concrete_fields:
             assert field.check() == []
+
+
+def test_the_associated_data_names_the_model_field_row_and_data_key(make_complaint):
+    complaint = make_complaint()
+    field = Complaint._meta.get_field("body")
+    assert field.aad(complaint, complaint.data_key) == (
+        f"shugel:v1|sealed_app.complaint|body|{complaint.uid.hex}|"
+        f"{complaint.data_key.uid.hex}"
+    ).encode()
+
+
+def test_a_row_given_a_new_uid_or_data_key_seals_for_the_new_one(make_complaint):
+    complaint = make_complaint(body=SECRET)
+    complaint.uid = uuid.uuid4()
+    complaint.body = "шинэ мөр"
+    complaint.save()
+    assert reload(complaint).body.reveal() == "шинэ мөр"
+    complaint.data_key = DataKey.objects.create_fresh()
+    complaint.body = "шинэ түлхүүр"
+    complaint.save()
+    assert reload(complaint).body.reveal() == "шинэ түлхүүр"
