@@ -293,6 +293,11 @@ class Complaint(SealedRecord):
             models.Index(fields=["unit", "resolve_due"], name="complaint_resolve_due"),
             # The daily retention sweep walks closed cases by when they were closed.
             models.Index(fields=["status", "closed_at"], name="complaint_closed"),
+            # The queue, newest first: a unit's cases, and those escalated to a unit's head.
+            models.Index(fields=["unit", "received_at", "id"], name="complaint_queue"),
+            models.Index(fields=["escalated_to", "received_at", "id"],
+                         condition=models.Q(escalated_to__isnull=False),
+                         name="complaint_escalated_queue"),
         ]
 
     def __str__(self):
