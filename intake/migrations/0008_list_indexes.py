@@ -15,11 +15,4 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['unit', 'received_at', 'id'],
                 name='complaint_queue'),
         ),
-        migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(
-                condition=models.Q(('escalated_to__isnull', False)),
-                fields=['escalated_to', 'received_at', 'id'],
-                name='complaint_escalated_queue'),
-        ),
     ]
