@@ -12,6 +12,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='referral',
+            index=models.Index(fields=['unit', 'state', 'complaint', 'id'],
+                name='referral_counted'),
+        ),
+        migrations.AddIndex(
+            model_name='referral',
             index=models.Index(fields=['prepared_at', 'id'],
                 name='referral_tracked'),
         ),
