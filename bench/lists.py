@@ -242,7 +242,7 @@ def main():
                              "complaints, referrals or audit events")
     args = parser.parse_args()
     total = args.complaints or (60_000 if args.quick else 1_000_000)
-    rounds = 5 if args.quick else 15
+    rounds = 4 if args.quick else 15
     summary(run(total, rounds, args.explain), args.quick, rounds)
 
 
