@@ -116,6 +116,8 @@ class AuditEvent(AppendOnlyModel):
         verbose_name_plural = _("audit events")
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_event_object"),
+            # The auditor's page: a unit's events, newest first.
+            models.Index(fields=["unit", "seq"], name="audit_event_unit"),
         ]
 
     def __str__(self):

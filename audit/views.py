@@ -1,7 +1,6 @@
 """The auditor's pages: browse the unit's events, and run verification of the whole chain."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,6 +11,7 @@ from audit.models import AuditEvent, Checkpoint
 from audit.presenting import present, reader_for
 from audit.services import READ_ACTION, record, verify_chain
 from audit.terms import VERIFY_ACTION
+from core.paging import CappedPaginator
 from org.access import unit_role_required
 from org.models import Role, Unit
 from vault.keyring import KeyringError
@@ -31,7 +31,7 @@ def events(request, unit):
     found = AuditEvent.objects.in_units(scope).select_related("unit")
     if form.is_bound:
         found = form.filter(found) if form.is_valid() else found.none()
-    page = Paginator(found, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "audit/events.html", {
         "unit": unit, "form": form, "page": page, "read_action": READ_ACTION,
         "shown": present(page.object_list, reader_for(request.user)),

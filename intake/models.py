@@ -216,8 +216,7 @@ class Complaint(SealedRecord):
                              related_name="complaints")
     reference = models.CharField(_("reference number"), max_length=32, unique=True)
     channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices,
-                            default=Kind.COMPLAINT)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.COMPLAINT)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices,
                               default=Status.NEW, db_index=True)
     received_at = models.DateTimeField(_("received at"), db_index=True)
@@ -293,6 +292,8 @@ class Complaint(SealedRecord):
             models.Index(fields=["unit", "resolve_due"], name="complaint_resolve_due"),
             # The daily retention sweep walks closed cases by when they were closed.
             models.Index(fields=["status", "closed_at"], name="complaint_closed"),
+            # The queue: a unit's cases, newest first.
+            models.Index(fields=["unit", "received_at", "id"], name="complaint_queue"),
         ]
 
     def __str__(self):
@@ -332,8 +333,7 @@ class Attachment(models.Model):
     encrypted outside the database."""
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT,
-                                  related_name="attachments")
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="attachments")
     message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="attachments")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")

@@ -286,6 +286,15 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["unit", "state", "prepared_at"]),
             models.Index(fields=["unit", "prepared_at"]),
+            # The tracker of a unit with units below it, newest first over all of them.
+            models.Index(fields=["prepared_at", "id"], name="referral_tracked"),
+            # The tracker's counts by state, read from the index alone (the recusal check
+            # needs the complaint, the count the id).
+            models.Index(fields=["unit", "state", "complaint", "id"], name="referral_counted"),
+            # The letters to post, the first approved first.
+            models.Index(fields=["unit", "approved_at", "id"],
+                         condition=models.Q(state="awaiting_letter"),
+                         name="referral_letters_waiting"),
         ]
 
     def __str__(self):

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from core.paging import CappedPaginator
 from intake.case import services, worklist
 from intake.case.forms import (
     MINE,
@@ -109,7 +109,7 @@ def queue(request, unit):
     if form.is_bound:
         found = (form.filter(found, today=today, user=request.user) if form.is_valid()
                  else found.none())
-    page = Paginator(found, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
     complaints = list(page.object_list)
     classified = classify(complaints)
     rows = [QueueRow(c, c.acknowledge_overdue, c.resolve_overdue, classified.get(c.pk))

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core.paging import CappedPaginator
 from org.access import unit_role_required
 from org.models import Role
 from routing import services
@@ -22,6 +23,7 @@ from routing.reading import letter_package_read
 from vault.errors import VaultError
 
 LETTER_ROLES = (Role.CLERK, Role.OFFICER, Role.HEAD)
+LETTERS_PER_PAGE = 25
 
 
 def _waiting(request, unit):
@@ -33,12 +35,20 @@ def _waiting(request, unit):
 
 
 def _render_list(request, unit, *, forms=None, status=200):
-    waiting = list(_waiting(request, unit))
+    """A page of the waiting letters, the first approved first. A letter whose form was
+    refused is shown with its errors on whichever page is asked for, so they are not lost."""
     forms = forms or {}
+    page = CappedPaginator(_waiting(request, unit), LETTERS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    waiting = list(page.object_list)
+    shown = {referral.pk for referral in waiting}
+    if forms.keys() - shown:
+        waiting = [*_waiting(request, unit).filter(pk__in=forms.keys() - shown), *waiting]
     rows = [(referral, forms.get(referral.pk) or LetterSentForm(prefix=f"sent-{referral.pk}"))
             for referral in waiting]
     return render(request, "routing/letters.html", {
-        "unit": unit, "rows": rows, "others": waiting_letters(request, unit)}, status=status)
+        "unit": unit, "rows": rows, "page": page, "others": waiting_letters(request, unit)},
+        status=status)
 
 
 @unit_role_required(*LETTER_ROLES)

@@ -22,8 +22,7 @@ from datetime import date
 from urllib.parse import quote
 
 from django.core.handlers.asgi import ASGIRequest
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,10 +31,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core import paging
 from core.cells import neutralised
 from org.access import unit_role_required
 from org.models import Role
-from routing.models import Referral, ReferralState
+from routing.models import NOT_YET_WITH_AGENCY, Referral, ReferralState
 from routing.tracker.forms import TrackerFilterForm, referral_label
 
 TRACKER_PER_PAGE = 50
@@ -52,6 +52,10 @@ CSV_COLUMNS = (
     "state", "prepared_at", "approved_at", "next_due", "overdue", "agency_reference",
 )
 SLOT = "__reference__"
+# The only states a referral can be overdue in (Referral.objects.tracked): said outright, so
+# that the overdue filter and count read the (unit, state, …) index, not every referral.
+OVERDUE = Q(state__in=(*NOT_YET_WITH_AGENCY, ReferralState.DELIVERED,
+                       ReferralState.ACKNOWLEDGED, ReferralState.FAILED), overdue=True)
 
 LABELS = {
     "reference": referral_label("reference"),
@@ -96,17 +100,20 @@ def _referrals_in(request, unit_ids, today: date):
     return Referral.objects.filter(unit_id__in=unit_ids).visible_to(request.user).tracked(today)
 
 
-def _counts(referrals) -> tuple[list[dict], int, int]:
-    """Referrals by state, how many are overdue and how many in all, in one query."""
-    found = referrals.aggregate(
-        **{f"state_{state.value}": Count("pk", filter=Q(state=state))
-           for state in ReferralState},
-        overdue_count=Count("pk", filter=Q(overdue=True)),
-        total=Count("pk"),
-    )
-    by_state = [{"state": state.value, "label": state.label,
-                 "count": found[f"state_{state.value}"]} for state in ReferralState]
-    return by_state, found["overdue_count"], found["total"]
+def _counts(referrals) -> tuple[list[dict], dict, dict]:
+    """Referrals by state, how many are overdue and how many in all, in one query, each
+    counted no further than core.paging.CAP: a longer count is shown as "over" it."""
+    found = paging.capped_counts({
+        **{state.value: referrals.filter(state=state) for state in ReferralState},
+        "overdue": referrals.filter(OVERDUE), "total": referrals,
+    })
+
+    def shown(name):
+        return {"count": min(found[name], paging.CAP), "more": found[name] > paging.CAP}
+
+    by_state = [{"state": state.value, "label": state.label, **shown(state.value)}
+                for state in ReferralState]
+    return by_state, shown("overdue"), {**shown("total"), "counted": found["total"]}
 
 
 def _age(referral, today: date) -> int:
@@ -124,7 +131,7 @@ def _filtered(request, unit):
     everything = _referrals_in(request, unit_ids, today)
     found = everything.order_by("-prepared_at", "-pk")
     if form.is_bound:
-        found = (form.filter(found, overdue=Q(overdue=True)) if form.is_valid()
+        found = (form.filter(found, overdue=OVERDUE) if form.is_valid()
                  else found.none())
     return today, unit_ids, form, everything, found
 
@@ -145,12 +152,12 @@ def _filters_given(form) -> bool:
 @require_GET
 def tracker(request, unit):
     today, unit_ids, form, everything, found = _filtered(request, unit)
-    by_state, overdue_count, total = _counts(everything)
+    by_state, overdue, total = _counts(everything)
     # The page is found by ids first, then its 50 rows are read with their deadlines: so
     # the deadlines are worked out for 50 rows, not for every row sorted to find them.
-    paginator = Paginator(found.values_list("pk", flat=True), TRACKER_PER_PAGE)
+    paginator = paging.CappedPaginator(found.values_list("pk", flat=True), TRACKER_PER_PAGE)
     if not _filters_given(form):
-        paginator.count = total  # already counted with the states: no second scan
+        paginator.count = total["counted"]  # already counted with the states
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
     by_id = {referral.pk: referral for referral in _shown(found).filter(pk__in=ids)}
@@ -166,8 +173,9 @@ def tracker(request, unit):
     ]
     return render(request, "routing/tracker.html", {
         "unit": unit, "form": form, "page": page, "rows": rows, "today": today,
-        "labels": LABELS, "by_state": by_state, "overdue_count": overdue_count,
-        "total": total, "with_units": len(unit_ids) > 1,
+        "labels": LABELS, "by_state": by_state, "overdue_count": overdue["count"],
+        "overdue_more": overdue["more"], "total": total["count"],
+        "total_more": total["more"], "cap": paging.CAP, "with_units": len(unit_ids) > 1,
     })
 
 

@@ -227,3 +227,32 @@ def test_bad_filters_explain_themselves_and_find_nothing(client, signed_in, pers
     assert response.context["form"].errors
     assert list(response.context["page"].object_list) == []
     assert 'class="error" role="alert"' in response.content.decode()
+
+
+def test_a_trail_longer_than_the_cap_says_so_and_costs_the_same_queries(
+    client, signed_in, personas, units, monkeypatch
+):
+    monkeypatch.setattr("core.paging.CAP", 10)
+    signed_in(personas["auditor"])
+    url = events_url("en")
+
+    def page(query=None):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, query or {})
+        assert response.status_code == 200
+        return len(captured), response
+
+    for number in range(3):
+        record(actor=personas["clerk"], action="complaint.titled", unit=units["DG"],
+               details={"reference": f"DG-2026-{number:05d}", "length": 4})
+    page()  # warm up: sessions, translations
+    few, short = page()
+    assert not short.context["page"].paginator.capped
+    for number in range(20):
+        record(actor=personas["clerk"], action="complaint.titled", unit=units["DG"],
+               details={"reference": f"DG-2026-1{number:04d}", "length": 4})
+    many, long = page()
+    assert many == few
+    assert long.context["page"].paginator.capped
+    assert "Over 10 events found: the newest 10 are listed." in long.content.decode()
+    assert len(long.context["shown"]) == 10

@@ -362,3 +362,35 @@ def test_an_unknown_view_lists_nothing_and_says_so(client, officer, worked):
                               {"view": "everyone"})
     assert listed(response) == []
     assert "Select a valid choice." in response.content.decode()
+
+
+def test_a_queue_longer_than_the_cap_says_so_pages_within_it_and_costs_the_same_queries(
+    client, officer, units, personas, monkeypatch
+):
+    """Counting stops at the cap (core.paging): 12 cases under a cap of 10 read as "over
+    10", two pages of the newest 10, in as many queries as a queue under the cap."""
+    monkeypatch.setattr("core.paging.CAP", 10)
+    monkeypatch.setattr("intake.case.views.QUEUE_PER_PAGE", 5)
+
+    def queries(query=None):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE, query or {})
+        assert response.status_code == 200
+        return len(captured), response
+
+    for number in range(4):
+        log(units["DG"], personas["clerk"], day(3, 2) + timedelta(hours=number))
+    few, short = queries()
+    assert not short.context["page"].paginator.capped
+    for number in range(8):
+        log(units["DG"], personas["clerk"], day(3, 9) + timedelta(hours=number))
+    many, long = queries()
+    assert many == few, "the queue's queries grow with its length"
+    assert long.context["page"].paginator.capped
+    with translation.override("en"):
+        text = client.get(QUEUE).content.decode()
+    assert "Over 10 complaints found: the newest 10 are listed." in text
+    assert "Page 1 of the first 2" in text
+    last = queries({"page": 9})[1]
+    assert last.context["page"].number == 2 and len(last.context["rows"]) == 5
+    assert not last.context["page"].has_next()

@@ -1,8 +1,12 @@
 """Referrals by post: the letter is printed from the approved package (an audited reading)
 and a clerk marks it sent, which starts the agency's acknowledgement clock."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -109,3 +113,58 @@ def test_printing_opens_in_a_new_tab_so_a_typed_letter_number_stays(client, unit
     listing = client.get(reverse("routing:letters", kwargs={"unit_code": "DG"})).content.decode()
     at = listing.index('action="' + reverse("routing:letter_print", kwargs=LETTER))
     assert 'target="_blank"' in listing[at:listing.index(">", at)]
+
+
+def _more_letters(referral, count: int):
+    """`count` more referrals of the same case waiting for their letter, approved later."""
+    extra = []
+    for number in range(count):
+        copy = Referral(
+            reference=f"{referral.reference}-L{number:02d}", complaint=referral.complaint,
+            unit=referral.unit, data_key=referral.complaint.data_key, agency=referral.agency,
+            prepared_by=referral.prepared_by, approved_by=referral.approved_by,
+            state=ReferralState.AWAITING_LETTER, prepared_at=referral.prepared_at,
+            approved_at=referral.approved_at + timedelta(minutes=number + 1),
+        )
+        copy.cover_letter = f"{CANARY} copy"
+        extra.append(copy)
+    Referral.objects.bulk_create(extra)
+
+
+def test_letters_are_paged_first_approved_first_in_the_same_queries_at_any_length(
+    client, units, personas, signed_in, monkeypatch
+):
+    monkeypatch.setattr("routing.letters.views.LETTERS_PER_PAGE", 3)
+    referral = make_letter_case(units, personas)
+    signed_in(personas["clerk"])
+    url = reverse("routing:letters", kwargs={"unit_code": "DG"})
+
+    def page(query=None):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, query or {})
+        assert response.status_code == 200
+        return len(captured), [row[0].reference for row in response.context["rows"]]
+
+    few, listed = page()
+    assert listed == [NUMBER]
+    _more_letters(referral, 7)
+    many, first = page()
+    assert many == few, "each letter costs queries"
+    assert first == [NUMBER, f"{NUMBER}-L00", f"{NUMBER}-L01"]
+    assert page({"page": 3})[1] == [f"{NUMBER}-L05", f"{NUMBER}-L06"]
+
+
+def test_a_refused_letter_on_a_later_page_is_shown_with_its_error(
+    client, units, personas, signed_in, monkeypatch
+):
+    monkeypatch.setattr("routing.letters.views.LETTERS_PER_PAGE", 3)
+    referral = make_letter_case(units, personas)
+    _more_letters(referral, 7)
+    late = Referral.objects.get(reference=f"{NUMBER}-L06")
+    signed_in(personas["clerk"])
+    response = client.post(
+        reverse("routing:letter_sent", kwargs={"unit_code": "DG", "number": late.reference}),
+        {f"sent-{late.pk}-sent_on": "2026.03.20"})
+    assert response.status_code == 400
+    assert response.context["rows"][0][0] == late and response.context["rows"][0][1].errors
+    assert 'role="alert"' in response.content.decode()

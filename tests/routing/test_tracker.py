@@ -542,3 +542,37 @@ def test_under_asgi_the_csv_streams_from_an_async_iterator(client, head, tracked
     assert response.status_code == 200
     synchronous = b"".join(client.get(tracker_csv()).streaming_content)
     assert data == synchronous and CANARY.encode() not in data
+
+
+def test_a_tracker_longer_than_the_cap_says_over_and_costs_the_same_queries(
+    client, head, units, personas, agencies, monkeypatch
+):
+    """Counting stops at the cap (core.paging): the counts by state, the overdue count, the
+    total and the list say "over 10" past it, and the page costs what a short one does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr("core.paging.CAP", 10)
+    first = make_referral(units["DG"], personas["clerk"], personas["officer"],
+                          agencies["atg"], received=day(3, 2))
+
+    def page(query=None):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(tracker(language="en"), query or {})
+        assert response.status_code == 200
+        return len(captured), response
+
+    few = [page()[0], page({"overdue": "on"})[0]]
+    _add_referrals(first, 36)  # 12 in each of three states
+    many = [page()[0], page({"overdue": "on"})[0]]
+    assert many == few, "the tracker's queries grow with its length"
+    response = page()[1]
+    counts = {entry["state"]: (entry["count"], entry["more"])
+              for entry in response.context["by_state"]}
+    assert counts[S.DELIVERED] == (10, True) and counts[S.CONCLUDED] == (0, False)
+    assert response.context["total_more"] and response.context["overdue_more"]
+    assert response.context["page"].paginator.capped
+    assert len(response.context["rows"]) == 10
+    text = response.content.decode()
+    assert "Over 10 referrals found: the newest 10 are listed." in text
+    assert 'id="overdue-count">over 10<' in text
