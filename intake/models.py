@@ -286,13 +286,11 @@ class Complaint(SealedRecord):
         verbose_name_plural = _("complaints")
         indexes = [
             models.Index(fields=["unit", "status", "received_at"]),
-            # A unit's month: the report's list of cases; the clocks that fell due in it.
-            models.Index(fields=["unit", "received_at"], name="complaint_unit_received"),
             models.Index(fields=["unit", "acknowledge_due"], name="complaint_ack_due"),
             models.Index(fields=["unit", "resolve_due"], name="complaint_resolve_due"),
             # The daily retention sweep walks closed cases by when they were closed.
             models.Index(fields=["status", "closed_at"], name="complaint_closed"),
-            # The queue: a unit's cases, newest first.
+            # The queue: a unit's cases, newest first; a unit's month for the reports.
             models.Index(fields=["unit", "received_at", "id"], name="complaint_queue"),
         ]
 

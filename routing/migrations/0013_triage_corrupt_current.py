@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0010_complaint_unit_received'),
+        ('intake', '0010_list_indexes'),
         ('routing', '0012_first_model_verdict'),
         ('vault', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

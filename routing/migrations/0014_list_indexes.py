@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('routing', '0012_first_model_verdict'),
+        ('routing', '0013_triage_corrupt_current'),
     ]
 
     operations = [

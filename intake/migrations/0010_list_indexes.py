@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0007_publish_consent'),
+        ('intake', '0009_tallies_fill'),
     ]
 
     operations = [
