@@ -31,7 +31,7 @@ from intake.recusal import named_staff
 from intake.signing import complaint_signed, signature_store
 from notify.events import emit
 from notify.models import Kind as Notice
-from org.calendar import add_working_days
+from org.calendar import add_working_days_each
 from org.models import Membership, Role, Unit
 from vault.blind import blind_index
 from vault.files import atomic_with_files, save_encrypted
@@ -87,10 +87,9 @@ def _clocks(unit: Unit, kind: str, received_at: datetime) -> dict:
     resolve_days = (
         RESOLVE_SUGGESTION_WORKING_DAYS if kind == Kind.SUGGESTION else RESOLVE_WORKING_DAYS
     )
-    return {
-        "acknowledge_due": add_working_days(received, ACKNOWLEDGE_WORKING_DAYS, unit),
-        "resolve_due": add_working_days(received, resolve_days, unit),
-    }
+    acknowledge, resolve = add_working_days_each(
+        received, [ACKNOWLEDGE_WORKING_DAYS, resolve_days], unit)
+    return {"acknowledge_due": acknowledge, "resolve_due": resolve}
 
 
 def attachment_context(complaint: Complaint) -> str:
@@ -160,7 +159,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     complaint.save()
     attachments = _attachment_rows(complaint, sealed, by_reporter=actor is ANONYMOUS_REPORTER)
     _recuse(complaint, recused)
-    signature_store(complaint, *signed)
+    signature_store(complaint, *signed, new=True)
     # After the recusals, so that the staff the complaint names are not told of it.
     _tell(Notice.COMPLAINT_LOGGED, complaint, actor=actor)
     record(

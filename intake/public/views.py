@@ -183,7 +183,7 @@ def report(request):
         # Reading stopped at the file that was too large; what came before it is shown again.
         form.add_error("attachments", upload_too_large())
         return _report_page(request, form, status=413)
-    form = _paced(WebReportForm(request.POST, request.FILES), "report")
+    form = _paced(WebReportForm(request.POST, request.FILES, units=form.units), "report")
     if not form.is_valid():
         return _report_page(request, form, status=400)
     data = form.cleaned_data
