@@ -56,6 +56,7 @@ STAGES = (
     ("notification", "intake.services", "emit"),
     ("receipt page (template)", "intake.public.views", "receipt_page"),
     ("report form page (template)", "intake.public.views", "_report_page"),
+    ("report form page (kept, tokens put in)", "intake.public.form_page", "kept_page"),
     ("database: executing SQL", "django.db.backends.utils", "CursorWrapper._execute"),
     ("database: executing SQL", "django.db.backends.utils", "CursorWrapper._executemany"),
     ("database: commit", "django.db.backends.base.base", "BaseDatabaseWrapper.commit"),
