@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods
 from intake import ratelimit
 from intake.fields import upload_too_large
 from intake.models import Complaint, Status
-from intake.public.form_page import kept_page, shareable
 from intake.public.forms import (
     LOOKUP_TOKEN_SALT,
     TOKEN_REFUSED,
@@ -37,6 +36,7 @@ from intake.public.forms import (
     public_units,
     unit_named,
 )
+from intake.public.kept_pages import kept_page, shareable
 from intake.public.notes import reporter_notes
 from intake.public.receipt_page import receipt_page, shown_again
 from intake.public.services import reporter_thread_read
@@ -174,10 +174,11 @@ def _empty_report_page(request, chosen):
     pow_bits = ratelimit.POW_BITS if ratelimit.under_pressure("report") else 0
     if not shareable(request):
         return _report_page(request, form(new_form_token()))
-    key = (chosen.pk if chosen else None, pow_bits,
+    key = ("report", chosen.pk if chosen else None, pow_bits,
            *((unit.pk, unit.code, unit.name_mn, unit.name_en) for unit in units))
     return kept_page(request, key, lambda csrf, token: render_to_string(
-        "intake/public/report.html", {"form": form(token), "csrf_token": csrf}, request))
+        "intake/public/report.html", {"form": form(token), "csrf_token": csrf}, request),
+        token=new_form_token())
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,5 +1,6 @@
-"""The empty report form's page is rendered once and shared by anonymous visitors
-(intake.public.form_page), each with tokens of their own; anyone else gets theirs rendered."""
+"""The empty report form's page and the receipt page are rendered once and shared by
+anonymous visitors (intake.public.kept_pages), each with values of their own; anyone else
+gets theirs rendered."""
 
 import html
 import re
@@ -7,6 +8,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from intake import ratelimit
 from intake.models import Complaint
@@ -77,3 +79,29 @@ def test_under_pressure_the_page_asks_for_the_proof_of_work(client, units, monke
                         (Limit(count=100, seconds=600), Limit(count=1, seconds=60)))
     send_report(client)  # the site-wide count reaches its figure
     assert 'name="pow"' in client.get("/report/").content.decode()
+
+
+SHOWN = re.compile(r'name="shown" value="([^"]+)"')
+REFERENCE = re.compile(r"<strong>([A-Z]+-\d{4}-\d{5})</strong>")
+
+
+def test_receipt_pages_differ_only_in_the_code_the_reference_and_the_tokens(client, units):
+    bare = []
+    for _ in range(2):
+        client.cookies.clear()
+        response = send_report(client)
+        page = response.content.decode()
+        reference = REFERENCE.search(page).group(1)
+        assert Complaint.objects.filter(reference=reference).exists()
+        bare.append(SHOWN.sub("", without_tokens(page)).replace(receipt_of(response), "")
+                    .replace(reference, ""))
+    assert bare[0] == bare[1]
+
+
+def test_the_kept_receipt_page_switches_language_with_its_own_code(client, units):
+    response = send_report(client)
+    shown = html.unescape(SHOWN.search(response.content.decode()).group(1))
+    with translation.override("en"):
+        english = client.post(reverse("intake:receipt"), {"shown": shown})
+    assert english.status_code == 200 and 'lang="en"' in english.content.decode()
+    assert receipt_of(english) == receipt_of(response)
