@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,8 +73,20 @@ class Logged:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+# ReferenceCounter's table (SQLite and PostgreSQL both take UPDATE … RETURNING).
+_MOVE_COUNTER = ('UPDATE "intake_referencecounter" SET "last" = "last" + 1 '
+                 'WHERE "unit_id" = %s AND "year" = %s RETURNING "last"')
+
+
 def next_reference(unit: Unit, year: int) -> str:
-    """DG-2026-00042: per unit and year, without gaps, safe under concurrent intake."""
+    """DG-2026-00042: per unit and year, without gaps, safe under concurrent intake. One
+    statement moves the counter and reads it; the row stays locked to COMMIT. The year's
+    first complaint in a unit makes the counter."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_COUNTER, [unit.pk, year])
+        moved = cursor.fetchone()
+    if moved is not None:
+        return f"{unit.code}-{year}-{moved[0]:05d}"
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         unit=unit, year=year
     )
