@@ -109,7 +109,10 @@ def _wrap_stages(watch: Stopwatch) -> None:
         *path, name = attribute.split(".")
         for part in path:
             owner = getattr(owner, part)
-        raw = inspect.getattr_static(owner, name)
+        try:
+            raw = inspect.getattr_static(owner, name)
+        except AttributeError:  # a stage an older checkout does not have (run before/after)
+            continue
         if isinstance(raw, classmethod):
             setattr(owner, name, classmethod(_timed(raw.__func__, stage, watch)))
         else:
