@@ -163,7 +163,7 @@ def _report_page(request, form, status=200):
 
 
 def _empty_report_page(request, chosen):
-    """The form as first shown; an anonymous visitor's is kept and shared (form_page)."""
+    """The form as first shown; an anonymous visitor's is kept and shared (kept_pages)."""
     def form(token: str):
         initial = {"token": token, **({"unit": chosen} if chosen else {})}
         found = WebReportForm(initial=initial, units=units)
