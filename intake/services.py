@@ -134,16 +134,28 @@ def _store_uploads(complaint: Complaint, uploads, *, message=None, by_reporter: 
                             by_reporter=by_reporter)
 
 
+def _read_first(unit, kind, received_at, content: Content) -> dict:
+    """What a new complaint needs from reading alone: the staff it names, the parent unit
+    it goes up to, its deadlines and its likeness signature (keyed hashes of the text, no
+    text). Read before the workflow's transaction where it allows, so that SQLite's write
+    lock (BEGIN IMMEDIATE) is held for the writes only."""
+    recused = _named_in(unit, content)
+    return {"recused": recused, "escalated_to": _escalation(unit, recused),
+            "clocks": _clocks(unit, kind, received_at),
+            "signed": complaint_signed([(content.body or "").strip(), content.subject.strip()])}
+
+
 def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor,
                     logged_by=None, receipt: tuple[str, str] | None = None, uploads=(),
-                    **metadata) -> Logged:
+                    read: dict | None = None, **metadata) -> Logged:
     if not content.body or not content.body.strip():
         raise ValidationError(_("Write what happened."), code="empty")
     now = timezone.now()
     if received_at > now + timedelta(minutes=5):
         raise ValidationError(_("The time received cannot be in the future."), code="future")
     phone = (content.reporter or {}).get("phone")
-    recused = _named_in(unit, content)
+    read = read or _read_first(unit, kind, received_at, content)
+    recused, signed = read["recused"], read["signed"]
     complaint = Complaint(
         unit=unit,
         channel=channel,
@@ -153,8 +165,8 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
         data_key=DataKey.objects.create_fresh(),
         receipt_hash=receipt[1] if receipt else None,
         reporter_phone_index=blind_index("phone", phone) if phone else "",
-        escalated_to=_escalation(unit, recused),
-        **_clocks(unit, kind, received_at),
+        escalated_to=read["escalated_to"],
+        **read["clocks"],
         **metadata,
     )
     complaint.body = content.body.strip()
@@ -163,8 +175,6 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     complaint.reporter = content.reporter or None
     complaint.channel_details = content.channel_details or None
     sealed = _seal_uploads(complaint, uploads)
-    # "Probably the same matter" (intake.likeness): keyed hashes of the text, no text.
-    signed = complaint_signed([content.body.strip(), content.subject.strip()])
     # From here to COMMIT this transaction holds the unit's reference counter and then the
     # audit chain's head, which every other intake in the unit (and every audited change)
     # waits for on PostgreSQL: everything slow (reading, encrypting, files) is done above.
@@ -188,7 +198,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
 def _named_in(unit, content: Content) -> set:
     """The unit's staff the complaint names. The text is read here, in memory, and only
     the people found leave this function."""
-    return named_staff(unit, [content.body, content.subject,
+    return named_staff(unit, [content.body or "", content.subject,
                               *_strings(content.particulars)])
 
 
@@ -327,8 +337,13 @@ def _receipt_if(wanted: bool) -> tuple[str, str] | None:
     return code, receipt_hash(code)
 
 
-@atomic_with_files()
 def _log(**fields) -> Logged:
+    read = _read_first(fields["unit"], fields["kind"], fields["received_at"], fields["content"])
+    return _log_atomically(read=read, **fields)
+
+
+@atomic_with_files()
+def _log_atomically(**fields) -> Logged:
     return _open_complaint(**fields)
 
 
