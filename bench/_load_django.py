@@ -129,7 +129,7 @@ if __name__ == "__main__":
     elif action == "argon2":
         import os
 
-        from intake_submit import argon2_rate
+        from _submit_floors import argon2_rate
 
         result = {"rate": argon2_rate(float(sys.argv[2]), os.cpu_count() or 1),
                   "cores": os.cpu_count() or 1}

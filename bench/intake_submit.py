@@ -28,7 +28,6 @@ only when requests failed.
 import argparse
 import http.client
 import http.cookies
-import multiprocessing
 import os
 import re
 import secrets
@@ -46,6 +45,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from _load_clients import multipart
 from _setup import ROOT, arguments, throwaway_environment
+from _submit_floors import argon2_measured, report_cpu, server_cpu
 
 TARGET_RATE = 40.0
 TARGET_P95_MS = 400.0
@@ -297,54 +297,11 @@ def load(operation, port: int, clients: int, warmup: float, seconds: float) -> R
     )
 
 
-def server_cpu(server: subprocess.Popen) -> float:
-    """CPU seconds used so far by the server's processes (its session: the supervisor and
-    every uvicorn worker), from /proc; 0 where there is no /proc."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == server.pid:  # the session id: start_new_session made it the pid
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_per_operation(operation, server, *args) -> tuple[Result, float]:
     """`load(operation, ...)` and the server's CPU milliseconds per operation it finished."""
     before = server_cpu(server)
     result = load(operation, *args)
     return result, (server_cpu(server) - before) * 1000 / max(result.done, 1)
-
-
-# --- floor (b): Argon2id alone, on every core ------------------------------------------------
-
-def _hashes_for(seconds: float) -> tuple[float, float]:
-    """Hashes a second, and CPU milliseconds a hash, in this process."""
-    from intake.receipts import _hash, new_code
-    from vault.keyring import keyring
-
-    version = keyring.active_version("receipt")
-    _hash(new_code(), version)  # the pepper is loaded before timing starts
-    count, started, cpu = 0, time.perf_counter(), time.process_time()
-    while (elapsed := time.perf_counter() - started) < seconds:
-        _hash(new_code(), version)
-        count += 1
-    return count / elapsed, (time.process_time() - cpu) * 1000 / max(count, 1)
-
-
-def argon2_measured(seconds: float, processes: int) -> tuple[float, float]:
-    """Hashes a second on `processes` cores, and CPU milliseconds a hash."""
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        found = pool.map(_hashes_for, [seconds] * processes)
-    return sum(rate for rate, _cpu in found), statistics.mean(cpu for _rate, cpu in found)
-
-
-def argon2_rate(seconds: float, processes: int) -> float:
-    return argon2_measured(seconds, processes)[0]
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -379,9 +336,8 @@ def main():
         set_up_django(env)
         port = free_port()
         server = start_server(env, port, args.workers, workdir / "uvicorn.log")
-        # The Argon2id floor before and after the load, averaged: on a machine shared with
-        # other work the cores' speed drifts, and one measurement after the run alone
-        # would compare the submissions with another machine.
+        # The Argon2id floor before and after the load, averaged: the cores' speed drifts
+        # on a machine shared with other work.
         hashes_before, hash_cpu_before = argon2_measured(min(seconds, 10.0) / 2, cores)
         insert, insert_cpu = cpu_per_operation(insert_floor, server, port, args.clients,
                                                warmup, seconds)
@@ -392,8 +348,6 @@ def main():
             log = (workdir / "uvicorn.log").read_text(errors="replace")
             print(f"the server's log ends with:\n{log[-4000:]}", file=sys.stderr)
         hashes_after, hash_cpu_after = argon2_measured(min(seconds, 10.0) / 2, cores)
-        hashes = (hashes_before + hashes_after) / 2
-        hash_cpu = (hash_cpu_before + hash_cpu_after) / 2
     finally:
         if server is not None:
             stop_server(server)
@@ -408,23 +362,13 @@ def main():
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
 
-    report(args, vendor, cores, seconds, submitted, insert, hashes,
-           (hashes_before, hashes_after), (submit_cpu, insert_cpu, hash_cpu))
+    report(args, vendor, cores, seconds, submitted, insert, (hashes_before, hashes_after),
+           (submit_cpu, insert_cpu, (hash_cpu_before + hash_cpu_after) / 2))
 
 
-def report_cpu(submit_cpu: float, insert_cpu: float, hash_cpu: float) -> None:
-    """The same comparison in CPU time, which other work on a shared machine moves far less
-    than it moves rates: what the server spent on one submission (the form's GET and the
-    POST) against one Argon2id hash. The rate can reach this ratio only if the server has
-    the cores to itself."""
-    print(f"server CPU a submission: {submit_cpu:6.1f} ms (GET + POST); a floor (a) POST "
-          f"{insert_cpu:.1f} ms; an Argon2id hash {hash_cpu:.1f} ms")
-    print(f"CPU ratio to floor (b): {hash_cpu / submit_cpu:8.2f}   (the hash's share of a "
-          f"submission's CPU)")
-
-
-def report(args, vendor, cores, seconds, submitted: Result, insert: Result, hashes: float,
+def report(args, vendor, cores, seconds, submitted: Result, insert: Result,
            each: tuple[float, float], cpu: tuple[float, float, float]):
+    hashes = sum(each) / 2
     def yes(flag):
         return "meets" if flag else "MISSES"
 

@@ -47,7 +47,7 @@ TARGET_ARGON2_RATIO_SCALED = 0.6  # issue 21: submissions/s over Argon2id alone,
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-def main() -> int:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["embedded", "scaled"], default="embedded")
     parser.add_argument("--quick", action="store_true", help="a short run, for CI")
@@ -68,7 +68,11 @@ def main() -> int:
         "server needs max_connections above the number of clients")
     parser.add_argument("--pg-port", type=int, default=5499,
                         help="scaled mode: the port of the cluster of its own")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_arguments()
     embedded = args.mode == "embedded"
     # The scaled quick form runs half the clients: on a 2-core machine that also runs the
     # clients, 200 at once bring the slowest submissions near the 60 s timeout.
@@ -86,9 +90,7 @@ def main() -> int:
         deployment.set_up()
         deployment.start()
         info = deployment.session_info
-        # The Argon2id floor before and after (the mean): the cores' speed drifts on a
-        # machine shared with other work.
-        hashes_before = deployment.django("argon2", "3" if args.quick else "5")
+        hashes_before = argon2_floor(deployment, args.quick)
         # A short warm-up so that imports and first connections are not measured.
         drive(deployment.port, clients=min(clients, 10), seconds=2, info=info, staff=1)
         floor = drive(deployment.port, clients=clients, seconds=seconds, info=info,
@@ -99,9 +101,7 @@ def main() -> int:
         sample = random.Random(8).sample(shown, min(len(shown), 40 if args.quick else 200))
         lost = track_all(deployment.port, sample)
         deployment.stop()
-        hashes = deployment.django("argon2", "3" if args.quick else "5")
-        hashes["before"], hashes["after"] = hashes_before["rate"], hashes["rate"]
-        hashes["rate"] = (hashes["before"] + hashes["after"]) / 2
+        hashes = argon2_floor(deployment, args.quick, before=hashes_before)
         problems = server_problems(deployment.logs())
         check = deployment.django("check")
         tail = deployment.log_tail()
@@ -113,6 +113,16 @@ def main() -> int:
             cluster.destroy()
     return report(args, deployment, clients, seconds, floor, load, sample, lost, problems,
                   check, tail, hashes)
+
+
+def argon2_floor(deployment, quick: bool, before: dict | None = None) -> dict:
+    """The Argon2id floor; given the one `before` the load, the mean of the two (the cores'
+    speed drifts on a machine shared with other work)."""
+    found = deployment.django("argon2", "3" if quick else "5")
+    if before is not None:
+        found["before"], found["after"] = before["rate"], found["rate"]
+        found["rate"] = (found["before"] + found["after"]) / 2
+    return found
 
 
 def report(args, deployment, clients, seconds, floor, load, sample, lost, problems, check,
