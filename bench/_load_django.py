@@ -10,6 +10,9 @@ freely):
     python bench/_load_django.py enqueue       queues the worker's heartbeat task; prints the
                                                heartbeat's time before it (JSON)
     python bench/_load_django.py heartbeat     prints the heartbeat's time (JSON)
+    python bench/_load_django.py argon2 SECONDS  the receipt's Argon2id hashes a second on
+                                               every core, with the deployment's keyring
+                                               (the floor of bench/intake_submit.py)
 
 The environment (DATABASE_URL, SHUGEL_*, DJANGO_SETTINGS_MODULE) is the harness's.
 """
@@ -123,6 +126,13 @@ if __name__ == "__main__":
         result = enqueue()
     elif action == "heartbeat":
         result = heartbeat()
+    elif action == "argon2":
+        import os
+
+        from _submit_floors import argon2_rate
+
+        result = {"rate": argon2_rate(float(sys.argv[2]), os.cpu_count() or 1),
+                  "cores": os.cpu_count() or 1}
     else:
         raise SystemExit(f"unknown action {action!r}")
     print(json.dumps(result))

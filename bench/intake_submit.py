@@ -10,10 +10,14 @@ token and the form's one-time token, then POST a report and check the receipt pa
 Measured in the same run:
   floor (a): POST /bench/floor/ through the same server and middleware, inserting one row
              (bench/intake_submit_urls.py; the benchmark's URL configuration only);
-  floor (b): the receipt's Argon2id hash alone (intake.receipts._hash) on every core.
-Every submission costs one such hash, so (b) bounds what the server can reach.
-Targets: >= 40 submissions/s, p95 of the submission POST < 500 ms, and submissions/s
->= 0.6 x the Argon2id rate. Missing a target is reported, not an error; the exit status is 1
+  floor (b): the receipt's Argon2id hash alone (intake.receipts._hash) on every core,
+             before and after the load (the mean of the two).
+Every submission costs one such hash, so (b) bounds what the server can reach. The same
+comparison is printed in CPU time too (the server processes' CPU per submission, from /proc,
+against the CPU of one hash): on a machine shared with other work, rates drift with it and
+CPU times much less.
+Targets (issue 21): >= 40 submissions/s, p95 of the submission POST < 400 ms, and submissions/s
+>= 0.7 x the Argon2id rate. Missing a target is reported, not an error; the exit status is 1
 only when requests failed.
 
     .venv/bin/python bench/intake_submit.py [--quick] [--clients 20] [--workers N]
@@ -24,7 +28,6 @@ only when requests failed.
 import argparse
 import http.client
 import http.cookies
-import multiprocessing
 import os
 import re
 import secrets
@@ -42,10 +45,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from _load_clients import multipart
 from _setup import ROOT, arguments, throwaway_environment
+from _submit_floors import argon2_measured, report_cpu, server_cpu
 
 TARGET_RATE = 40.0
-TARGET_P95_MS = 500.0
-TARGET_ARGON2_RATIO = 0.6
+TARGET_P95_MS = 400.0
+TARGET_ARGON2_RATIO = 0.7
 SETTINGS = "bench.intake_submit_settings"
 
 BODY = (
@@ -251,6 +255,7 @@ class Result:
     p50_ms: float
     p95_ms: float
     pair_p95_ms: float
+    done: int = 0  # every operation that finished, warm-up included
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -288,28 +293,15 @@ def load(operation, port: int, clients: int, warmup: float, seconds: float) -> R
         rate=len(good) / seconds, ok=len(good), failed=len(measured) - len(good),
         p50_ms=percentile([s.post_ms for s in good], 0.50),
         p95_ms=percentile([s.post_ms for s in good], 0.95),
-        pair_p95_ms=percentile([s.pair_ms for s in good], 0.95),
+        pair_p95_ms=percentile([s.pair_ms for s in good], 0.95), done=len(samples),
     )
 
 
-# --- floor (b): Argon2id alone, on every core ------------------------------------------------
-
-def _hashes_for(seconds: float) -> float:
-    from intake.receipts import _hash, new_code
-    from vault.keyring import keyring
-
-    version = keyring.active_version("receipt")
-    _hash(new_code(), version)  # the pepper is loaded before timing starts
-    count, started = 0, time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < seconds:
-        _hash(new_code(), version)
-        count += 1
-    return count / elapsed
-
-
-def argon2_rate(seconds: float, processes: int) -> float:
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        return sum(pool.map(_hashes_for, [seconds] * processes))
+def cpu_per_operation(operation, server, *args) -> tuple[Result, float]:
+    """`load(operation, ...)` and the server's CPU milliseconds per operation it finished."""
+    before = server_cpu(server)
+    result = load(operation, *args)
+    return result, (server_cpu(server) - before) * 1000 / max(result.done, 1)
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -344,13 +336,18 @@ def main():
         set_up_django(env)
         port = free_port()
         server = start_server(env, port, args.workers, workdir / "uvicorn.log")
-        insert = load(insert_floor, port, args.clients, warmup, seconds)
-        submitted = load(submit, port, args.clients, warmup, seconds)
+        # The Argon2id floor before and after the load, averaged: the cores' speed drifts
+        # on a machine shared with other work.
+        hashes_before, hash_cpu_before = argon2_measured(min(seconds, 10.0) / 2, cores)
+        insert, insert_cpu = cpu_per_operation(insert_floor, server, port, args.clients,
+                                               warmup, seconds)
+        submitted, submit_cpu = cpu_per_operation(submit, server, port, args.clients, warmup,
+                                                  seconds)
         stop_server(server)
         if insert.failed or submitted.failed:
             log = (workdir / "uvicorn.log").read_text(errors="replace")
             print(f"the server's log ends with:\n{log[-4000:]}", file=sys.stderr)
-        hashes = argon2_rate(min(seconds, 10.0), cores)
+        hashes_after, hash_cpu_after = argon2_measured(min(seconds, 10.0) / 2, cores)
     finally:
         if server is not None:
             stop_server(server)
@@ -365,10 +362,13 @@ def main():
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
 
-    report(args, vendor, cores, seconds, submitted, insert, hashes)
+    report(args, vendor, cores, seconds, submitted, insert, (hashes_before, hashes_after),
+           (submit_cpu, insert_cpu, (hash_cpu_before + hash_cpu_after) / 2))
 
 
-def report(args, vendor, cores, seconds, submitted: Result, insert: Result, hashes: float):
+def report(args, vendor, cores, seconds, submitted: Result, insert: Result,
+           each: tuple[float, float], cpu: tuple[float, float, float]):
+    hashes = sum(each) / 2
     def yes(flag):
         return "meets" if flag else "MISSES"
 
@@ -381,12 +381,14 @@ def report(args, vendor, cores, seconds, submitted: Result, insert: Result, hash
           f"   ({submitted.ok} ok, {submitted.failed} failed)")
     print(f"floor (a) one-row POST: {insert.rate:8.1f} /s   p50 {insert.p50_ms:5.0f} ms"
           f"   p95 {insert.p95_ms:5.0f} ms   ({insert.ok} ok, {insert.failed} failed)")
-    print(f"floor (b) Argon2id:     {hashes:8.1f} hashes/s on {cores} core(s)")
+    print(f"floor (b) Argon2id:     {hashes:8.1f} hashes/s on {cores} core(s)"
+          f"   (before the load {each[0]:.1f}, after {each[1]:.1f})")
     print(f"ratio to floor (a):     {submitted.rate / insert.rate:8.2f}")
     print(f"ratio to floor (b):     {to_argon2:8.2f}   ({yes(to_argon2 >= TARGET_ARGON2_RATIO)}"
           f" the target of >= {TARGET_ARGON2_RATIO})")
     print(f"submissions/s >= {TARGET_RATE:.0f}:     {yes(submitted.rate >= TARGET_RATE)}")
     print(f"POST p95 < {TARGET_P95_MS:.0f} ms:       {yes(submitted.p95_ms < TARGET_P95_MS)}")
+    report_cpu(*cpu)
     if submitted.failed or insert.failed:
         print("some requests failed: see the counts above")
         raise SystemExit(1)

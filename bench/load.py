@@ -12,13 +12,17 @@
     clients (100 with --quick) and 5 officers.
 
 Measured in the same run, under the same concurrency: the floor, a bare view that inserts one
-row (POST /bench/floor/, bench/intake_submit_urls.py), through the same server.
+row (POST /bench/floor/, bench/intake_submit_urls.py), through the same server. Before the
+load and after the servers stop, a second floor: the receipt's Argon2id hash alone on every
+core (the mean of the two), the one cost a submission has on purpose (as in
+bench/intake_submit.py).
 
 Errors counted: any 5xx, any request that got no answer or timed out (30 s), and every
 "database is locked" in the servers' output. The exit status is 1 when there was any of
 these, or a shown receipt that does not open its case on /track/ (a sample of them is looked
 up after the run); never because of a timing. Targets (reported, not enforced): no "database
-is locked", p95 of a submission under 2 s (embedded).
+is locked"; embedded, p95 of a submission under 1.5 s; scaled, submissions/s at least 0.6 of
+the Argon2id rate (issue 21).
 
 The settings are bench/intake_submit_settings.py: the real ones with the public rate limits
 raised, because every client here comes from one address (the limits are not settable by
@@ -38,10 +42,12 @@ from _load_deployment import Deployment, PostgresCluster
 from _load_figures import failures, latency_line, percentile, rate, server_problems
 
 TARGET_P95_MS = 2000.0
+TARGET_P95_EMBEDDED_MS = 1500.0  # issue 21: 50 clients back to back
+TARGET_ARGON2_RATIO_SCALED = 0.6  # issue 21: submissions/s over Argon2id alone, scaled
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-def main() -> int:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["embedded", "scaled"], default="embedded")
     parser.add_argument("--quick", action="store_true", help="a short run, for CI")
@@ -62,7 +68,11 @@ def main() -> int:
         "server needs max_connections above the number of clients")
     parser.add_argument("--pg-port", type=int, default=5499,
                         help="scaled mode: the port of the cluster of its own")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_arguments()
     embedded = args.mode == "embedded"
     # The scaled quick form runs half the clients: on a 2-core machine that also runs the
     # clients, 200 at once bring the slowest submissions near the 60 s timeout.
@@ -80,6 +90,7 @@ def main() -> int:
         deployment.set_up()
         deployment.start()
         info = deployment.session_info
+        hashes_before = argon2_floor(deployment, args.quick)
         # A short warm-up so that imports and first connections are not measured.
         drive(deployment.port, clients=min(clients, 10), seconds=2, info=info, staff=1)
         floor = drive(deployment.port, clients=clients, seconds=seconds, info=info,
@@ -90,6 +101,7 @@ def main() -> int:
         sample = random.Random(8).sample(shown, min(len(shown), 40 if args.quick else 200))
         lost = track_all(deployment.port, sample)
         deployment.stop()
+        hashes = argon2_floor(deployment, args.quick, before=hashes_before)
         problems = server_problems(deployment.logs())
         check = deployment.django("check")
         tail = deployment.log_tail()
@@ -100,11 +112,21 @@ def main() -> int:
         if cluster:
             cluster.destroy()
     return report(args, deployment, clients, seconds, floor, load, sample, lost, problems,
-                  check, tail)
+                  check, tail, hashes)
+
+
+def argon2_floor(deployment, quick: bool, before: dict | None = None) -> dict:
+    """The Argon2id floor; given the one `before` the load, the mean of the two (the cores'
+    speed drifts on a machine shared with other work)."""
+    found = deployment.django("argon2", "3" if quick else "5")
+    if before is not None:
+        found["before"], found["after"] = before["rate"], found["rate"]
+        found["rate"] = (found["before"] + found["after"]) / 2
+    return found
 
 
 def report(args, deployment, clients, seconds, floor, load, sample, lost, problems, check,
-           tail) -> int:
+           tail, hashes) -> int:
     submits = load.of("submit")
     print(f"load ({args.mode}{', quick' if args.quick else ''}): {deployment.vendor}; "
           f"{clients} clients + {args.staff} officers, {seconds:.0f} s per phase, "
@@ -123,9 +145,17 @@ def report(args, deployment, clients, seconds, floor, load, sample, lost, proble
         slower = (percentile([s.ms for s in good], .95)
                   / percentile([s.ms for s in floor_good], .95))
         print(f"submissions / floor: throughput {throughput:6.3f}, p95 latency {slower:6.1f}x")
+    to_argon2 = rate(submits, load) / hashes["rate"]
+    print(f"floor: Argon2id alone: {hashes['rate']:.1f} hashes/s on {hashes['cores']} core(s) "
+          f"(before {hashes['before']:.1f}, after {hashes['after']:.1f}); "
+          f"submissions / Argon2id: {to_argon2:.3f}"
+          + ("" if args.mode == "embedded" else
+             f" ({'meets' if to_argon2 >= TARGET_ARGON2_RATIO_SCALED else 'MISSES'} the "
+             f"target of >= {TARGET_ARGON2_RATIO_SCALED})"))
     p95 = percentile([s.ms for s in good], .95)
-    meets = "meets" if p95 < TARGET_P95_MS else "MISSES"
-    print(f"submission p95 < {TARGET_P95_MS:.0f} ms: {meets} the target")
+    target = TARGET_P95_EMBEDDED_MS if args.mode == "embedded" else TARGET_P95_MS
+    meets = "meets" if p95 < target else "MISSES"
+    print(f"submission p95 < {target:.0f} ms: {meets} the target")
     print(f"receipts shown: {len(load.receipts())}; looked up on /track/: {len(sample)}, "
           f"not found: {len(lost)}")
     print(f"complaints in the database: {check['complaints']} ({check['web']} by web), "

@@ -2,10 +2,10 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -13,7 +13,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
+from core.handlers import PooledThreadsASGIHandler  # noqa: E402
 from core.http_limits import one_at_a_time_beyond, refuse_oversized_bodies  # noqa: E402
+
+# Django's handler, with its threads (and their database connections) kept between requests:
+# at most one per request in flight (core/handlers.py).
+django_asgi_app = PooledThreadsASGIHandler(keep=settings.MAX_REQUESTS_IN_FLIGHT or 8)
 
 application = ProtocolTypeRouter(
     {

@@ -62,6 +62,15 @@ def require(condition: bool, message: str) -> None:
         raise ImproperlyConfigured(message)
 
 
+def _connection_age() -> int:
+    """Seconds a database connection is kept between requests (SHUGEL_DB_CONN_MAX_AGE; 0
+    closes it after each request). Checked before reuse (CONN_HEALTH_CHECKS), so a
+    restarted PostgreSQL costs one reconnection, not an error."""
+    age = env_int("SHUGEL_DB_CONN_MAX_AGE", 300)
+    require(age >= 0, "SHUGEL_DB_CONN_MAX_AGE must be 0 or more")
+    return age
+
+
 def database_from_url(url: str) -> dict:
     """Turns `sqlite:///path` or `postgres://user:pass@host:port/name` into a DATABASES entry."""
     parts = urlsplit(url)
@@ -76,6 +85,11 @@ def database_from_url(url: str) -> dict:
             # Django's default for SQLite, said aloud: pytest-django knows only Django's own
             # engine as SQLite and would otherwise put a file per worker at ./test_<NAME>_gw0.
             "TEST": {"NAME": ":memory:"},
+            # Kept between requests: closing the last connection to the file checkpoints
+            # the write-ahead log and deletes it, and the next request makes it again
+            # (core/handlers.py keeps the threads the connections belong to).
+            "CONN_MAX_AGE": _connection_age(),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # IMMEDIATE takes the write lock when a transaction starts, so two writers
                 # queue on the busy timeout instead of failing half-way with "database is
@@ -99,7 +113,7 @@ def database_from_url(url: str) -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": env_int("SHUGEL_DB_CONN_MAX_AGE", 0),
+            "CONN_MAX_AGE": _connection_age(),
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
         }

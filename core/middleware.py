@@ -2,11 +2,45 @@
 the answer to a form too large to read. (What sign-in lockout counts a client by is in
 vault/clients.py: it needs the keyring.)"""
 
+from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from servestatic.middleware import ServeStaticMiddleware
+
+
+class StaticFilesMiddleware:
+    """servestatic's middleware, asked only about paths under STATIC_URL.
+
+    servestatic's own runs in async mode only. In the sync middleware chain of
+    core.handlers, every request would hop from its thread to the event loop and back to
+    get past it; here only a request for a static file does."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        self.static = ServeStaticMiddleware(
+            get_response if self.is_async else sync_to_async(get_response))
+        self.prefix = self.static.static_prefix
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self.is_async:
+            return self._serve_async(request)
+        if request.path_info.startswith(self.prefix):
+            return async_to_sync(self.static)(request)
+        return self.get_response(request)
+
+    async def _serve_async(self, request):
+        if request.path_info.startswith(self.prefix):
+            return await self.static(request)
+        return await self.get_response(request)
 
 
 class PrivacyHeadersMiddleware:

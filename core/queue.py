@@ -1,8 +1,8 @@
 """Putting a task on the queue from a request without costing the request its connection.
 
 django-q's ORM broker closes "old" database connections each time it is used. In the task
-worker that is right. In a web request, with connections not kept between requests
-(CONN_MAX_AGE=0, the default), it closes the request's own connection, so the next query
+worker that is right. In a web request, when connections are not kept between requests
+(SHUGEL_DB_CONN_MAX_AGE=0), it closes the request's own connection, so the next query
 opens a new one: on SQLite about a sixth of an anonymous submission's CPU
 (`bench/intake_submit.py --profile`), on PostgreSQL a new server process. The request's
 connections are Django's to close, at the end of the request; this broker leaves them be.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +33,7 @@ from intake.signing import complaint_signed, signature_store
 from intake.tallies import complaint_tallies, tallies_add
 from notify.events import emit
 from notify.models import Kind as Notice
-from org.calendar import add_working_days
+from org.calendar import add_working_days_each
 from org.models import Membership, Role, Unit
 from vault.blind import blind_index
 from vault.files import atomic_with_files, save_encrypted
@@ -73,8 +74,20 @@ class Logged:
     attachments: list[Attachment] = field(default_factory=list)
 
 
+# ReferenceCounter's table (SQLite and PostgreSQL both take UPDATE … RETURNING).
+_MOVE_COUNTER = ('UPDATE "intake_referencecounter" SET "last" = "last" + 1 '
+                 'WHERE "unit_id" = %s AND "year" = %s RETURNING "last"')
+
+
 def next_reference(unit: Unit, year: int) -> str:
-    """DG-2026-00042: per unit and year, without gaps, safe under concurrent intake."""
+    """DG-2026-00042: per unit and year, without gaps, safe under concurrent intake. One
+    statement moves the counter and reads it; the row stays locked to COMMIT. The year's
+    first complaint in a unit makes the counter."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVE_COUNTER, [unit.pk, year])
+        moved = cursor.fetchone()
+    if moved is not None:
+        return f"{unit.code}-{year}-{moved[0]:05d}"
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         unit=unit, year=year
     )
@@ -88,10 +101,9 @@ def _clocks(unit: Unit, kind: str, received_at: datetime) -> dict:
     resolve_days = (
         RESOLVE_SUGGESTION_WORKING_DAYS if kind == Kind.SUGGESTION else RESOLVE_WORKING_DAYS
     )
-    return {
-        "acknowledge_due": add_working_days(received, ACKNOWLEDGE_WORKING_DAYS, unit),
-        "resolve_due": add_working_days(received, resolve_days, unit),
-    }
+    acknowledge, resolve = add_working_days_each(
+        received, [ACKNOWLEDGE_WORKING_DAYS, resolve_days], unit)
+    return {"acknowledge_due": acknowledge, "resolve_due": resolve}
 
 
 def attachment_context(complaint: Complaint) -> str:
@@ -123,16 +135,28 @@ def _store_uploads(complaint: Complaint, uploads, *, message=None, by_reporter: 
                             by_reporter=by_reporter)
 
 
+def _read_first(unit, kind, received_at, content: Content) -> dict:
+    """What a new complaint needs from reading alone: the staff it names, the parent unit
+    it goes up to, its deadlines and its likeness signature (keyed hashes of the text, no
+    text). Read before the workflow's transaction where it allows, so that SQLite's write
+    lock (BEGIN IMMEDIATE) is held for the writes only."""
+    recused = _named_in(unit, content)
+    return {"recused": recused, "escalated_to": _escalation(unit, recused),
+            "clocks": _clocks(unit, kind, received_at),
+            "signed": complaint_signed([(content.body or "").strip(), content.subject.strip()])}
+
+
 def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor,
                     logged_by=None, receipt: tuple[str, str] | None = None, uploads=(),
-                    **metadata) -> Logged:
+                    read: dict | None = None, **metadata) -> Logged:
     if not content.body or not content.body.strip():
         raise ValidationError(_("Write what happened."), code="empty")
     now = timezone.now()
     if received_at > now + timedelta(minutes=5):
         raise ValidationError(_("The time received cannot be in the future."), code="future")
     phone = (content.reporter or {}).get("phone")
-    recused = _named_in(unit, content)
+    read = read or _read_first(unit, kind, received_at, content)
+    recused, signed = read["recused"], read["signed"]
     complaint = Complaint(
         unit=unit,
         channel=channel,
@@ -142,8 +166,8 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
         data_key=DataKey.objects.create_fresh(),
         receipt_hash=receipt[1] if receipt else None,
         reporter_phone_index=blind_index("phone", phone) if phone else "",
-        escalated_to=_escalation(unit, recused),
-        **_clocks(unit, kind, received_at),
+        escalated_to=read["escalated_to"],
+        **read["clocks"],
         **metadata,
     )
     complaint.body = content.body.strip()
@@ -152,8 +176,6 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     complaint.reporter = content.reporter or None
     complaint.channel_details = content.channel_details or None
     sealed = _seal_uploads(complaint, uploads)
-    # "Probably the same matter" (intake.likeness): keyed hashes of the text, no text.
-    signed = complaint_signed([content.body.strip(), content.subject.strip()])
     # From here to COMMIT this transaction holds the unit's reference counter and then the
     # audit chain's head, which every other intake in the unit (and every audited change)
     # waits for on PostgreSQL: everything slow (reading, encrypting, files) is done above.
@@ -162,7 +184,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
     tallies_add(complaint_tallies(complaint))  # the reports' counters, in this transaction
     attachments = _attachment_rows(complaint, sealed, by_reporter=actor is ANONYMOUS_REPORTER)
     _recuse(complaint, recused)
-    signature_store(complaint, *signed)
+    signature_store(complaint, *signed, new=True)
     # After the recusals, so that the staff the complaint names are not told of it.
     _tell(Notice.COMPLAINT_LOGGED, complaint, actor=actor)
     record(
@@ -178,7 +200,7 @@ def _open_complaint(*, unit, channel, kind, received_at, content: Content, actor
 def _named_in(unit, content: Content) -> set:
     """The unit's staff the complaint names. The text is read here, in memory, and only
     the people found leave this function."""
-    return named_staff(unit, [content.body, content.subject,
+    return named_staff(unit, [content.body or "", content.subject,
                               *_strings(content.particulars)])
 
 
@@ -317,8 +339,13 @@ def _receipt_if(wanted: bool) -> tuple[str, str] | None:
     return code, receipt_hash(code)
 
 
-@atomic_with_files()
 def _log(**fields) -> Logged:
+    read = _read_first(fields["unit"], fields["kind"], fields["received_at"], fields["content"])
+    return _log_atomically(read=read, **fields)
+
+
+@atomic_with_files()
+def _log_atomically(**fields) -> Logged:
     return _open_complaint(**fields)
 
 

@@ -31,11 +31,14 @@ def complaint_signed(texts, version: int | None = None) -> tuple[int, Signed | N
     return version, likeness.signed(texts, version)
 
 
-def signature_store(complaint: Complaint, version: int, signed: Signed | None) -> int:
+def signature_store(complaint: Complaint, version: int, signed: Signed | None, *,
+                    new: bool = False) -> int:
     """Replace what `complaint` has stored with `signed` (call inside its transaction);
-    returns the number of buckets."""
-    LikenessBucket.objects.filter(complaint=complaint).delete()
-    LikenessSignature.objects.filter(complaint=complaint).delete()
+    returns the number of buckets. A `new` complaint, saved in this same transaction, has
+    nothing stored yet to replace."""
+    if not new:
+        LikenessBucket.objects.filter(complaint=complaint).delete()
+        LikenessSignature.objects.filter(complaint=complaint).delete()
     if signed is None:
         return 0
     sig, values = signed

@@ -44,15 +44,17 @@ def clean_subject(subject: dict) -> dict:
     return dict(subject)
 
 
-def recipients(event: Event, roles: Iterable[str], also_units=()) -> set[int]:
+def recipients(event: Event, roles: Iterable[str], also_units=(), users=()) -> set[int]:
+    """The members of the event's unit (and `also_units`) in `roles`, and `users`, less
+    anyone an exclusion hook names (asked only when there is someone to leave out)."""
     units = [event.unit_id, *(unit.pk for unit in also_units)]
     found = set(
         Membership.objects.active()
         .filter(unit_id__in=units, role__in=list(roles))
         .values_list("user_id", flat=True)
-    )
-    for hook in _exclusions:
-        found -= hook(event)
+    ) | set(users)
+    if found:
+        found -= _excluded(event)
     return found
 
 
@@ -67,9 +69,10 @@ def emit(kind: str, *, unit, subject: dict, roles: Iterable[str] | None = None,
     subject = clean_subject(subject)
     settle(kind, unit=unit, subject=subject)
     event = Event.objects.create(kind=kind, unit=unit, subject=subject)
-    people = recipients(event, ROLES[kind] if roles is None else roles, also_units)
-    people |= set(users) - _excluded(event)
+    people = recipients(event, ROLES[kind] if roles is None else roles, also_units, users)
     people.discard(getattr(actor, "pk", actor))
+    if not people:  # recorded, and no one to tell: nothing to push, nothing to send
+        return event
     notifications = Notification.objects.bulk_create(
         [Notification(recipient_id=user_id, event=event, kind=kind, unit=unit)
          for user_id in sorted(people)]
@@ -79,8 +82,8 @@ def emit(kind: str, *, unit, subject: dict, roles: Iterable[str] | None = None,
         ids = list(event.notifications.values_list("pk", flat=True))
     from notify import delivery
 
-    delivery.queue_dispatches(ids)
-    transaction.on_commit(lambda: _after_commit(ids))
+    queued = delivery.queue_dispatches(ids)
+    transaction.on_commit(lambda: _after_commit(ids, send=bool(queued)))
     return event
 
 
@@ -119,8 +122,11 @@ def _excluded(event: Event) -> set[int]:
     return excluded
 
 
-def _after_commit(ids: list[int]) -> None:
+def _after_commit(ids: list[int], *, send: bool) -> None:
+    """Push to open pages; wake the worker only when an email or text was queued (the
+    every-minute schedule sends digests and retries)."""
     from notify import delivery, push
 
     push.push(ids)
-    delivery.send_soon()
+    if send:
+        delivery.send_soon()

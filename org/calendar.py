@@ -35,19 +35,28 @@ def is_working_day(day: date, unit: Unit | None = None) -> bool:
 
 def add_working_days(start: date, days: int, unit: Unit | None = None) -> date:
     """The date `days` working days after `start` (which itself does not count)."""
-    if days < 0:
+    return add_working_days_each(start, [days], unit)[0]
+
+
+def add_working_days_each(start: date, counts: list[int], unit: Unit | None = None) -> list[date]:
+    """add_working_days for each of `counts`, from one reading of the calendar (a new
+    complaint's several deadlines)."""
+    if min(counts) < 0:
         raise ValueError("days must not be negative")
-    horizon = start + timedelta(days=days * 2 + _SLACK_DAYS)
+    most = max(counts)
+    horizon = start + timedelta(days=most * 2 + _SLACK_DAYS)
     exceptions = _exceptions(start, horizon, unit)
+    reached = {0: start}
     day, counted = start, 0
-    while counted < days:
+    while counted < most:
         day += timedelta(days=1)
         if day > horizon:  # a calendar with months of holidays: widen and go on
-            horizon = day + timedelta(days=days * 2 + _SLACK_DAYS)
+            horizon = day + timedelta(days=most * 2 + _SLACK_DAYS)
             exceptions |= _exceptions(day, horizon, unit)
         if _is_working(day, exceptions):
             counted += 1
-    return day
+            reached[counted] = day
+    return [reached[days] for days in counts]
 
 
 def working_days_between(start: date, end: date, unit: Unit | None = None) -> int:

@@ -32,15 +32,16 @@ def _test_keyring(tmp_path_factory):
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_static_middleware_in_process():
-    """servestatic's middleware is async-only. Served by uvicorn (make run, the deployment)
-    it runs natively; behind the test client, which is synchronous, Django hops threads
-    twice on every request to run it, about 3.5 ms, a tenth of the quick suite. No test
-    fetches a static file through the test client; the browser tests' live server serves
-    them through staticfiles' own handler, and nginx serves them in the deployment."""
+    """No test fetches a static file through the test client; the browser tests' live
+    server serves them through staticfiles' own handler, and nginx serves them in the
+    deployment. (core.middleware.StaticFilesMiddleware no longer costs a request that is
+    not for a static file two thread hops, but it still lists the files each time the test
+    client builds its middleware.)"""
     from django.conf import settings
 
     kept = settings.MIDDLEWARE
-    settings.MIDDLEWARE = [name for name in kept if not name.startswith("servestatic.")]
+    settings.MIDDLEWARE = [name for name in kept if name != "core.middleware.StaticFilesMiddleware"
+                           and not name.startswith("servestatic.")]
     yield
     settings.MIDDLEWARE = kept
 

@@ -55,10 +55,27 @@ def unit_named(code: str | None) -> Unit | None:
     return public_units().filter(code=code[:40]).first() if code else None
 
 
+class _ListedUnitField(forms.ModelChoiceField):
+    """A choice among the units the form has already read (`listed`), so that the choice
+    is checked against them without asking the database again."""
+
+    listed: list = []
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        for unit in self.listed:
+            if str(unit.pk) == str(value):
+                return unit
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                              params={"value": value})
+
+
 class WebReportForm(forms.Form):
     pow_bits = 0  # as on LookupTokenForm
 
-    unit = forms.ModelChoiceField(
+    unit = _ListedUnitField(
         label=_("Which office is it about?"), queryset=Unit.objects.none(),
         empty_label=None,
     )
@@ -109,13 +126,15 @@ class WebReportForm(forms.Form):
                             error_messages={"required": TOKEN_REFUSED,
                                             "max_length": TOKEN_REFUSED})
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, units: list | None = None, **kwargs):
+        """`units`: the public units as another form of this request read them."""
         super().__init__(*args, **kwargs)
-        units = public_units()
-        self.fields["unit"].queryset = units
-        if len(units) == 1:
-            self.fields["unit"].initial = units[0]
-            self.fields["unit"].widget = forms.HiddenInput()
+        self.units = list(public_units()) if units is None else units
+        field = self.fields["unit"]
+        field.queryset, field.listed = public_units(), self.units
+        if len(self.units) == 1:
+            field.initial = self.units[0]
+            field.widget = forms.HiddenInput()
 
     def clean_phone(self):
         raw = self.cleaned_data.get("phone", "")

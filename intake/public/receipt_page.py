@@ -10,8 +10,11 @@ in the page already; it travels in the POST body only.
 from django.conf import settings
 from django.core import signing
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from intake.public.kept_pages import kept_page, shareable
 
 SALT = "intake.public.receipt_page"
 # Long enough to read the page, switch language and write the code down; short enough that
@@ -34,15 +37,25 @@ def _switches(shown: str) -> list[dict]:
 
 
 def receipt_page(request, *, receipt: str, reference: str, status: int = 200):
-    """The receipt page for `receipt` (formatted) and the case's `reference`."""
+    """The receipt page for `receipt` (formatted) and the case's `reference`; an anonymous
+    visitor's is a copy of a kept one (intake.public.kept_pages)."""
     shown = signing.dumps({"receipt": receipt, "reference": reference}, salt=SALT)
-    return render(request, "intake/public/receipt.html", {
+    if not shareable(request):
+        return render(request, "intake/public/receipt.html",
+                      _context(receipt, reference, shown), status=status)
+    return kept_page(request, ("receipt",), lambda csrf, **marked: render_to_string(
+        "intake/public/receipt.html", {**_context(**marked), "csrf_token": csrf}, request),
+        status=status, receipt=receipt, reference=reference, shown=shown)
+
+
+def _context(receipt: str, reference: str, shown: str) -> dict:
+    return {
         "receipt": receipt,
         "reference": reference,
         # The header's plain links would lead to an empty form: the switch is in the page.
         "language_links": [],
         "receipt_languages": _switches(shown),
-    }, status=status)
+    }
 
 
 def shown_again(signed: str) -> dict | None:

@@ -14,6 +14,7 @@ from asgiref.sync import sync_to_async
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.debug import SafeExceptionReporterFilter
@@ -32,8 +33,10 @@ from intake.public.forms import (
     WebReportForm,
     form_token_age,
     new_form_token,
+    public_units,
     unit_named,
 )
+from intake.public.kept_pages import kept_page, shareable
 from intake.public.notes import reporter_notes
 from intake.public.receipt_page import receipt_page, shown_again
 from intake.public.services import reporter_thread_read
@@ -159,15 +162,30 @@ def _report_page(request, form, status=200):
     return render(request, "intake/public/report.html", {"form": form}, status=status)
 
 
+def _empty_report_page(request, chosen):
+    """The form as first shown; an anonymous visitor's is kept and shared (kept_pages)."""
+    def form(token: str):
+        initial = {"token": token, **({"unit": chosen} if chosen else {})}
+        found = WebReportForm(initial=initial, units=units)
+        found.pow_bits = pow_bits  # as _paced would
+        return found
+
+    units = list(public_units())
+    pow_bits = ratelimit.POW_BITS if ratelimit.under_pressure("report") else 0
+    if not shareable(request):
+        return _report_page(request, form(new_form_token()))
+    key = ("report", chosen.pk if chosen else None, pow_bits,
+           *((unit.pk, unit.code, unit.name_mn, unit.name_en) for unit in units))
+    return kept_page(request, key, lambda csrf, token: render_to_string(
+        "intake/public/report.html", {"form": form(token), "csrf_token": csrf}, request),
+        token=new_form_token())
+
+
 @require_http_methods(["GET", "POST"])
 @hides_the_receipt
 def report(request):
     if request.method == "GET":
-        initial = {"token": new_form_token()}
-        if chosen := unit_named(request.GET.get("unit")):
-            initial["unit"] = chosen
-        form = _paced(WebReportForm(initial=initial), "report")
-        return _report_page(request, form)
+        return _empty_report_page(request, unit_named(request.GET.get("unit")))
     if request_too_large(request):  # by the declared length, before the body is parsed
         return _too_large(request)
     token = request.POST.get("token", "")
@@ -183,7 +201,7 @@ def report(request):
         # Reading stopped at the file that was too large; what came before it is shown again.
         form.add_error("attachments", upload_too_large())
         return _report_page(request, form, status=413)
-    form = _paced(WebReportForm(request.POST, request.FILES), "report")
+    form = _paced(WebReportForm(request.POST, request.FILES, units=form.units), "report")
     if not form.is_valid():
         return _report_page(request, form, status=400)
     data = form.cleaned_data

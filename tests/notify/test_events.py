@@ -324,3 +324,25 @@ def test_a_subject_with_text_is_refused(units):
         emit(Notice.COMPLAINT_LOGGED, unit=units["DG"],
              subject={"complaint": 1, "reporter": REPORTER})
     assert not Event.objects.exists() and not Notification.objects.exists()
+
+
+def test_the_worker_is_woken_only_when_an_email_or_text_was_queued(
+        units, staff, django_capture_on_commit_callbacks, monkeypatch):
+    from notify import delivery
+
+    woken = []
+    monkeypatch.setattr(delivery, "send_soon", lambda: woken.append(True))
+    # Officers and heads are told of a new complaint on screen only (notify.rules).
+    with django_capture_on_commit_callbacks(execute=True):
+        _letter(units, staff)
+    assert _told(_one(Notice.COMPLAINT_LOGGED)) and not Dispatch.objects.exists()
+    # No one in those roles: the event is recorded, no one is told, nothing is queued.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        emit(Notice.COMPLAINT_LOGGED, unit=units["DU"], subject={"complaint": 1},
+             roles={Role.CLERK})
+    assert not _told(Event.objects.get(unit=units["DU"])) and not callbacks
+    assert woken == []
+    # A kind emailed by default wakes it.
+    with django_capture_on_commit_callbacks(execute=True):
+        emit(Notice.CLOCK_OVERDUE, unit=units["DG"], subject={"complaint": 1})
+    assert Dispatch.objects.exists() and woken == [True]

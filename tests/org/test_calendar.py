@@ -2,7 +2,12 @@ from datetime import date
 
 import pytest
 
-from org.calendar import add_working_days, is_working_day, working_days_between
+from org.calendar import (
+    add_working_days,
+    add_working_days_each,
+    is_working_day,
+    working_days_between,
+)
 from org.models import CalendarDay
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +56,14 @@ def test_thirty_working_days_across_the_new_year():
 def test_negative_periods_are_refused():
     with pytest.raises(ValueError):
         add_working_days(date(2026, 1, 5), -1)
+
+
+def test_several_deadlines_from_one_reading_agree_with_each_counted_alone(units):
+    CalendarDay.objects.create(date=date(2026, 11, 21), kind=CalendarDay.Kind.WORKING,
+                               name_mn="Нөхөж ажиллах өдөр", unit=units["DG"])
+    start = date(2026, 11, 18)
+    counts = [7, 0, 30, 90, 1]
+    assert add_working_days_each(start, counts, units["DG"]) == [
+        add_working_days(start, days, units["DG"]) for days in counts]
+    with pytest.raises(ValueError):
+        add_working_days_each(start, [3, -1])
