@@ -81,8 +81,7 @@ _MOVE_COUNTER = ('UPDATE "intake_referencecounter" SET "last" = "last" + 1 '
 
 def next_reference(unit: Unit, year: int) -> str:
     """DG-2026-00042: per unit and year, without gaps, safe under concurrent intake. One
-    statement moves the counter and reads it; the row stays locked to COMMIT. The year's
-    first complaint in a unit makes the counter."""
+    statement moves the counter and reads it (locked to COMMIT); the year's first makes it."""
     with connection.cursor() as cursor:
         cursor.execute(_MOVE_COUNTER, [unit.pk, year])
         moved = cursor.fetchone()
