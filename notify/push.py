@@ -49,6 +49,14 @@ def _forget_pushed(ids: list[int]) -> None:
         _pushed.difference_update(ids)
 
 
+def pushed_forget_all() -> None:
+    """Forget every id pushed. Ids are pushed only once committed, so in a running site an
+    id is never pushed twice; a test that is rolled back gives its ids to the next test."""
+    with _pushed_lock:
+        _pushed.clear()
+        _pushed_order.clear()
+
+
 def all_pushed_here(after: int, upto: int) -> bool:
     """Whether every id in (after, upto] is one this process pushed: then the watcher need
     not even read which they are (ids run without gaps unless a transaction rolled back)."""

@@ -88,6 +88,16 @@ def _no_lockout_carries_over():
 
 
 @pytest.fixture(autouse=True)
+def _no_pushed_ids_carry_over():
+    """The live path remembers the notification ids this process pushed, so that its watcher
+    does not send them twice (notify.push). A rolled-back test's ids are given again to the
+    next test's notifications, which the watcher would then take for pushed already."""
+    from notify import push
+
+    push.pushed_forget_all()
+
+
+@pytest.fixture(autouse=True)
 def _each_test_starts_in_the_default_language():
     """A request to /en/… leaves English active in the thread afterwards; a test that then
     reverses a URL outside a request would get the /en/ one."""
