@@ -18,14 +18,13 @@ WAYS = ("lexicon", "model", "combined")
 @dataclass(frozen=True)
 class Judged:
     """One text's verdict: corruption-related or not and the category put first. For the
-    lexicon, `ranked` and `own` as its suggestion has them; for the model, `categories`
+    lexicon, `ranked` as its suggestion has it; for the model, `categories`
     holds each category's probability."""
 
     corruption: bool
     category: str
     probability: float | None = None
     ranked: tuple = ()
-    own: dict = field(default_factory=dict)
     categories: dict = field(default_factory=dict)
 
 
@@ -34,7 +33,7 @@ def lexicon_verdict(text: str, lexicon) -> Judged:
 
     suggestion = suggest(text, lexicon)
     return Judged(corruption=suggestion.corruption, category=suggestion.category,
-                  ranked=tuple(suggestion.categories), own=dict(suggestion.scores))
+                  ranked=tuple(suggestion.categories))
 
 
 def model_verdict(text: str, model: LearnedModel) -> Judged:
