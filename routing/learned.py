@@ -21,10 +21,14 @@ recall 0.97, five times slower to train and twice the size; CYRILLIC_GRAMS turns
 The file names the features it was trained on; a file made for other features is refused
 and triage goes on with the lexicon alone until the model is trained again.
 
-The corruption score is the calibrated probability sigmoid(a * (b + w·x) + c) (Platt, fitted
-on cross-validated scores). The category model is one regression per category
-(one against the rest); its scores sigmoid(w_k·x + b_k), scaled to add up to one, are given
-as probabilities and the highest is the category.
+The category model is one regression per category (one against the rest); its scores
+sigmoid(w_k·x + b_k), scaled to add up to one, are given as probabilities and the highest is
+the category. The corruption score is the calibrated probability sigmoid(a * s + c) (Platt,
+fitted on cross-validated scores) of s = b + w·x + m * logit(q), where q is the category
+model's probability that the text is in one of the corruption-related categories
+("mixed_classes") and m is "category_mix": two readings of the same text, one trained to
+tell corruption from the rest and one trained to tell nine categories apart, agree more
+often on a writer never seen than either alone (routing.training says by how much).
 
 The model's features are fragments of the texts it learnt from (only fragments seen in at
 least three texts are kept), so the file is sealed by the vault and the explanation of a
@@ -128,6 +132,11 @@ class LearnedModel:
         bonus = corruption.get("lexicon_bonus")
         self.lexicon_bonus = None if bonus is None else float(bonus)
         self.classes: list[str] = category["classes"]
+        # How much the category model's "one of the corruption categories" adds to the
+        # corruption score (its log-odds times `category_mix`); none in older files.
+        self.category_mix = float(corruption.get("category_mix", 0.0))
+        mixed = set(corruption.get("mixed_classes", []))
+        self.mixed = [index for index, code in enumerate(self.classes) if code in mixed]
         self.class_intercepts: list[float] = category["intercepts"]
         class_weights = [category["weights"][code] for code in self.classes]
         # Every feature's weights in one row, (corruption, each class in order), so that a
@@ -161,10 +170,13 @@ class LearnedModel:
         rows = map(self.rows.__getitem__, present)
         sums = ([math.fsum(column) for column in zip(*rows, strict=True)]
                 or [0.0] * (len(self.classes) + 1))
-        # Rounded before it is compared, as the threshold was chosen (routing.training).
-        probability = round(self.probability_of(self.intercept + value * sums[0]), 4)
         totals = [intercept + value * total
                   for intercept, total in zip(self.class_intercepts, sums[1:], strict=True)]
+        score = self.intercept + value * sums[0]
+        if self.category_mix and self.mixed:
+            score += self.category_mix * category_log_odds(totals, self.mixed)
+        # Rounded before it is compared, as the threshold was chosen (routing.training).
+        probability = round(self.probability_of(score), 4)
         corruption = probability >= self.threshold
         return Opinion(
             probability=probability,
@@ -173,6 +185,18 @@ class LearnedModel:
             pushed=_pushed({name: self.rows[name][0] for name in present}, corruption)
             if explain else [],
         )
+
+
+MIXED_CLIP = 1e-4
+
+
+def category_log_odds(scores: list[float], mixed: list[int]) -> float:
+    """The log-odds that a text is in one of the `mixed` categories (their probabilities as
+    `_shares` gives them, added up and kept within MIXED_CLIP of 0 and 1)."""
+    each = [sigmoid(score) for score in scores]
+    share = sum(each[index] for index in mixed) / (sum(each) or 1.0)
+    share = min(max(share, MIXED_CLIP), 1.0 - MIXED_CLIP)
+    return math.log(share / (1.0 - share))
 
 
 def _shares(scores: list[float]) -> list[float]:

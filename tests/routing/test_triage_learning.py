@@ -102,6 +102,31 @@ def test_the_model_finds_corruption_the_one_term_lexicon_misses(trained):
     assert together.category in {"bribery", "abuse_of_office", "conflict_of_interest"}
 
 
+def test_the_category_models_reading_adds_to_the_corruption_score_as_trained(trained):
+    plain = json.loads(trained["data"])
+    assert plain["corruption"]["category_mix"] > 0
+    assert set(plain["corruption"]["mixed_classes"]) == {
+        "bribery", "conflict_of_interest", "abuse_of_office"}
+    mixed = LearnedModel(trained["data"])
+    # The same file as a model trained before the mix existed would read it.
+    for key in ("category_mix", "mixed_classes"):
+        del plain["corruption"][key]
+    unmixed = LearnedModel(json.dumps(plain).encode())
+    leaning = "Дарга өөрийн хамаатныг шалгалтгүйгээр ажилд авч, мөнгө нэхсэн."
+    away = "Цонхны ажилтан эелдэг, дараалал хурдан байлаа, баярлалаа."
+    for text, sign in ((leaning, 1), (away, -1)):
+        with_mix, without = mixed.opinion(text), unmixed.opinion(text)
+        corrupt_share = sum(with_mix.categories[code] for code in mixed_codes(plain))
+        assert (corrupt_share - 0.5) * sign > 0
+        assert (with_mix.probability - without.probability) * sign > 0, text
+        assert with_mix.categories == without.categories
+
+
+def mixed_codes(plain):
+    return [code for code in plain["category"]["classes"]
+            if code in {"bribery", "conflict_of_interest", "abuse_of_office"}]
+
+
 def test_the_explanation_is_fragments_of_the_text_and_is_never_kept(trained):
     model = LearnedModel(trained["data"], version=3)
     text = "Дарга өөрийн хамаатныг шалгалтгүйгээр ажилд авсан."
