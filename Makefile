@@ -23,13 +23,15 @@ setup: fonts $(VENV)/.installed
 	$(PY) manage.py keys generate --if-missing
 	$(PY) manage.py migrate --noinput
 
-# The whole suite in three passes: the quick tests on every core (at most four, each with a
-# database and a Redis database of its own); the slow and browser tests two at a time (real
+# The whole suite in three passes: the quick tests in three processes, each with a database
+# and a Redis database of its own (on this kind of machine, two cores, three took 110-116 s
+# where four took 123-131 s: a fourth process costs more in start-up and switching than it
+# fills in the few waits of the quick tests); the slow and browser tests two at a time (real
 # servers on free ports, browsers, restore drills: mostly waiting, so two share the cores);
 # then the tests marked `alone` one by one, since they measure time or capacity (a flood, a
 # timing, kills against live traffic) and a neighbour's load would blur it. pytest's exit
 # status 5 means a pass selected no test (PYTEST_ARGS naming one file), not a failure.
-WORKERS ?= -n 4
+WORKERS ?= -n 3
 SLOW_WORKERS ?= -n 2
 QUICK := -m "not slow and not browser"
 # Each pass prints how long it took; the first is `make check`.
@@ -47,7 +49,7 @@ check: fonts $(VENV)/.installed-dev
 	$(PY) -m pytest $(QUICK) $(WORKERS) -q $(PYTEST_ARGS)
 
 # Test processes keep their compiled modules and pytest's rewritten test modules, even
-# where the environment says not to write bytecode: four processes each recompiling the
+# where the environment says not to write bytecode: three processes each recompiling the
 # suite cost a fifth of `make check`. (__pycache__ is ignored by git.)
 test check: export PYTHONDONTWRITEBYTECODE :=
 
