@@ -7,16 +7,15 @@ and officer; and a few cases escalated to UBEG. Every sealed column holds real c
 copied from a template row made through the ORM (one data key shared by all rows, which
 changes nothing a list reads). Runs inside bench/lists.py's Django set-up."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from _report_seed import (
-    CHANNELS,
     LOCAL_DAY,
     REFERRAL_STATES,
-    STATUSES,
     _columns,
     _insert_triage,
     _organisation,
+    complaints_insert,
     pick,
     templates,
 )
@@ -35,39 +34,19 @@ ESCALATED_ONE_IN = 500
 
 def _insert_complaints(cursor, template, *, total: int, start: datetime, end: datetime,
                        unit_ids: list[int], national_id: int) -> None:
-    local = LOCAL_DAY % "s.at"
+    """bench/_report_seed.py's complaints, half in D01, some assigned to its officer and a
+    few escalated to the national office."""
     others = len(unit_ids) - 1
-    columns, values = _columns(Complaint, {
-        "uid": "gen_random_uuid()",
-        "unit_id": (f"CASE WHEN mod(s.i, {D01_SHARE}) = 0 THEN (%(units)s::bigint[])[1] "
-                    f"ELSE (%(units)s::bigint[])[2 + mod(s.i / {D01_SHARE}, {others})] END"),
-        "reference": "'B-' || s.i",
-        "channel": f"(%(channels)s::text[])[1 + {pick('s.i', len(CHANNELS))}]",
-        "kind": f"CASE WHEN {pick('-s.i', 5)} = 0 THEN 'suggestion' ELSE 'complaint' END",
-        "status": "s.status",
-        "received_at": "s.at",
-        "logged_at": "s.at",
-        "acknowledge_due": f"{local} + 9",
-        "acknowledged_at": (f"CASE WHEN {pick('s.i * 3', 11)} = 0 THEN NULL "
-                            f"ELSE s.at + {pick('s.i * 5', 13)} * interval '1 day' END"),
-        "resolve_due": f"{local} + 42",
-        "closed_at": ("CASE WHEN s.status = 'closed' "
-                      f"THEN s.at + {pick('s.i * 7', 50)} * interval '1 day' END"),
-        "assigned_to_id": f"CASE WHEN {pick('s.i * 31', 3)} = 0 THEN NULL ELSE %(officer)s END",
-        "escalated_to_id": (f"CASE WHEN {pick('s.i * 37', ESCALATED_ONE_IN)} = 0 "
-                            "THEN %(national)s END"),
-    })
-    step_us = (end - start) / timedelta(microseconds=1) / total
-    cursor.execute(
-        f"WITH s AS (SELECT i, %(start)s::timestamptz + (i - 1) * %(step)s "
-        f"  * interval '1 microsecond' AS at, "
-        f"  (%(statuses)s::text[])[1 + {pick('i * 13', len(STATUSES))}] AS status "
-        f"  FROM generate_series(1, %(total)s) AS i) "
-        f"INSERT INTO intake_complaint ({columns}) SELECT {values} "
-        f"FROM s CROSS JOIN (SELECT * FROM intake_complaint WHERE id = %(template)s) t",
-        {"start": start, "step": step_us, "total": total, "units": unit_ids,
-         "channels": CHANNELS, "statuses": STATUSES, "template": template.pk,
-         "officer": _officer_id(), "national": national_id})
+    complaints_insert(
+        cursor, template, total=total, start=start, end=end,
+        unit_id=(f"CASE WHEN mod(s.i, {D01_SHARE}) = 0 THEN (%(units)s::bigint[])[1] "
+                 f"ELSE (%(units)s::bigint[])[2 + mod(s.i / {D01_SHARE}, {others})] END"),
+        more={
+            "assigned_to_id": f"CASE WHEN {pick('s.i * 31', 3)} = 0 THEN NULL ELSE %(officer)s END",
+            "escalated_to_id": (f"CASE WHEN {pick('s.i * 37', ESCALATED_ONE_IN)} = 0 "
+                                "THEN %(national)s END"),
+        },
+        params={"units": unit_ids, "officer": _officer_id(), "national": national_id})
 
 
 def _officer_id() -> int:

@@ -106,13 +106,16 @@ def _organisation() -> dict:
     return {"units": units, "people": people, "agencies": agencies, "data_key": data_key}
 
 
-def _insert_complaints(cursor, template, *, total: int, start: datetime, end: datetime,
-                       unit_ids: list[int]) -> None:
-    """`total` complaints spread evenly from `start` to `end`, over the units and channels."""
+def complaints_insert(cursor, template, *, total: int, start: datetime, end: datetime,
+                      unit_id: str, more: dict[str, str] | None = None,
+                      params: dict | None = None) -> None:
+    """`total` complaints spread evenly from `start` to `end` over the channels, copied from
+    `template`'s sealed columns. `unit_id` is the SQL that gives the i-th one (`s.i`) its unit;
+    `more` sets further columns by SQL, with their `params`."""
     local = LOCAL_DAY % "s.at"
     columns, values = _columns(Complaint, {
         "uid": "gen_random_uuid()",
-        "unit_id": f"(%(units)s::bigint[])[1 + mod(s.i, {UNITS})]",
+        "unit_id": unit_id,
         "reference": "'B-' || s.i",
         "channel": f"(%(channels)s::text[])[1 + {pick('s.i', len(CHANNELS))}]",
         "kind": f"CASE WHEN {pick('-s.i', 5)} = 0 THEN 'suggestion' ELSE 'complaint' END",
@@ -126,6 +129,7 @@ def _insert_complaints(cursor, template, *, total: int, start: datetime, end: da
         "resolve_due": f"{local} + 42",
         "closed_at": ("CASE WHEN s.status = 'closed' "
                       f"THEN s.at + {pick('s.i * 7', 50)} * interval '1 day' END"),
+        **(more or {}),
     })
     step_us = (end - start) / timedelta(microseconds=1) / total
     cursor.execute(
@@ -135,8 +139,8 @@ def _insert_complaints(cursor, template, *, total: int, start: datetime, end: da
         f"  FROM generate_series(1, %(total)s) AS i) "
         f"INSERT INTO intake_complaint ({columns}) SELECT {values} "
         f"FROM s CROSS JOIN (SELECT * FROM intake_complaint WHERE id = %(template)s) t",
-        {"start": start, "step": step_us, "total": total, "units": unit_ids,
-         "channels": CHANNELS, "statuses": STATUSES, "template": template.pk})
+        {"start": start, "step": step_us, "total": total, "channels": CHANNELS,
+         "statuses": STATUSES, "template": template.pk, **(params or {})})
 
 
 def _insert_triage(cursor, made: dict) -> None:
@@ -237,8 +241,9 @@ def seed(total: int, first_month: date, end: datetime) -> dict:
     start = datetime.combine(first_month, datetime.min.time(), tzinfo=UB)
     unit_ids = [unit.pk for unit in units]
     with transaction.atomic(), connection.cursor() as cursor:
-        _insert_complaints(cursor, made["complaint"], total=total, start=start, end=end,
-                           unit_ids=unit_ids)
+        complaints_insert(cursor, made["complaint"], total=total, start=start, end=end,
+                          unit_id=f"(%(units)s::bigint[])[1 + mod(s.i, {UNITS})]",
+                          params={"units": unit_ids})
         _insert_triage(cursor, made)
         _insert_referrals(cursor, made["referral"], world["agencies"])
         _insert_answers_and_openings(cursor, start=start, end=end, unit_ids=unit_ids,
