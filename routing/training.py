@@ -155,6 +155,8 @@ def _mixed(scores, classes, probabilities, mixed):
     """Each corruption score with the category model's log-odds of a corruption category
     added, CATEGORY_MIX times, as routing.learned.category_log_odds does."""
     columns = [classes.index(code) for code in mixed if code in classes]
+    if not columns:  # nothing to add, as routing.learned reads a file without them
+        return scores
     share = np.clip(probabilities[:, columns].sum(axis=1), MIXED_CLIP, 1.0 - MIXED_CLIP)
     return scores + CATEGORY_MIX * np.log(share / (1.0 - share))
 
