@@ -105,8 +105,8 @@ def test_the_model_finds_corruption_the_one_term_lexicon_misses(trained):
 def test_the_category_models_reading_adds_to_the_corruption_score_as_trained(trained):
     plain = json.loads(trained["data"])
     assert plain["corruption"]["category_mix"] > 0
-    assert set(plain["corruption"]["mixed_classes"]) == {
-        "bribery", "conflict_of_interest", "abuse_of_office"}
+    mixed_codes = plain["corruption"]["mixed_classes"]
+    assert set(mixed_codes) == {"bribery", "conflict_of_interest", "abuse_of_office"}
     mixed = LearnedModel(trained["data"])
     # The same file as a model trained before the mix existed would read it.
     for key in ("category_mix", "mixed_classes"):
@@ -116,15 +116,10 @@ def test_the_category_models_reading_adds_to_the_corruption_score_as_trained(tra
     away = "Цонхны ажилтан эелдэг, дараалал хурдан байлаа, баярлалаа."
     for text, sign in ((leaning, 1), (away, -1)):
         with_mix, without = mixed.opinion(text), unmixed.opinion(text)
-        corrupt_share = sum(with_mix.categories[code] for code in mixed_codes(plain))
+        corrupt_share = sum(with_mix.categories[code] for code in mixed_codes)
         assert (corrupt_share - 0.5) * sign > 0
         assert (with_mix.probability - without.probability) * sign > 0, text
         assert with_mix.categories == without.categories
-
-
-def mixed_codes(plain):
-    return [code for code in plain["category"]["classes"]
-            if code in {"bribery", "conflict_of_interest", "abuse_of_office"}]
 
 
 def test_the_explanation_is_fragments_of_the_text_and_is_never_kept(trained):
