@@ -37,7 +37,6 @@ The evaluation set (routing.triage_data.EVAL_FILE) is never read here.
 """
 
 import json
-from collections import Counter
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
@@ -66,21 +65,50 @@ class TrainingError(ValueError):
     pass
 
 
-def _vocabulary(found: list[set[str]]) -> dict[str, int]:
-    counts = Counter(name for names in found for name in names)
-    kept = sorted(name for name, n in counts.items() if n >= MIN_DF)
-    return {name: index for index, name in enumerate(kept)}
+class _Features:
+    """Every text's features as one sparse matrix over every name any text has, in name
+    order, so that a fold's matrix is a slice of it rather than a recount of its texts:
+    the columns a fold keeps (those MIN_DF of its texts have) keep their order, and each
+    row its value, so the slice is the matrix the fold's own vocabulary would give."""
 
+    def __init__(self, rows: list[tuple[set[str], float]]):
+        self.names = sorted({name for found, _value in rows for name in found})
+        index = {name: i for i, name in enumerate(self.names)}
+        indptr, indices, data = [0], [], []
+        for found, value in rows:
+            columns = sorted(index[name] for name in found)
+            indices += columns
+            data += [value] * len(columns)
+            indptr.append(len(indices))
+        self.data = np.array(data, dtype=np.float64)
+        self.indices = np.array(indices, dtype=np.int64)
+        self.indptr = np.array(indptr, dtype=np.int64)
 
-def _matrix(rows: list[tuple[set[str], float]], vocabulary: dict[str, int]) -> csr_matrix:
-    indptr, indices, data = [0], [], []
-    for found, value in rows:
-        columns = sorted(vocabulary[name] for name in found if name in vocabulary)
-        indices += columns
-        data += [value] * len(columns)
-        indptr.append(len(indices))
-    return csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64),
-                       np.array(indptr, dtype=np.int64)), shape=(len(rows), len(vocabulary)))
+    def _entries(self, at) -> np.ndarray:
+        """The positions in data/indices of the entries of the rows `at`, row by row."""
+        starts, ends = self.indptr[at], self.indptr[np.asarray(at) + 1]
+        lengths = ends - starts
+        offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        return np.arange(lengths.sum()) + offsets, lengths
+
+    def vocabulary(self, at) -> np.ndarray:
+        """The columns kept for a model fitted on the rows `at`: those MIN_DF of them have."""
+        entries, _lengths = self._entries(at)
+        counts = np.bincount(self.indices[entries], minlength=len(self.names))
+        return np.flatnonzero(counts >= MIN_DF)
+
+    def matrix(self, at, kept: np.ndarray) -> csr_matrix:
+        """The rows `at` over the columns `kept` (ascending), renumbered from 0."""
+        entries, lengths = self._entries(at)
+        columns = self.indices[entries]
+        renumbered = np.full(len(self.names), -1, dtype=np.int64)
+        renumbered[kept] = np.arange(len(kept))
+        inside = renumbered[columns] >= 0
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(rows[inside],
+                                                            minlength=len(lengths)))))
+        return csr_matrix((self.data[entries][inside], renumbered[columns][inside],
+                           indptr.astype(np.int64)), shape=(len(lengths), len(kept)))
 
 
 def _regression(c: float) -> LogisticRegression:
@@ -108,15 +136,14 @@ class _ScaledRegression:
         return matrix @ self.coef_[0] + self.intercept_[0]
 
 
-def _fit(rows, corruption, categories, indices=None):
-    """Both regressions on `rows` (or those at `indices`), and the vocabulary they use."""
-    if indices is not None:
-        rows = [rows[i] for i in indices]
-        corruption, categories = corruption[indices], categories[indices]
-    vocabulary = _vocabulary([found for found, _value in rows])
-    matrix = _matrix(rows, vocabulary)
-    return (vocabulary, _ScaledRegression().fit(matrix, corruption),
-            OneVsRestClassifier(_regression(C_CATEGORY)).fit(matrix, categories))
+def _fit(features: _Features, corruption, categories, indices=None):
+    """Both regressions on every text (or those at `indices`), and the columns they use."""
+    if indices is None:
+        indices = np.arange(len(corruption))
+    kept = features.vocabulary(indices)
+    matrix = features.matrix(indices, kept)
+    return (kept, _ScaledRegression().fit(matrix, corruption[indices]),
+            OneVsRestClassifier(_regression(C_CATEGORY)).fit(matrix, categories[indices]))
 
 
 def _folds(corruption, sources):
@@ -130,15 +157,15 @@ def _folds(corruption, sources):
     return list(stratified.split(np.zeros(len(corruption)), corruption))
 
 
-def _held_out_scores(rows, corruption, categories, sources):
+def _held_out_scores(features: _Features, corruption, categories, sources):
     """Each text's corruption score and category probabilities from a model fitted without
     it (and without its writer, when there are enough writers; the same folds every time)."""
-    scores = np.zeros(len(rows))
+    scores = np.zeros(len(corruption))
     classes = sorted(set(categories))
-    probabilities = np.zeros((len(rows), len(classes)))
+    probabilities = np.zeros((len(corruption), len(classes)))
     for fit_at, test_at in _folds(corruption, sources):
-        vocabulary, binary, multi = _fit(rows, corruption, categories, fit_at)
-        matrix = _matrix([rows[i] for i in test_at], vocabulary)
+        kept, binary, multi = _fit(features, corruption, categories, fit_at)
+        matrix = features.matrix(test_at, kept)
         scores[test_at] = binary.decision_function(matrix)
         columns = [classes.index(code) for code in multi.classes_]
         probabilities[np.ix_(test_at, columns)] = _normalised(multi.decision_function(matrix))
@@ -200,8 +227,7 @@ def _number(value: float) -> float:
     return float(f"{value:.{ROUND}g}")
 
 
-def _export(vocabulary, binary, multi, platt, threshold, mixed) -> bytes:
-    names = sorted(vocabulary, key=vocabulary.get)
+def _export(names, binary, multi, platt, threshold, mixed) -> bytes:
     coef = binary.coef_[0]
     limit = PRUNE * float(np.abs(coef).max() or 1.0)
     weights = {name: _number(coef[i]) for i, name in enumerate(names) if abs(coef[i]) >= limit}
@@ -231,11 +257,11 @@ def model_fit(*, texts: list[Labelled], lexicon) -> tuple[bytes, dict]:
     lexicon alone, the model alone and the two combined."""
     if len(texts) < FOLDS * MIN_DF or len({t.corruption for t in texts}) < 2:
         raise TrainingError("too few labelled texts, or texts of one kind only")
-    rows = [feature_values(t.text) for t in texts]
+    features = _Features([feature_values(t.text) for t in texts])
     corruption = np.array([t.corruption for t in texts])
     categories = np.array([t.category for t in texts])
     sources = np.array([t.source for t in texts])
-    scores, classes, probabilities = _held_out_scores(rows, corruption, categories, sources)
+    scores, classes, probabilities = _held_out_scores(features, corruption, categories, sources)
     mixed = _mixed_classes(corruption, categories)
     scores = _mixed(scores, classes, probabilities, mixed)
     platt = _platt(scores, corruption)
@@ -246,8 +272,8 @@ def model_fit(*, texts: list[Labelled], lexicon) -> tuple[bytes, dict]:
         probabilities=[nudged(p, j.corruption, LEXICON_BONUS)
                        for p, j in zip(calibrated, lexicon_judged, strict=True)],
         truth=list(corruption))
-    vocabulary, binary, multi = _fit(rows, corruption, categories)
-    data = _export(vocabulary, binary, multi, platt, threshold, mixed)
+    kept, binary, multi = _fit(features, corruption, categories)
+    data = _export([features.names[i] for i in kept], binary, multi, platt, threshold, mixed)
     held_out = [Judged(corruption=p >= threshold, category=max(
         zip(classes, row, strict=True), key=lambda pair: (pair[1], pair[0]))[0],
         probability=p, categories=dict(zip(classes, row, strict=True)))
