@@ -65,6 +65,7 @@ def test_a_count_out_of_range_is_refused_with_its_name(tmp_path, name, value, me
     assert result.returncode != 0 and message in result.stderr
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow  # a whole Django process of its own
 def test_production_passes_the_deployment_check_without_a_warning(tmp_path):
     result = run_manage(
@@ -145,6 +146,7 @@ def test_unknown_database_schemes_are_refused():
         database_from_url("mysql://root@localhost/x")
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow  # a whole Django process of its own
 def test_the_embedded_deployment_uses_sqlite_wal_on_disk(tmp_path):
     result = subprocess.run(

@@ -52,6 +52,7 @@ def test_a_new_sqlite_database_and_its_wal_are_owner_only(
     assert mode(folder) == 0o700
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_migrate_makes_an_owner_only_database(tmp_path, usual_umask):
     data = tmp_path / "fresh"

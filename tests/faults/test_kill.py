@@ -18,7 +18,7 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 # `make check` leaves it to `make test`; alone, since kills are timed against live submissions.
-pytestmark = [pytest.mark.slow, pytest.mark.alone]
+pytestmark = [pytest.mark.slow, pytest.mark.alone, pytest.mark.own_sqlite]
 
 
 def test_sigkill_during_submissions_loses_no_shown_receipt_and_leaves_nothing_half_written():

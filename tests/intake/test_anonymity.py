@@ -286,6 +286,7 @@ def installation(tmp_path) -> dict:
     return env
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_the_real_server_prints_no_address_agent_or_access_line(tmp_path):
     env = installation(tmp_path)

@@ -215,6 +215,7 @@ def write_and_wait(workdir: str) -> None:
     connection.close()
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_no_canary_from_intake_reaches_sqlite_its_wal_media_logs_temp_files_or_tasks(
     tmp_path,

@@ -21,7 +21,7 @@ from tests.intake.test_anonymity import (
 )
 from tests.intake.test_uploads import grey_png
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.own_sqlite]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PEAK_LIMIT_MB = 300

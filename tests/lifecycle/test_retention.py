@@ -247,6 +247,7 @@ print(shredded, len(wrapped), "left:" + ",".join(left or ["none"]))
 """
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_no_copy_of_the_destroyed_key_stays_in_the_sqlite_files(tmp_path):
     """On a real SQLite file in WAL mode, as `make run` has it: right after the sweep, with

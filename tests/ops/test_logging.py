@@ -147,6 +147,7 @@ def try_websocket(port: int) -> None:
             raise
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_the_deployed_web_server_logs_json_lines_with_no_canary_address_or_agent(tmp_path):
     (tmp_path / "data").mkdir()

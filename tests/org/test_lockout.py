@@ -116,6 +116,7 @@ connection.close()
 """
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_no_user_agent_or_typed_secret_of_a_failed_sign_in_reaches_sqlite_or_its_wal(
     tmp_path,

@@ -29,7 +29,7 @@ from tests.vault.canary import forms
 
 # Alone: honest clients must be served in time while the flood runs; another test's load
 # beside it would blur what is measured.
-pytestmark = [pytest.mark.slow, pytest.mark.alone]
+pytestmark = [pytest.mark.slow, pytest.mark.alone, pytest.mark.own_sqlite]
 
 FLOODER = "127.0.0.2"
 HONEST = [f"127.0.0.{n}" for n in range(10, 30)]

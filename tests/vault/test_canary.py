@@ -74,6 +74,7 @@ def files_while_open(tmp_path: Path, argv: list[str]) -> tuple[dict[str, bytes],
     return while_open, database, log
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_no_canary_reaches_sqlite_and_its_wal_the_media_folder_the_logs_or_the_task_queue(
     tmp_path,
