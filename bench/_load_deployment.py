@@ -23,6 +23,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from _setup import ROOT, throwaway_environment
 
+sys.path.insert(0, str(ROOT))
+from tests.demo_model import SEED_DEMO  # noqa: E402 - needs the checkout on the path
+
 PYTHON = sys.executable
 # The real settings with the public rate limits raised (one machine is one address) and the
 # floor endpoint added: see bench/intake_submit_settings.py. Nothing else differs.
@@ -98,7 +101,9 @@ class Deployment:
                 admin.execute(f'CREATE DATABASE "{self.db_name}"')
         self.run("manage.py", "keys", "generate")
         self.run("manage.py", "migrate", "--verbosity", "0")
-        self.run("manage.py", "seed_demo")
+        # The demo, with its triage model trained once per data set and kept in
+        # var/test-models as the test suite keeps it (tests/demo_model.py).
+        self.run("manage.py", "shell", "-c", SEED_DEMO)
         self.session_info = self.django("setup", str(self.staff_count))
 
     # The servers.

@@ -60,3 +60,19 @@ def remembered(train, learning):
             return row
 
     return once
+
+
+def seed_demo_keeping_the_model() -> None:
+    """`manage.py seed_demo` with the demo's model trained once per data set, for a process
+    of its own (`manage.py shell -c`, see SEED_DEMO): an installation that a test or a
+    benchmark starts needs the demo, not another half-minute of training."""
+    from django.core.management import call_command
+
+    from routing import demo, learning
+
+    demo.triage_model_train = remembered(demo.triage_model_train, learning)
+    call_command("seed_demo")
+
+
+SEED_DEMO = ("from tests.demo_model import seed_demo_keeping_the_model; "
+             "seed_demo_keeping_the_model()")

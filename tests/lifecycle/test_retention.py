@@ -23,6 +23,7 @@ from lifecycle import retention
 from notify.models import Event
 from notify.models import Kind as EventKind
 from routing.models import Category
+from tests.demo_model import SEED_DEMO
 from tests.intake.pages_case import NOW, make_case
 from tests.routing.helpers import approved_referral, make_agency, triage
 from vault.errors import ShreddedError
@@ -227,16 +228,6 @@ def test_on_a_closed_case_the_retention_panel_comes_first_and_the_rest_is_folded
     assert reverse("lifecycle:legal_hold", args=["DG", complaint.reference]) in page
 
 
-# seed_demo as the suite's own seedings run it (tests/conftest.py): the demo's triage model,
-# which has nothing to do with retention, is trained once per data set and then reused.
-SEED_DEMO = """
-from django.core.management import call_command
-from routing import demo, learning
-from tests.demo_model import remembered
-demo.triage_model_train = remembered(demo.triage_model_train, learning)
-call_command("seed_demo")
-"""
-
 SHRED_FIRST_CASE = """
 from datetime import timedelta
 from django.utils import timezone
@@ -267,6 +258,7 @@ def test_no_copy_of_the_destroyed_key_stays_in_the_sqlite_files(tmp_path):
            "DATABASE_URL": ""}
     env.pop("DATABASE_URL")
     env.pop("REDIS_URL", None)
+    # The demo's triage model has nothing to do with retention: trained once, then reused.
     for command in (["keys", "generate"], ["migrate", "-v0"], ["shell", "-c", SEED_DEMO],
                     ["shell", "-c", SHRED_FIRST_CASE]):
         done = subprocess.run([sys.executable, "manage.py", *command], cwd=settings.BASE_DIR,
