@@ -25,7 +25,7 @@ from pathlib import Path
 
 import django
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "var" / "test-databases"
@@ -101,11 +101,16 @@ def _pg_save(creation, name: str, template: str) -> None:
     """Copies the migrated test database `name` to `template`, and drops older copies."""
     connection.close()  # the source of a copy may have no other session
     quote = connection.ops.quote_name
+    # A cache, shared by every checkout that uses this server: a copy another run is
+    # reading, or has just made, is left as it is.
     with creation._nodb_cursor() as cursor:
-        for old in _pg_databases(cursor, TEMPLATE_PREFIX):
-            if old != template:
-                cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
-        cursor.execute(f"CREATE DATABASE {quote(template)} TEMPLATE {quote(name)}")
+        for statement in [*(f"DROP DATABASE IF EXISTS {quote(old)}"
+                            for old in _pg_databases(cursor, TEMPLATE_PREFIX) if old != template),
+                          f"CREATE DATABASE {quote(template)} TEMPLATE {quote(name)}"]:
+            try:
+                cursor.execute(statement)
+            except DatabaseError:
+                pass
     connection.ensure_connection()
 
 
@@ -134,11 +139,14 @@ def _pg_migrate_once(creation) -> None:
         with _exclusive(FOLDER / "lock-postgresql"):
             with creation._nodb_cursor() as cursor:
                 exists = template in _pg_databases(cursor, template)
-            if not exists:
-                name = migrate(verbosity, autoclobber, serialize, keepdb)
-                _pg_save(creation, name, template)
-                return name
-        return _pg_restore(creation, template, serialize=serialize)
+            if exists:
+                try:
+                    return _pg_restore(creation, template, serialize=serialize)
+                except DatabaseError:  # dropped or in use by another checkout's run just now
+                    pass
+            name = migrate(verbosity, autoclobber, serialize, keepdb)
+            _pg_save(creation, name, template)
+            return name
 
     creation.create_test_db = create_test_db
 
