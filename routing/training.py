@@ -84,8 +84,9 @@ class _Features:
         self.indices = np.array(indices, dtype=np.int64)
         self.indptr = np.array(indptr, dtype=np.int64)
 
-    def _entries(self, at) -> np.ndarray:
-        """The positions in data/indices of the entries of the rows `at`, row by row."""
+    def _entries(self, at) -> tuple[np.ndarray, np.ndarray]:
+        """The positions in data/indices of the entries of the rows `at`, row by row, and
+        how many entries each of those rows has."""
         starts, ends = self.indptr[at], self.indptr[np.asarray(at) + 1]
         lengths = ends - starts
         offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
