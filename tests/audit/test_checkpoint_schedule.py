@@ -95,6 +95,7 @@ checkpoint_if_moved()
 """
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_workers_checkpointing_at_once_on_a_sqlite_file_make_one_checkpoint(sqlite_file):
     database, env = sqlite_file

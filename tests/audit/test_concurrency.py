@@ -114,6 +114,7 @@ def append(env, database: Path, *, worker: int, threads: int, each: int):
     )
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_processes_appending_at_once_on_a_sqlite_file_never_fork_the_chain(sqlite_file):
     database, env = sqlite_file
@@ -141,6 +142,7 @@ def test_processes_appending_at_once_on_a_sqlite_file_never_fork_the_chain(sqlit
     assert f"{len(rows)} events checked" in verified.stdout
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_verify_audit_exits_with_one_on_a_damaged_database_file(sqlite_file):
     database, env = sqlite_file

@@ -113,6 +113,7 @@ def parallel_result(env) -> list[str]:
     return checked.stdout.splitlines()[-1].split()
 
 
+@pytest.mark.own_sqlite
 @pytest.mark.slow
 def test_several_processes_verify_a_sqlite_file(sqlite_file):
     import sqlite3
