@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -21,7 +22,7 @@ from routing.learned import LearnedModel, features
 from routing.learning import promotion_judge, triage_model_record, triage_model_train
 from routing.model_cache import forget_model
 from routing.services import suggestion_record
-from routing.training import model_fit
+from routing.training import _mixed, model_fit
 from routing.triage import suggest, suggest_explained
 from routing.triage_data import Labelled, read_labelled, read_training
 from routing.triage_model import TriageModel
@@ -120,6 +121,23 @@ def test_the_category_models_reading_adds_to_the_corruption_score_as_trained(tra
         assert (corrupt_share - 0.5) * sign > 0
         assert (with_mix.probability - without.probability) * sign > 0, text
         assert with_mix.categories == without.categories
+
+
+def test_with_no_category_mostly_corruption_related_neither_side_adds_a_mix(trained):
+    """Training and the suggestion path agree when no category is mostly corruption-related:
+    a constant added on one side only would move every probability off its threshold."""
+    scores = np.array([-2.0, 0.5, 3.0])
+    probabilities = np.array([[0.9, 0.1], [0.5, 0.5], [0.2, 0.8]])
+    assert (_mixed(scores, ["other", "praise"], probabilities, []) == scores).all()
+    plain = json.loads(trained["data"])
+    plain["corruption"]["mixed_classes"] = []
+    unmixed = json.loads(trained["data"])
+    for key in ("category_mix", "mixed_classes"):
+        del unmixed["corruption"][key]
+    with_none = LearnedModel(json.dumps(plain).encode())
+    without = LearnedModel(json.dumps(unmixed).encode())
+    text = "Бичиг хэргийн ажилтан мөнгө нэхсэн, өгөхгүй бол материал авахгүй гэсэн."
+    assert with_none.opinion(text).probability == without.opinion(text).probability
 
 
 def test_the_explanation_is_fragments_of_the_text_and_is_never_kept(trained):
