@@ -146,8 +146,7 @@ def _audit_trail_lets_the_test_database_be_flushed(request):
     triggers.remove(connection)
 
 
-@pytest.fixture
-def units(db):
+def make_units() -> dict[str, Unit]:
     national = Unit.objects.create(
         code="UBEG", kind=Unit.Kind.NATIONAL, name_mn="Улсын бүртгэлийн ерөнхий газар",
         name_en="General Authority for State Registration",
@@ -165,6 +164,11 @@ def units(db):
     return {"UBEG": national, "DG": dg, "DU": du}
 
 
+@pytest.fixture
+def units(db):
+    return make_units()
+
+
 def make_staff(username, unit, role, *, with_device=True):
     user = get_user_model().objects.create_user(
         username=username, password=PASSWORD, first_name=username.title(), last_name="Т."
@@ -175,13 +179,17 @@ def make_staff(username, unit, role, *, with_device=True):
     return user
 
 
-@pytest.fixture
-def personas(units):
+def make_personas(units: dict[str, Unit]) -> dict:
     dg = units["DG"]
     people = {role.value: make_staff(role.value, dg, role) for role in Role}
     people["outsider"] = make_staff("outsider", units["DU"], Role.OFFICER)
     people["national_head"] = make_staff("national_head", units["UBEG"], Role.HEAD)
     return people
+
+
+@pytest.fixture
+def personas(units):
+    return make_personas(units)
 
 
 def sign_in(client, user):
@@ -198,3 +206,23 @@ def sign_in(client, user):
 @pytest.fixture
 def signed_in(client):
     return lambda user: sign_in(client, user)
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction open for a whole test module, for records built once and shared by its
+    tests, as Django's TestCase.setUpTestData does for a class (tests/shared_data.py). Each
+    test's own transaction (pytest-django's `db`) is then a savepoint inside this one, and
+    is rolled back to the records as they were built; this one is rolled back at the end."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # as TestCase's own: a durable block may open inside
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -3,13 +3,17 @@ tests.org.test_access.STAFF_PAGES: (url name, its arguments, the DG roles allowe
 `make_referral` makes what the pages list: a case, its triage and a referral in a given
 state, with a canary in everything sealed so a test can show none of it leaks."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
+
+from django.urls import reverse
+from django.utils import translation
 
 from intake.models import Channel, Kind
 from intake.services import Content, staff_channel_log
-from routing.models import Referral
-from tests.intake.pages_case import UB
-from tests.routing.helpers import prepare, triage
+from outbox.models import Agency
+from routing.models import Referral, ReferralState
+from tests.intake.pages_case import NOW, UB
+from tests.routing.helpers import make_agency, prepare, triage
 
 HANDLERS = {"officer", "head"}
 CANARY = "canary-tr-9d41"
@@ -18,6 +22,47 @@ PAGES = [
     ("routing:tracker", {"unit_code": "DG"}, HANDLERS),
     ("routing:tracker_csv", {"unit_code": "DG"}, HANDLERS),
 ]
+
+def tracker(unit="DG", *, language="mn"):
+    with translation.override(language):
+        return reverse("routing:tracker", kwargs={"unit_code": unit})
+
+
+def tracker_csv(unit="DG", *, language="mn"):
+    with translation.override(language):
+        return reverse("routing:tracker_csv", kwargs={"unit_code": unit})
+
+
+def listed(response) -> list[str]:
+    return [row.referral.reference for row in response.context["rows"]]
+
+
+def make_agencies() -> dict[str, Agency]:
+    return {
+        "atg": make_agency(),
+        "police": make_agency("police", delivery=Agency.Delivery.LETTER, default=False,
+                              name_mn="Цагдаагийн газар", name_en="Police",
+                              kind=Agency.Kind.POLICE),
+    }
+
+
+def add_referrals(referral, count: int, batch: str = "A"):
+    """`count` more referrals of the same case, made straight in the database: the tracker
+    only reads them, and a page of them is what is measured."""
+    states = [ReferralState.DELIVERED, ReferralState.PREPARED, ReferralState.ACKNOWLEDGED]
+    extra = []
+    for number in range(count):
+        copy = Referral(
+            reference=f"{referral.reference}-{batch}{number}", complaint=referral.complaint,
+            unit=referral.unit, data_key=referral.complaint.data_key, agency=referral.agency,
+            prepared_by=referral.prepared_by, state=states[number % 3],
+            prepared_at=NOW - timedelta(hours=number + 1),
+            acknowledge_expected_by=date(2026, 3, 1),
+        )
+        copy.cover_letter = f"{CANARY} copy"
+        extra.append(copy)
+    Referral.objects.bulk_create(extra)
+
 
 def day(month, number, hour=10) -> datetime:
     return datetime(2026, month, number, hour, tzinfo=UB)

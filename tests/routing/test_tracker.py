@@ -14,28 +14,29 @@ from django.urls import reverse
 from django.utils import translation
 
 from intake.models import Recusal
-from outbox.models import Agency
 from routing.models import Referral, ReferralState, TriageDecision
-from routing.tracker.views import LABELS, TRACKER_PER_PAGE
+from routing.tracker.views import LABELS
+from tests.conftest import make_personas, make_units
 from tests.intake.pages_case import NOW, keyring_gone
 from tests.org.test_access import PERSONAS, expected_status
-from tests.routing.helpers import make_agency
-from tests.routing.pages_tracker import CANARY, PAGES, day, make_referral
+from tests.routing.pages_tracker import (
+    CANARY,
+    PAGES,
+    day,
+    listed,
+    make_agencies,
+    make_referral,
+    tracker,
+    tracker_csv,
+)
+from tests.shared_data import building
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same referrals, built once (tests/shared_data.py); the tests
+# that need a tracker of their own making are in test_tracker_paging.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_tracker_built")]
 
 S = ReferralState
 TODAY = NOW.date()
-
-
-def tracker(unit="DG", *, language="mn"):
-    with translation.override(language):
-        return reverse("routing:tracker", kwargs={"unit_code": unit})
-
-
-def tracker_csv(unit="DG", *, language="mn"):
-    with translation.override(language):
-        return reverse("routing:tracker_csv", kwargs={"unit_code": unit})
 
 
 @pytest.fixture(autouse=True)
@@ -52,19 +53,19 @@ def _on_a_friday_in_march_2026():
         yield
 
 
-@pytest.fixture
-def agencies(db):
-    return {
-        "atg": make_agency(),
-        "police": make_agency("police", delivery=Agency.Delivery.LETTER, default=False,
-                              name_mn="Цагдаагийн газар", name_en="Police",
-                              kind=Agency.Kind.POLICE),
-    }
+@pytest.fixture(scope="module")
+def _tracker_built(module_transaction, django_db_blocker, tmp_path_factory):
+    """Referrals of DG in every state, one of DU (a sibling department), with the people
+    and agencies they need: built once for the module (tests/shared_data.py)."""
+    with building(django_db_blocker, tmp_path_factory, at=NOW) as kept:
+        units = make_units()
+        personas = make_personas(units)
+        agencies = make_agencies()
+        return kept({"units": units, "personas": personas, "agencies": agencies,
+                     "tracked": _make_tracked(units, personas, agencies)})
 
 
-@pytest.fixture
-def tracked(units, personas, agencies):
-    """Referrals of DG in every state, one of DU (a sibling department)."""
+def _make_tracked(units, personas, agencies) -> dict[str, Referral]:
     dg, clerk, officer = units["DG"], personas["clerk"], personas["officer"]
 
     def make(*, agency="atg", **fields):
@@ -95,6 +96,32 @@ def tracked(units, personas, agencies):
     return found
 
 
+
+@pytest.fixture
+def _built(_tracker_built, db, settings):
+    return _tracker_built.for_a_test(settings)
+
+
+@pytest.fixture
+def units(_built):
+    return _built["units"]
+
+
+@pytest.fixture
+def personas(_built):
+    return _built["personas"]
+
+
+@pytest.fixture
+def agencies(_built):
+    return _built["agencies"]
+
+
+@pytest.fixture
+def tracked(_built):
+    return _built["tracked"]
+
+
 DG_NAMES = ("late_prepared", "fresh_prepared", "approved", "letter", "delivered_late",
             "delivered_waiting", "acknowledged", "acknowledged_late", "failed", "returned",
             "concluded")
@@ -105,10 +132,6 @@ OVERDUE = {"late_prepared", "delivered_late", "acknowledged_late", "failed"}
 def head(client, personas, signed_in):
     signed_in(personas["head"])
     return personas["head"]
-
-
-def listed(response) -> list[str]:
-    return [row.referral.reference for row in response.context["rows"]]
 
 
 def refs(tracked, *names) -> list[str]:
@@ -133,10 +156,9 @@ def csv_rows(response) -> list[list[str]]:
 # --- who may open it ---------------------------------------------------------------------------
 
 @pytest.fixture
-def one(units, personas, agencies):
+def one(tracked):
     """A single DG referral, for tests about who may look rather than what they see."""
-    return make_referral(units["DG"], personas["clerk"], personas["officer"], agencies["atg"],
-                         received=day(3, 2))
+    return tracked["late_prepared"]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -458,74 +480,6 @@ def test_the_tracker_does_not_fetch_sealed_columns(client, head, tracked,
         assert column not in sql, column
 
 
-def _add_referrals(referral, count: int, batch: str = "A"):
-    """`count` more referrals of the same case, made straight in the database: the tracker
-    only reads them, and a page of them is what is measured."""
-    extra = []
-    for number in range(count):
-        copy = Referral(
-            reference=f"{referral.reference}-{batch}{number}", complaint=referral.complaint,
-            unit=referral.unit, data_key=referral.complaint.data_key, agency=referral.agency,
-            prepared_by=referral.prepared_by, state=[S.DELIVERED, S.PREPARED,
-                                                     S.ACKNOWLEDGED][number % 3],
-            prepared_at=NOW - timedelta(hours=number + 1),
-            acknowledge_expected_by=date(2026, 3, 1),
-        )
-        copy.cover_letter = f"{CANARY} copy"
-        extra.append(copy)
-    Referral.objects.bulk_create(extra)
-
-
-def test_a_page_takes_as_many_queries_for_3_referrals_as_for_a_full_page(
-    client, personas, signed_in, units, agencies, django_assert_max_num_queries
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    first = make_referral(units["DG"], personas["clerk"], personas["officer"],
-                          agencies["atg"], received=day(3, 2))
-    _add_referrals(first, 2)
-    signed_in(personas["national_head"])
-
-    def queries(url, query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, query or {})
-            if response.streaming:
-                b"".join(response.streaming_content)
-        assert response.status_code == 200
-        return len(captured)
-
-    few = [queries(tracker("UBEG")), queries(tracker("UBEG"), {"overdue": "on"}),
-           queries(tracker_csv("UBEG"))]
-    _add_referrals(first, 3 * TRACKER_PER_PAGE, "B")
-    with django_assert_max_num_queries(16):
-        response = client.get(tracker("UBEG"), {"page": 2})
-    assert len(response.context["rows"]) == TRACKER_PER_PAGE
-    many = [queries(tracker("UBEG")), queries(tracker("UBEG"), {"overdue": "on"}),
-            queries(tracker_csv("UBEG"))]
-    assert many == few, "each row of the tracker costs queries"
-
-
-def test_the_tracker_pages_by_50_and_keeps_the_filters(client, head, units, personas,
-                                                       agencies):
-    first = make_referral(units["DG"], personas["clerk"], personas["officer"],
-                          agencies["atg"], received=day(3, 2))
-    _add_referrals(first, 60)
-    response = client.get(tracker(), {"state": S.DELIVERED})
-    assert response.context["page"].paginator.count == 20
-    everything = client.get(tracker())
-    assert len(everything.context["rows"]) == TRACKER_PER_PAGE
-    assert everything.context["page"].paginator.count == 61
-    assert "page=2" in everything.content.decode()
-    second = client.get(tracker(), {"page": 2})
-    assert len(second.context["rows"]) == 11
-    assert not set(listed(everything)) & set(listed(second))
-    assert client.get(tracker(), {"page": "99"}).context["page"].number == 2
-    assert client.get(tracker(), {"page": "x"}).context["page"].number == 1
-    kept = client.get(tracker(), {"state": S.PREPARED, "overdue": "on"}).content.decode()
-    assert f"{tracker_csv()}?state=prepared&amp;overdue=on" in kept
-
-
 def test_under_asgi_the_csv_streams_from_an_async_iterator(client, head, tracked):
     from asgiref.sync import async_to_sync
     from django.test import AsyncClient
@@ -542,37 +496,3 @@ def test_under_asgi_the_csv_streams_from_an_async_iterator(client, head, tracked
     assert response.status_code == 200
     synchronous = b"".join(client.get(tracker_csv()).streaming_content)
     assert data == synchronous and CANARY.encode() not in data
-
-
-def test_a_tracker_longer_than_the_cap_says_over_and_costs_the_same_queries(
-    client, head, units, personas, agencies, monkeypatch
-):
-    """Counting stops at the cap (core.paging): the counts by state, the overdue count, the
-    total and the list say "over 10" past it, and the page costs what a short one does."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    monkeypatch.setattr("core.paging.CAP", 10)
-    first = make_referral(units["DG"], personas["clerk"], personas["officer"],
-                          agencies["atg"], received=day(3, 2))
-
-    def page(query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(tracker(language="en"), query or {})
-        assert response.status_code == 200
-        return len(captured), response
-
-    few = [page()[0], page({"overdue": "on"})[0]]
-    _add_referrals(first, 36)  # 12 in each of three states
-    many = [page()[0], page({"overdue": "on"})[0]]
-    assert many == few, "the tracker's queries grow with its length"
-    response = page()[1]
-    counts = {entry["state"]: (entry["count"], entry["more"])
-              for entry in response.context["by_state"]}
-    assert counts[S.DELIVERED] == (10, True) and counts[S.CONCLUDED] == (0, False)
-    assert response.context["total_more"] and response.context["overdue_more"]
-    assert response.context["page"].paginator.capped
-    assert len(response.context["rows"]) == 10
-    text = response.content.decode()
-    assert "Over 10 referrals found: the newest 10 are listed." in text
-    assert 'id="overdue-count">over 10<' in text

@@ -29,7 +29,9 @@ from tests.security.helpers import (
 )
 from tests.security.test_authz_matrix import ANY_STAFF, RULES
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_matrix_time")]
+# Every test starts from the one world, built once for the module (tests/shared_data.py).
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("_world_built", "at_matrix_time")]
 
 STAFF_EXAMPLES = 6
 PUBLIC_EXAMPLES = 20

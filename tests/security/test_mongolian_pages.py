@@ -28,7 +28,9 @@ from tests.security.test_authz_matrix import (
     persona_client,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("at_matrix_time")]
+# Every test starts from the one world, built once for the module (tests/shared_data.py).
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("_world_built", "at_matrix_time")]
 
 # Whoever sees a page differently: each role, the public, and the head of the unit above.
 READERS = ["anonymous", "clerk", "officer", "head", "auditor", "admin", "national_head"]
@@ -171,8 +173,8 @@ def test_the_reporters_own_pages_show_no_english_word(client, units, personas, s
     names = frozenset(names_of_the_world())
     sent = send_report(client, files=[pdf()])
     assert latin_words(body_of(sent), names) == set()
-    staff_reply_send(complaint=Complaint.objects.get(), body="Хэзээ болсон бэ?",
-                     by=personas["officer"])
+    just_sent = Complaint.objects.latest("pk")  # the world's cases came before it
+    staff_reply_send(complaint=just_sent, body="Хэзээ болсон бэ?", by=personas["officer"])
     code = receipt_of(sent)
     followed = track(client, code)
     assert followed.status_code == 200 and "Хэзээ болсон бэ?" in body_of(followed)
