@@ -17,9 +17,12 @@ from intake.models import BoxOpening, Channel, Kind
 from intake.services import Content, box_opening_record, staff_channel_log
 from org.models import Membership, Role
 from tests.audit.scenario import working_month
-from tests.conftest import make_staff
+from tests.conftest import make_personas, make_staff, make_units
+from tests.shared_data import building
 
-pytestmark = pytest.mark.django_db
+# Every test starts from DG's working month, built once (tests/shared_data.py); the one that
+# counts from a short trail is in test_events_page_cap.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_month_built")]
 
 # What developer output looks like: a model label and an id, a Python literal, a dict.
 RAW_CODE = re.compile(r"\b[a-z_]+\.[a-z_]+\s+\d+|\bTrue\b|\bFalse\b|\bNone\b|\{'")
@@ -38,9 +41,34 @@ def visible_text(html: str) -> str:
     return TAGS.sub(" ", html)
 
 
+@pytest.fixture(scope="module")
+def _month_built(module_transaction, django_db_blocker, tmp_path_factory):
+    """DG's working month and the people who worked it, built once for the module."""
+    with building(django_db_blocker, tmp_path_factory) as kept:
+        units = make_units()
+        personas = make_personas(units)
+        return kept({"units": units, "personas": personas,
+                     "month": working_month(units, personas)})
+
+
 @pytest.fixture
-def month(units, personas):
-    return working_month(units, personas)
+def _built(_month_built, db, settings):
+    return _month_built.for_a_test(settings)
+
+
+@pytest.fixture
+def units(_built):
+    return _built["units"]
+
+
+@pytest.fixture
+def personas(_built):
+    return _built["personas"]
+
+
+@pytest.fixture
+def month(_built):
+    return _built["month"]
 
 
 def test_every_event_of_a_working_month_has_words(month):
@@ -227,32 +255,3 @@ def test_bad_filters_explain_themselves_and_find_nothing(client, signed_in, pers
     assert response.context["form"].errors
     assert list(response.context["page"].object_list) == []
     assert 'class="error" role="alert"' in response.content.decode()
-
-
-def test_a_trail_longer_than_the_cap_says_so_and_costs_the_same_queries(
-    client, signed_in, personas, units, monkeypatch
-):
-    monkeypatch.setattr("core.paging.CAP", 10)
-    signed_in(personas["auditor"])
-    url = events_url("en")
-
-    def page(query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, query or {})
-        assert response.status_code == 200
-        return len(captured), response
-
-    for number in range(3):
-        record(actor=personas["clerk"], action="complaint.titled", unit=units["DG"],
-               details={"reference": f"DG-2026-{number:05d}", "length": 4})
-    page()  # warm up: sessions, translations
-    few, short = page()
-    assert not short.context["page"].paginator.capped
-    for number in range(20):
-        record(actor=personas["clerk"], action="complaint.titled", unit=units["DG"],
-               details={"reference": f"DG-2026-1{number:04d}", "length": 4})
-    many, long = page()
-    assert many == few
-    assert long.context["page"].paginator.capped
-    assert "Over 10 events found: the newest 10 are listed." in long.content.decode()
-    assert len(long.context["shown"]) == 10

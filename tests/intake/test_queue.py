@@ -1,13 +1,11 @@
 """A unit's queue: its complaints as metadata, filtered, paginated, with the clocks marked,
 in a fixed number of queries however many rows a page holds."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -16,10 +14,13 @@ from intake.case.worklist import case_assign, case_title_set
 from intake.models import Channel, Complaint, Kind, Status
 from intake.services import Content, phone_call_log, staff_channel_log, web_report_submit
 from org.models import Role
-from tests.conftest import make_staff
+from tests.conftest import make_personas, make_staff, make_units
 from tests.intake.pages_case import NOW, UB, keyring_gone
+from tests.shared_data import building
 
-pytestmark = pytest.mark.django_db
+# Every test starts from the same cases, built once (tests/shared_data.py); the tests that
+# count cases of their own making are in test_queue_paging.py.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_queue_built")]
 
 QUEUE = reverse("intake:queue", kwargs={"unit_code": "DG"})
 CANARY = "canary-q-5150"
@@ -55,9 +56,38 @@ def day(month, number, hour=10):
     return datetime(2026, month, number, hour, tzinfo=UB)
 
 
+@pytest.fixture(scope="module")
+def _queue_built(module_transaction, django_db_blocker, tmp_path_factory):
+    """The cases of `mixed` and the people who logged them, built once for the module."""
+    with building(django_db_blocker, tmp_path_factory, at=NOW) as kept:
+        units = make_units()
+        personas = make_personas(units)
+        return kept({"units": units, "personas": personas,
+                     "mixed": _make_mixed(units, personas)})
+
+
 @pytest.fixture
-def mixed(units, personas):
+def _built(_queue_built, db, settings):
+    return _queue_built.for_a_test(settings)
+
+
+@pytest.fixture
+def units(_built):
+    return _built["units"]
+
+
+@pytest.fixture
+def personas(_built):
+    return _built["personas"]
+
+
+@pytest.fixture
+def mixed(_built):
     """Cases of every sort across February and March, and one in another unit."""
+    return _built["mixed"]
+
+
+def _make_mixed(units, personas) -> dict[str, Complaint]:
     dg, clerk, head = units["DG"], personas["clerk"], personas["head"]
     found = {
         "old_letter": log(dg, clerk, day(2, 2)),  # both clocks long past
@@ -207,41 +237,6 @@ def test_bad_filters_say_what_is_wrong_and_list_nothing(client, officer, mixed, 
     assert listed(response) == []
 
 
-def test_the_queue_is_paginated_by_25_and_keeps_the_filters(client, officer, units,
-                                                           personas):
-    start = day(1, 5)
-    for number in range(30):
-        log(units["DG"], personas["clerk"], start + timedelta(hours=number),
-            channel=Channel.LETTER)
-    log(units["DG"], personas["clerk"], day(3, 1), channel=Channel.EMAIL)
-    first = client.get(QUEUE, {"channel": "letter"})
-    assert len(first.context["rows"]) == 25 and first.context["page"].paginator.count == 30
-    assert "channel=letter&amp;page=2" in first.content.decode()
-    second = client.get(QUEUE, {"channel": "letter", "page": 2})
-    assert len(second.context["rows"]) == 5
-    assert not set(listed(first)) & set(listed(second))
-    assert client.get(QUEUE, {"channel": "letter", "page": 99}).context["page"].number == 2
-
-
-def test_a_page_of_the_queue_takes_as_many_queries_for_5_complaints_as_for_60(
-    client, officer, units, personas
-):
-    def queries_for_page():
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(QUEUE)
-        assert response.status_code == 200
-        return len(captured), len(response.context["rows"])
-
-    for number in range(5):
-        log(units["DG"], personas["clerk"], day(2, 2) + timedelta(hours=number))
-    few, rows_few = queries_for_page()
-    for number in range(55):
-        log(units["DG"], personas["clerk"], day(2, 9) + timedelta(hours=number))
-    many, rows_many = queries_for_page()
-    assert (rows_few, rows_many) == (5, 25)
-    assert many == few, "each row of the queue costs queries"
-
-
 def test_the_queue_decrypts_nothing(client, officer, mixed, settings, tmp_path):
     with keyring_gone(settings, tmp_path):  # a page that decrypted would fail
         response = client.get(QUEUE)
@@ -364,32 +359,3 @@ def test_an_unknown_view_lists_nothing_and_says_so(client, officer, worked):
     assert "Select a valid choice." in response.content.decode()
 
 
-def test_a_queue_longer_than_the_cap_says_so_pages_within_it_and_costs_the_same_queries(
-    client, officer, units, personas, monkeypatch
-):
-    """Counting stops at the cap (core.paging): 12 cases under a cap of 10 read as "over
-    10", two pages of the newest 10, in as many queries as a queue under the cap."""
-    monkeypatch.setattr("core.paging.CAP", 10)
-    monkeypatch.setattr("intake.case.views.QUEUE_PER_PAGE", 5)
-
-    def queries(query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(QUEUE, query or {})
-        assert response.status_code == 200
-        return len(captured), response
-
-    for number in range(4):
-        log(units["DG"], personas["clerk"], day(3, 2) + timedelta(hours=number))
-    few, short = queries()
-    assert not short.context["page"].paginator.capped
-    for number in range(8):
-        log(units["DG"], personas["clerk"], day(3, 9) + timedelta(hours=number))
-    many, long = queries()
-    assert many == few, "the queue's queries grow with its length"
-    assert long.context["page"].paginator.capped
-    text = client.get(QUEUE).content.decode()
-    assert "10-аас дээш гомдол олдлоо: хамгийн сүүлийн 10-ыг жагсаав." in text
-    assert "Эхний 2 хуудасны 1" in text
-    last = queries({"page": 9})[1]
-    assert last.context["page"].number == 2 and len(last.context["rows"]) == 5
-    assert not last.context["page"].has_next()
