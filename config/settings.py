@@ -85,7 +85,7 @@ MIDDLEWARE = [
     # servestatic's, passed by every request that is not for a static file.
     "core.middleware.StaticFilesMiddleware",
     "core.middleware.PrivacyHeadersMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF's check, which is where a form is first read.
@@ -246,9 +246,11 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Short sessions that end after idle time; every request renews the idle window.
+# Short sessions that end after idle time. A signed-in request renews the idle window,
+# writing the session at most once a minute (core.middleware.SessionMiddleware), not on
+# every page: a session ends 29 to 30 minutes after its last request.
 SESSION_COOKIE_AGE = env_int("SHUGEL_SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

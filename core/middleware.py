@@ -2,8 +2,12 @@
 the answer to a form too large to read. (What sign-in lockout counts a client by is in
 vault/clients.py: it needs the keyring.)"""
 
+import time
+
 from asgiref.sync import async_to_sync, iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import RequestDataTooBig
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
@@ -59,6 +63,28 @@ class PrivacyHeadersMiddleware:
         response.setdefault("Referrer-Policy", "no-referrer")
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+RENEWED = "shugel_renewed_at"  # in the session: when its idle window was last renewed
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, renewing a signed-in session's idle window at most once a minute.
+
+    Django renews it by writing the session on every request (SESSION_SAVE_EVERY_REQUEST):
+    a database write, and on SQLite the one writer's lock, for every page a member of staff
+    opens. Here a session that holds a signed-in person is written again only when
+    SESSION_RENEW_SECONDS have passed since its last writing, so it still ends within that
+    much of SESSION_COOKIE_AGE after its last request. A session with nobody signed in is
+    left as Django leaves it (a visitor's stale cookie does not make a new one)."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and session.get(SESSION_KEY):
+            now = int(time.time())
+            if now - session.get(RENEWED, 0) >= settings.SESSION_RENEW_SECONDS:
+                session[RENEWED] = now  # modified: Django saves it with a new expiry
+        return super().process_response(request, response)
 
 
 class FormTooLargeMiddleware:

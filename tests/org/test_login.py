@@ -154,7 +154,44 @@ def test_logout_by_post_ends_the_session(client, personas, signed_in):
 
 
 def test_sessions_end_after_idle_time(settings, client, personas, signed_in):
-    signed_in(personas["clerk"])
-    client.get(reverse("org:unit_home", args=["DG"]))
-    assert settings.SESSION_SAVE_EVERY_REQUEST
-    assert 0 < client.session.get_expiry_age() <= 30 * 60
+    """Each request keeps a session going for 30 more minutes (less at most the minute
+    between renewals); 30 minutes without one end it."""
+    home = reverse("org:unit_home", args=["DG"])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        signed_in(personas["clerk"])
+        for minutes in (25, 50, 75):  # each within 30 minutes of the last
+            clock.move_to(start + timedelta(minutes=minutes))
+            assert client.get(home).status_code == 200, minutes
+        clock.move_to(start + timedelta(minutes=75 + 30, seconds=1))
+        response = client.get(home)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_a_session_is_written_at_most_once_a_minute(settings, client, personas, signed_in):
+    """Renewing the idle window is a write; a page opened within a minute of the last
+    renewal (signing in is one) does not write the session again."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes(at) -> int:
+        clock.move_to(at)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(home).status_code == 200
+        table = Session._meta.db_table
+        return sum(1 for query in captured
+                   if query["sql"].startswith(("UPDATE", "INSERT")) and table in query["sql"])
+
+    home = reverse("org:unit_home", args=["DG"])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        signed_in(personas["clerk"])
+        expires = Session.objects.get().expire_date  # as signing in left it
+        assert session_writes(start + timedelta(seconds=1)) == 0
+        assert session_writes(start + timedelta(seconds=59)) == 0
+        assert Session.objects.get().expire_date == expires
+        assert session_writes(start + timedelta(seconds=60)) == 1
+        assert Session.objects.get().expire_date == expires + timedelta(seconds=60)
+        assert session_writes(start + timedelta(seconds=90)) == 0
+    assert settings.SESSION_RENEW_SECONDS == 60 and not settings.SESSION_SAVE_EVERY_REQUEST
