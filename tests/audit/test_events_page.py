@@ -17,12 +17,12 @@ from intake.models import BoxOpening, Channel, Kind
 from intake.services import Content, box_opening_record, staff_channel_log
 from org.models import Membership, Role
 from tests.audit.scenario import working_month
-from tests.conftest import make_personas, make_staff, make_units
-from tests.shared_data import building
+from tests.conftest import make_staff
+from tests.shared_data import shared_records
 
 # Every test starts from DG's working month, built once (tests/shared_data.py); the one that
 # counts from a short trail is in test_events_page_cap.py.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_month_built")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records")]
 
 # What developer output looks like: a model label and an id, a Python literal, a dict.
 RAW_CODE = re.compile(r"\b[a-z_]+\.[a-z_]+\s+\d+|\bTrue\b|\bFalse\b|\bNone\b|\{'")
@@ -41,34 +41,12 @@ def visible_text(html: str) -> str:
     return TAGS.sub(" ", html)
 
 
-@pytest.fixture(scope="module")
-def _month_built(module_transaction, django_db_blocker, tmp_path_factory):
-    """DG's working month and the people who worked it, built once for the module."""
-    with building(django_db_blocker, tmp_path_factory) as kept:
-        units = make_units()
-        personas = make_personas(units)
-        return kept({"units": units, "personas": personas,
-                     "month": working_month(units, personas)})
+def _make_month(units, personas) -> dict:
+    """DG's working month (tests/audit/scenario.py)."""
+    return {"month": working_month(units, personas)}
 
 
-@pytest.fixture
-def _built(_month_built, db, settings):
-    return _month_built.for_a_test(settings)
-
-
-@pytest.fixture
-def units(_built):
-    return _built["units"]
-
-
-@pytest.fixture
-def personas(_built):
-    return _built["personas"]
-
-
-@pytest.fixture
-def month(_built):
-    return _built["month"]
+_records, _built, units, personas, month = shared_records(_make_month, keys=["month"])
 
 
 def test_every_event_of_a_working_month_has_words(month):

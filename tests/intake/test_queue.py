@@ -14,13 +14,13 @@ from intake.case.worklist import case_assign, case_title_set
 from intake.models import Channel, Complaint, Kind, Status
 from intake.services import Content, phone_call_log, staff_channel_log, web_report_submit
 from org.models import Role
-from tests.conftest import make_personas, make_staff, make_units
+from tests.conftest import make_staff
 from tests.intake.pages_case import NOW, UB, keyring_gone
-from tests.shared_data import building
+from tests.shared_data import shared_records
 
 # Every test starts from the same cases, built once (tests/shared_data.py); the tests that
 # count cases of their own making are in test_queue_paging.py.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_queue_built")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records")]
 
 QUEUE = reverse("intake:queue", kwargs={"unit_code": "DG"})
 CANARY = "canary-q-5150"
@@ -56,38 +56,8 @@ def day(month, number, hour=10):
     return datetime(2026, month, number, hour, tzinfo=UB)
 
 
-@pytest.fixture(scope="module")
-def _queue_built(module_transaction, django_db_blocker, tmp_path_factory):
-    """The cases of `mixed` and the people who logged them, built once for the module."""
-    with building(django_db_blocker, tmp_path_factory, at=NOW) as kept:
-        units = make_units()
-        personas = make_personas(units)
-        return kept({"units": units, "personas": personas,
-                     "mixed": _make_mixed(units, personas)})
-
-
-@pytest.fixture
-def _built(_queue_built, db, settings):
-    return _queue_built.for_a_test(settings)
-
-
-@pytest.fixture
-def units(_built):
-    return _built["units"]
-
-
-@pytest.fixture
-def personas(_built):
-    return _built["personas"]
-
-
-@pytest.fixture
-def mixed(_built):
+def _make_mixed(units, personas) -> dict:
     """Cases of every sort across February and March, and one in another unit."""
-    return _built["mixed"]
-
-
-def _make_mixed(units, personas) -> dict[str, Complaint]:
     dg, clerk, head = units["DG"], personas["clerk"], personas["head"]
     found = {
         "old_letter": log(dg, clerk, day(2, 2)),  # both clocks long past
@@ -109,7 +79,10 @@ def _make_mixed(units, personas) -> dict[str, Complaint]:
     complaint_acknowledge(complaint=found["email"], by=head)
     complaint_close(complaint=found["closed"], reason="Шийдвэрлэсэн", by=head)
     log(units["DU"], personas["outsider"], day(3, 3))  # another department's
-    return {name: Complaint.objects.get(pk=c.pk) for name, c in found.items()}
+    return {"mixed": {name: Complaint.objects.get(pk=c.pk) for name, c in found.items()}}
+
+
+_records, _built, units, personas, mixed = shared_records(_make_mixed, keys=["mixed"], at=NOW)
 
 
 def listed(response) -> list[str]:

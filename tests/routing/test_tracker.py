@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from intake.models import Recusal
-from routing.models import Referral, ReferralState, TriageDecision
+from routing.models import ReferralState, TriageDecision
 from routing.tracker.views import LABELS
-from tests.conftest import make_personas, make_units
 from tests.intake.pages_case import NOW, keyring_gone
 from tests.org.test_access import PERSONAS, expected_status
 from tests.routing.pages_tracker import (
@@ -29,11 +28,11 @@ from tests.routing.pages_tracker import (
     tracker,
     tracker_csv,
 )
-from tests.shared_data import building
+from tests.shared_data import shared_records
 
 # Every test starts from the same referrals, built once (tests/shared_data.py); the tests
 # that need a tracker of their own making are in test_tracker_paging.py.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_tracker_built")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records")]
 
 S = ReferralState
 TODAY = NOW.date()
@@ -53,20 +52,11 @@ def _on_a_friday_in_march_2026():
         yield
 
 
-@pytest.fixture(scope="module")
-def _tracker_built(module_transaction, django_db_blocker, tmp_path_factory):
-    """Referrals of DG in every state, one of DU (a sibling department), with the people
-    and agencies they need: built once for the module (tests/shared_data.py)."""
-    with building(django_db_blocker, tmp_path_factory, at=NOW) as kept:
-        units = make_units()
-        personas = make_personas(units)
-        agencies = make_agencies()
-        return kept({"units": units, "personas": personas, "agencies": agencies,
-                     "tracked": _make_tracked(units, personas, agencies)})
-
-
-def _make_tracked(units, personas, agencies) -> dict[str, Referral]:
+def _make_tracked(units, personas) -> dict:
+    """Referrals of DG in every state, one of DU (a sibling department), and the agencies
+    they went to."""
     dg, clerk, officer = units["DG"], personas["clerk"], personas["officer"]
+    agencies = make_agencies()
 
     def make(*, agency="atg", **fields):
         return make_referral(dg, clerk, officer, agencies[agency], **fields)
@@ -93,33 +83,13 @@ def _make_tracked(units, personas, agencies) -> dict[str, Referral]:
     }
     found["sibling"] = make_referral(units["DU"], personas["outsider"], personas["outsider"],
                                      agencies["atg"], received=day(3, 12))
-    return found
+    return {"agencies": agencies, "tracked": found}
 
 
 
-@pytest.fixture
-def _built(_tracker_built, db, settings):
-    return _tracker_built.for_a_test(settings)
 
-
-@pytest.fixture
-def units(_built):
-    return _built["units"]
-
-
-@pytest.fixture
-def personas(_built):
-    return _built["personas"]
-
-
-@pytest.fixture
-def agencies(_built):
-    return _built["agencies"]
-
-
-@pytest.fixture
-def tracked(_built):
-    return _built["tracked"]
+_records, _built, units, personas, agencies, tracked = shared_records(
+    _make_tracked, keys=["agencies", "tracked"], at=NOW)
 
 
 DG_NAMES = ("late_prepared", "fresh_prepared", "approved", "letter", "delivered_late",

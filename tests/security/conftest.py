@@ -25,13 +25,12 @@ from outbox.models import Agency
 from reporting import services as reports
 from reporting.models import ReportDelivery
 from routing.models import Referral
-from tests.conftest import make_personas, make_staff, make_units
+from tests.conftest import make_staff
 from tests.intake import pages_case, pages_channels
 from tests.plans import pages_plans
 from tests.reporting import pages_reporting
 from tests.routing import pages_referral
 from tests.routing.helpers import approved_referral, make_agency
-from tests.shared_data import building
 from tests.surveys import pages_surveys
 from vault.files import save_encrypted
 
@@ -166,53 +165,18 @@ def build_world(units, personas) -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def _world_built(module_transaction, django_db_blocker, tmp_path_factory):
-    """Built once for each module that shares the world (tests/shared_data.py)."""
-    with building(django_db_blocker, tmp_path_factory, at=MATRIX_NOW) as kept:
-        units = make_units()
-        personas = make_personas(units)
-        made = build_world(units, personas)
-        assert Referral.objects.filter(unit=units["DU"]).exists()
-        assert Complaint.objects.filter(reference=made.dg.reference).exists()
-        return kept({"units": units, "personas": personas, "world": made})
+def world_records(units, personas) -> dict:
+    """The world, for tests.shared_data.shared_records: the modules that use it build it
+    once, each with
 
-
-def _shares_the_world(request) -> bool:
-    """A module shares the world by naming `_world_built` in its pytestmark's usefixtures:
-    that makes it one of the test's own fixtures, which pytest sets up before any test's
-    transaction opens (a wider scope first), as module_transaction must be."""
-    return "_world_built" in request.fixturenames
-
-
-@pytest.fixture
-def _shared(request, settings, db):
-    if not _shares_the_world(request):
-        raise pytest.UsageError(f"{request.module.__name__} uses the world without "
-                                "pytest.mark.usefixtures('_world_built')")
+        _records, _built, units, personas, world = shared_records(
+            world_records, keys=["world"], at=MATRIX_NOW)
+    """
     cache.clear()
-    return request.getfixturevalue("_world_built").for_a_test(settings)
-
-
-@pytest.fixture
-def world(_shared) -> World:
-    return _shared["world"]
-
-
-@pytest.fixture
-def units(request, db):
-    """The world's units in a module that shares the world (every test of it starts from
-    the world), new ones elsewhere."""
-    if _shares_the_world(request):
-        return request.getfixturevalue("_shared")["units"]
-    return make_units()
-
-
-@pytest.fixture
-def personas(request, units):
-    if _shares_the_world(request):
-        return request.getfixturevalue("_shared")["personas"]
-    return make_personas(units)
+    made = build_world(units, personas)
+    assert Referral.objects.filter(unit=units["DU"]).exists()
+    assert Complaint.objects.filter(reference=made.dg.reference).exists()
+    return {"world": made}
 
 
 @pytest.fixture

@@ -28,12 +28,15 @@ from tests.outreach import pages_figures, pages_outreach
 from tests.plans import pages_plans
 from tests.reporting import pages_reporting
 from tests.routing import pages_letters, pages_referral, pages_tracker
+from tests.security.conftest import MATRIX_NOW, world_records
 from tests.security.helpers import audit_length, body_of, client_for, rolled_back, states
+from tests.shared_data import shared_records
 from tests.surveys import pages_surveys
 
 # Every test starts from the one world, built once for the module (tests/shared_data.py).
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.usefixtures("_world_built", "at_matrix_time")]
+_records, _built, units, personas, world = shared_records(
+    world_records, keys=["world"], at=MATRIX_NOW)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records", "at_matrix_time")]
 
 ANY_STAFF = "any_staff"
 PUBLIC = "public"

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from intake.public import views as views_public
 from intake.public.forms import LOOKUP_TOKEN_SALT, new_form_token
 from intake.services import Content, web_report_submit
+from tests.security.conftest import MATRIX_NOW, world_records
 from tests.security.fuzz import Field, fields_for, form_body, forms_on, fuzz_settings
 from tests.security.helpers import (
     body_of,
@@ -28,10 +29,12 @@ from tests.security.helpers import (
     states,
 )
 from tests.security.test_authz_matrix import ANY_STAFF, RULES
+from tests.shared_data import shared_records
 
 # Every test starts from the one world, built once for the module (tests/shared_data.py).
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.usefixtures("_world_built", "at_matrix_time")]
+_records, _built, units, personas, world = shared_records(
+    world_records, keys=["world"], at=MATRIX_NOW)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records", "at_matrix_time")]
 
 STAFF_EXAMPLES = 6
 PUBLIC_EXAMPLES = 20

@@ -20,6 +20,7 @@ from intake.public import views as views_public
 from org.models import Unit
 from tests.intake.test_tracking import track
 from tests.intake.test_web_submission import pdf, receipt_of, send_report
+from tests.security.conftest import MATRIX_NOW, world_records
 from tests.security.helpers import body_of, rolled_back
 from tests.security.test_authz_matrix import (
     ALLOWED,
@@ -27,10 +28,12 @@ from tests.security.test_authz_matrix import (
     expected,
     persona_client,
 )
+from tests.shared_data import shared_records
 
 # Every test starts from the one world, built once for the module (tests/shared_data.py).
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.usefixtures("_world_built", "at_matrix_time")]
+_records, _built, units, personas, world = shared_records(
+    world_records, keys=["world"], at=MATRIX_NOW)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records", "at_matrix_time")]
 
 # Whoever sees a page differently: each role, the public, and the head of the unit above.
 READERS = ["anonymous", "clerk", "officer", "head", "auditor", "admin", "national_head"]
