@@ -214,6 +214,30 @@ def signed_in(client):
     return lambda user: sign_in(client, user)
 
 
+@pytest.fixture
+def own_files_and_rate_limits(settings, tmp_path):
+    """Files and rate-limit counters stay with the test that made them. For modules whose
+    pages write uploads or count requests: pytest.mark.usefixtures("own_files_and_rate_limits")."""
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def on_a_friday_in_march_2026():
+    """The test runs at tests.intake.pages_case.NOW, the clock still ticking: the day the
+    case pages' tables, the queue and the tracker were written for."""
+    import time_machine
+
+    from tests.intake.pages_case import NOW
+
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
 @pytest.fixture(scope="module")
 def module_transaction(django_db_setup, django_db_blocker):
     """A transaction open for a whole test module, for records built once and shared by its

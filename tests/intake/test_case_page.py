@@ -2,8 +2,6 @@
 action on it from the form to the audit trail and, where it concerns them, to the reporter."""
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,7 +15,6 @@ from tests.intake.pages_case import (
     CASE,
     FILE_BYTES,
     FILE_UID,
-    NOW,
     PAGES,
     POST_DATA,
     keyring_gone,
@@ -26,7 +23,8 @@ from tests.intake.pages_case import (
 )
 from tests.org.test_access import PERSONAS, expected_status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("own_files_and_rate_limits", "on_a_friday_in_march_2026")]
 
 CANARY = "canary-7be1"
 # Actions answer with a redirect back to the case; reading and downloading answer at once.
@@ -37,21 +35,6 @@ REDIRECTING = {"intake:case_worklist", "intake:case_acknowledge", "intake:case_r
 # matter) is refused with a reason, 409 (tests/intake/test_matters.py links for real).
 WITHOUT_ANOTHER_CASE = {"intake:case_matter_link", "intake:case_matter_dismiss",
                         "intake:case_matter_unlink"}
-
-
-@pytest.fixture(autouse=True)
-def _own_files_and_rate_limits(settings, tmp_path):
-    """Files and rate-limit counters stay with the test that made them."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _on_a_working_day_in_march_2026():
-    with time_machine.travel(NOW, tick=True):
-        yield
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ in a fixed number of queries however many rows a page holds."""
 from datetime import datetime
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -20,25 +18,12 @@ from tests.shared_data import shared_records
 
 # Every test starts from the same cases, built once (tests/shared_data.py); the tests that
 # count cases of their own making are in test_queue_paging.py.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records")]
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("_records", "own_files_and_rate_limits",
+                                      "on_a_friday_in_march_2026")]
 
 QUEUE = reverse("intake:queue", kwargs={"unit_code": "DG"})
 CANARY = "canary-q-5150"
-
-
-@pytest.fixture(autouse=True)
-def _own_files_and_rate_limits(settings, tmp_path):
-    """Files and rate-limit counters stay with the test that made them."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _on_a_friday_in_march_2026():
-    with time_machine.travel(NOW, tick=True):
-        yield
 
 
 @pytest.fixture

@@ -5,28 +5,14 @@ database of their own (test_queue.py shares one set of cases)."""
 from datetime import timedelta
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from intake.models import Channel
-from tests.intake.pages_case import NOW
 from tests.intake.test_queue import QUEUE, day, listed, log
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _own_files_and_rate_limits(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _on_a_friday_in_march_2026():
-    with time_machine.travel(NOW, tick=True):
-        yield
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("own_files_and_rate_limits", "on_a_friday_in_march_2026")]
 
 
 @pytest.fixture

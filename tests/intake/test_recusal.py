@@ -5,8 +5,6 @@ import json
 from datetime import timedelta
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
@@ -25,25 +23,12 @@ from intake.services import (
 )
 from org.models import Membership, Role
 from tests.conftest import make_staff
-from tests.intake.pages_case import CASE, NOW, PAGES, POST_DATA, REFERENCE, make_case, method_of
+from tests.intake.pages_case import CASE, PAGES, POST_DATA, REFERENCE, make_case, method_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("own_files_and_rate_limits", "on_a_friday_in_march_2026")]
 
 CANARY = "canary-recusal-41f7"
-
-
-@pytest.fixture(autouse=True)
-def _own_files_and_rate_limits(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _on_a_working_day_in_march_2026():
-    with time_machine.travel(NOW, tick=True):
-        yield
 
 
 def _call(user, first_name, last_name, position=""):

@@ -2,8 +2,6 @@
 officer it is assigned to; who may set them, where, and what the audit trail keeps."""
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
@@ -18,18 +16,10 @@ from tests.conftest import make_staff
 from tests.intake.pages_case import CASE, NOW, RECEIVED, make_case
 from tests.intake.pages_channels import counts, local_input
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("own_files_and_rate_limits", "on_a_friday_in_march_2026")]
 
 TITLE = "Гэрчилгээ олгоход мөнгө нэхсэн"
-
-
-@pytest.fixture(autouse=True)
-def _own_files_and_a_working_day(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    with time_machine.travel(NOW, tick=True):
-        yield
-    cache.clear()
 
 
 @pytest.fixture

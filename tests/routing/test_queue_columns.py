@@ -5,8 +5,6 @@ officers, categories, deadlines) in a fixed number of queries, decrypting nothin
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,23 +16,15 @@ from intake.classification import Classification, classify
 from intake.models import Channel, Kind
 from intake.services import Content, staff_channel_log
 from routing.case.queue import current_triage
-from tests.intake.pages_case import NOW, UB
+from tests.intake.pages_case import UB
 from tests.routing.helpers import triage
 from vault.models import DataKey
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("own_files_and_rate_limits", "on_a_friday_in_march_2026")]
 
 QUEUE = reverse("intake:queue", kwargs={"unit_code": "DG"})
 CANARY = "canary-cols-2718"
-
-
-@pytest.fixture(autouse=True)
-def _own_files_on_a_friday_in_march(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    with time_machine.travel(NOW, tick=True):
-        yield
-    cache.clear()
 
 
 def log(units, personas, number: int):

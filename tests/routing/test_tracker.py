@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -32,24 +31,12 @@ from tests.shared_data import shared_records
 
 # Every test starts from the same referrals, built once (tests/shared_data.py); the tests
 # that need a tracker of their own making are in test_tracker_paging.py.
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_records")]
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("_records", "own_files_and_rate_limits",
+                                      "on_a_friday_in_march_2026")]
 
 S = ReferralState
 TODAY = NOW.date()
-
-
-@pytest.fixture(autouse=True)
-def _own_files_and_rate_limits(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _on_a_friday_in_march_2026():
-    with time_machine.travel(NOW, tick=True):
-        yield
 
 
 def _make_tracked(units, personas) -> dict:
@@ -84,8 +71,6 @@ def _make_tracked(units, personas) -> dict:
     found["sibling"] = make_referral(units["DU"], personas["outsider"], personas["outsider"],
                                      agencies["atg"], received=day(3, 12))
     return {"agencies": agencies, "tracked": found}
-
-
 
 
 _records, _built, units, personas, agencies, tracked = shared_records(

@@ -3,12 +3,9 @@ or more than the cap, it pages by 50 and keeps the filters. These tests make the
 they count, on a database of their own (test_tracker.py shares one world)."""
 
 import pytest
-import time_machine
-from django.core.cache import cache
 
 from routing.models import ReferralState
 from routing.tracker.views import TRACKER_PER_PAGE
-from tests.intake.pages_case import NOW
 from tests.routing.pages_tracker import (
     add_referrals,
     day,
@@ -19,21 +16,10 @@ from tests.routing.pages_tracker import (
     tracker_csv,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.usefixtures("own_files_and_rate_limits", "on_a_friday_in_march_2026")]
 
 S = ReferralState
-
-
-@pytest.fixture(autouse=True)
-def _own_files_and_rate_limits(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _on_a_friday_in_march_2026():
-    with time_machine.travel(NOW, tick=True):
-        yield
 
 
 @pytest.fixture
