@@ -22,52 +22,87 @@ def _exceptions(start: date, end: date, unit: Unit | None) -> dict[date, str]:
     return found
 
 
-def _is_working(day: date, exceptions: dict[date, str]) -> bool:
-    kind = exceptions.get(day)
-    if kind is not None:
-        return kind == CalendarDay.Kind.WORKING
-    return day.weekday() < 5
+class WorkingCalendar:
+    """One unit's working days (the country's without a unit), read from the database a
+    whole year at a time as far as asked, and kept: code that counts many deadlines of one
+    unit (a year of report due days) reads each year once instead of once per deadline.
+    A year holds a few dozen entries at most. Keep one for a page or a task, not longer:
+    it does not see entries added after it read their year."""
+
+    def __init__(self, unit: Unit | None = None):
+        self.unit = unit
+        self._years: set[int] = set()
+        self._exceptions: dict[date, str] = {}
+
+    def _read(self, start: date, end: date) -> None:
+        missing = [year for year in range(start.year, end.year + 1) if year not in self._years]
+        if missing:
+            # The years not yet read, as one range (any read year inside it is read again).
+            self._exceptions |= _exceptions(date(missing[0], 1, 1), date(missing[-1], 12, 31),
+                                            self.unit)
+            self._years.update(range(missing[0], missing[-1] + 1))
+
+    def _is_working(self, day: date) -> bool:
+        kind = self._exceptions.get(day)
+        if kind is not None:
+            return kind == CalendarDay.Kind.WORKING
+        return day.weekday() < 5
+
+    def is_working_day(self, day: date) -> bool:
+        self._read(day, day)
+        return self._is_working(day)
+
+    def add_working_days_each(self, start: date, counts: list[int]) -> list[date]:
+        """The date `days` working days after `start` (which itself does not count), for
+        each `days` of `counts`."""
+        if min(counts) < 0:
+            raise ValueError("days must not be negative")
+        most = max(counts)
+        horizon = start + timedelta(days=most * 2 + _SLACK_DAYS)
+        self._read(start, horizon)
+        reached = {0: start}
+        day, counted = start, 0
+        while counted < most:
+            day += timedelta(days=1)
+            if day > horizon:  # a calendar with months of holidays: widen and go on
+                horizon = day + timedelta(days=most * 2 + _SLACK_DAYS)
+                self._read(day, horizon)
+            if self._is_working(day):
+                counted += 1
+                reached[counted] = day
+        return [reached[days] for days in counts]
+
+    def add_working_days(self, start: date, days: int) -> date:
+        return self.add_working_days_each(start, [days])[0]
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (negative when `end` is
+        earlier)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        self._read(start, end)
+        return sum(self._is_working(start + timedelta(days=offset))
+                   for offset in range(1, (end - start).days + 1))
 
 
 def is_working_day(day: date, unit: Unit | None = None) -> bool:
-    return _is_working(day, _exceptions(day, day, unit))
+    return WorkingCalendar(unit).is_working_day(day)
 
 
 def add_working_days(start: date, days: int, unit: Unit | None = None) -> date:
     """The date `days` working days after `start` (which itself does not count)."""
-    return add_working_days_each(start, [days], unit)[0]
+    return WorkingCalendar(unit).add_working_days(start, days)
 
 
 def add_working_days_each(start: date, counts: list[int], unit: Unit | None = None) -> list[date]:
     """add_working_days for each of `counts`, from one reading of the calendar (a new
     complaint's several deadlines)."""
-    if min(counts) < 0:
-        raise ValueError("days must not be negative")
-    most = max(counts)
-    horizon = start + timedelta(days=most * 2 + _SLACK_DAYS)
-    exceptions = _exceptions(start, horizon, unit)
-    reached = {0: start}
-    day, counted = start, 0
-    while counted < most:
-        day += timedelta(days=1)
-        if day > horizon:  # a calendar with months of holidays: widen and go on
-            horizon = day + timedelta(days=most * 2 + _SLACK_DAYS)
-            exceptions |= _exceptions(day, horizon, unit)
-        if _is_working(day, exceptions):
-            counted += 1
-            reached[counted] = day
-    return [reached[days] for days in counts]
+    return WorkingCalendar(unit).add_working_days_each(start, counts)
 
 
 def working_days_between(start: date, end: date, unit: Unit | None = None) -> int:
     """Working days after `start` up to and including `end` (negative when `end` is earlier)."""
-    if end < start:
-        return -working_days_between(end, start, unit)
-    exceptions = _exceptions(start, end, unit)
-    return sum(
-        _is_working(start + timedelta(days=offset), exceptions)
-        for offset in range(1, (end - start).days + 1)
-    )
+    return WorkingCalendar(unit).working_days_between(start, end)
 
 
 # --- how far ahead the calendar is known -------------------------------------------------------

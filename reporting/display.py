@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 from audit.chain import parse_timestamp
 from audit.models import AuditEvent
 from intake.models import BoxOpening, Channel, Complaint, Kind, Recusal, Status
+from org.calendar import WorkingCalendar
 from org.models import Unit
 from outbox.models import Agency
 from reporting import services
@@ -152,8 +153,11 @@ def standings_of(pairs, today: date) -> list[Standing]:
             if report.state == State.APPROVED:
                 filed[key] = report
     since = records_begin(units) if pairs else {}
+    # Each unit's calendar read once for all its months.
+    calendars = {unit.pk: WorkingCalendar(unit) for unit, _period in pairs}
     return [Standing(unit, period, latest.get((unit.pk, period)), filed.get((unit.pk, period)),
-                     services.due_day(unit, period), today, since.get(unit.pk))
+                     services.due_day(unit, period, calendars[unit.pk]), today,
+                     since.get(unit.pk))
             for unit, period in pairs]
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from audit.services import SYSTEM, make_checkpoint, record
 from notify.events import emit
 from notify.models import Kind as Notice
-from org.calendar import add_working_days
+from org.calendar import WorkingCalendar
 from org.models import Unit
 from outbox.models import Agency
 from outbox.services import outbox_enqueue
@@ -42,11 +42,11 @@ def last_month(today: date | None = None) -> date:
     return month_period(today.replace(day=1) - timezone.timedelta(days=1)).first
 
 
-def due_day(unit: Unit, period: date) -> date:
-    """The report on `period` is due this many working days into the following month."""
-    following = month_period(period).last + timezone.timedelta(days=1)
-    return add_working_days(following - timezone.timedelta(days=1),
-                            settings.REPORT_DUE_WORKING_DAYS, unit)
+def due_day(unit: Unit, period: date, calendar: WorkingCalendar | None = None) -> date:
+    """The report on `period` is due this many working days into the following month.
+    Pass the unit's `calendar` when counting the due days of many months."""
+    calendar = calendar or WorkingCalendar(unit)
+    return calendar.add_working_days(month_period(period).last, settings.REPORT_DUE_WORKING_DAYS)
 
 
 def reference_for(unit: Unit, period: date, version: int) -> str:

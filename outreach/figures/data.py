@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from org.calendar import WorkingCalendar
 from org.models import Unit
 from outreach.figures.suppression import ALL, SMALL, YEAR, suppressed, table_build
 from reporting.figures import ALL_CHANNELS
@@ -94,14 +95,15 @@ def _assemble(root: Unit, year: int) -> dict:
     latest, first_approved = _reports(units, year)
     counts: dict[str, dict[str, dict[str, int]]] = {}
     extra: dict[str, dict[str, dict]] = {}
+    calendars = {unit.pk: WorkingCalendar(unit) for unit in units}  # each read once
     for (unit_id, period), figures in latest.items():
         unit, month = by_pk[unit_id], f"{period:%m}"
         counts.setdefault(unit.code, {})[month] = _row(figures)
         approved = first_approved[(unit_id, period)]
+        due = due_day(unit, date(year, period.month, 1), calendars[unit_id])
         extra.setdefault(unit.code, {})[month] = {
             "answered_on_time_percent": _on_time(figures),
-            "approved_on_time": bool(approved and timezone.localdate(approved)
-                                     <= due_day(unit, date(year, period.month, 1))),
+            "approved_on_time": bool(approved and timezone.localdate(approved) <= due),
         }
     columns = columns_of(counts)
     if not counts:

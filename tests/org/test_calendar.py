@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 
 from org.calendar import (
+    WorkingCalendar,
     add_working_days,
     add_working_days_each,
     is_working_day,
@@ -67,3 +68,27 @@ def test_several_deadlines_from_one_reading_agree_with_each_counted_alone(units)
         add_working_days(start, days, units["DG"]) for days in counts]
     with pytest.raises(ValueError):
         add_working_days_each(start, [3, -1])
+
+
+def test_one_calendar_read_once_a_year_agrees_with_each_day_read_alone(
+        units, django_assert_num_queries):
+    """A kept calendar reads a whole year at a time, in whichever order it is asked; what
+    it answers is what a fresh reading of each day answers, the unit's own days included."""
+    CalendarDay.objects.create(date=date(2026, 11, 21), kind=CalendarDay.Kind.WORKING,
+                               name_mn="Нөхөж ажиллах өдөр", unit=units["DG"])
+    CalendarDay.objects.create(date=date(2027, 3, 2), name_mn="Аймгийн баяр",
+                               unit=units["UBEG"])
+    CalendarDay.objects.create(date=date(2025, 12, 31), name_mn="Шинэ жилийн өмнөх өдөр")
+    dg = units["DG"]
+    dg.ancestors()  # the unit's parents, read once as any page that shows the unit does
+    calendar = WorkingCalendar(dg)
+    starts = [date(2026, 11, 18), date(2025, 12, 20), date(2027, 2, 25), date(2026, 6, 30)]
+    counts = [0, 1, 7, 30]
+    with django_assert_num_queries(2):  # 2026 and 2027 at the first, 2025 at the second
+        kept = [calendar.add_working_days_each(start, counts) for start in starts]
+        days = [calendar.is_working_day(date(2027, 3, 2)),
+                calendar.working_days_between(date(2026, 1, 1), date(2025, 12, 1))]
+    assert kept == [add_working_days_each(start, counts, dg) for start in starts]
+    assert days == [is_working_day(date(2027, 3, 2), dg),
+                    working_days_between(date(2026, 1, 1), date(2025, 12, 1), dg)]
+    assert days[0] is False

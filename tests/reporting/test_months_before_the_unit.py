@@ -7,11 +7,15 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from intake.models import Channel, Kind
 from intake.services import Content, staff_channel_log
+from org.models import Unit
+from reporting.charts import months_ending
 from reporting.display import first_recorded, standings_of
 from tests.reporting.pages_reporting import UB, log_complaint
 
@@ -80,3 +84,24 @@ def test_paper_received_before_it_was_logged_counts_from_its_day_of_receipt(unit
                           received_at=datetime(2026, 4, 20, 9, 0, tzinfo=UB),
                           content=Content(body="Захидал."), logged_by=personas["clerk"])
     assert first_recorded([units["DG"].pk]) == {units["DG"].pk: date(2026, 4, 20)}
+
+
+def test_the_standings_of_two_years_read_as_much_as_those_of_two_months(units, personas):
+    """Each unit's calendar is read a year at a time for all its months, not once for
+    every month's due day (the reports page lists 24 months)."""
+    today = date(2026, 12, 20)
+
+    def standings(count):
+        fresh = Unit.objects.filter(pk__in=[unit.pk for unit in units.values()])
+        return [(unit, month) for unit in fresh for month in months_ending(today, count)]
+
+    few, many = standings(2), standings(24)
+    with CaptureQueriesContext(connection) as two_months:
+        standings_of(few, today)
+    with CaptureQueriesContext(connection) as two_years:
+        listed = standings_of(many, today)
+    assert len(listed) == 72
+    # The two months read each unit's 2026 and 2027 at once; the two years read 2025, 2026
+    # and 2027 one at a time as the months go on: two readings more for each of the three
+    # units, where a reading for every month's due day was 66 more.
+    assert len(two_years.captured_queries) == len(two_months.captured_queries) + 6
