@@ -114,3 +114,28 @@ class DayField(dates.DayField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+
+
+# What a 64-bit integer column holds; an id outside it names no row.
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+class ChosenRecordsField(forms.ModelMultipleChoiceField):
+    """Several records chosen by id (checkboxes). Each id is checked to be a number the
+    database can hold before it reaches the query: Django hands the ids to an IN lookup,
+    and SQLite answers 2**63 or more with an OverflowError, a server error, where the
+    person should read that the choice is not on the list."""
+
+    def clean(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if _beyond_ids(pk):
+                raise ValidationError(self.error_messages["invalid_choice"],
+                                      code="invalid_choice", params={"value": pk})
+        return super().clean(value)
+
+
+def _beyond_ids(pk) -> bool:
+    try:
+        return int(str(pk)) not in _ID_RANGE
+    except ValueError:  # not a number: the field itself refuses it
+        return False

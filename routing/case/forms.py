@@ -6,7 +6,7 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from intake.fields import MAX_BODY, DayField, PlainTextField, TitleField
+from intake.fields import MAX_BODY, ChosenRecordsField, DayField, PlainTextField, TitleField
 from outbox.models import Agency
 from routing.case.carry import FORM_ID
 from routing.models import AgencyAnswer, Category, Priority
@@ -29,11 +29,12 @@ class TriageForm(forms.Form):
         ("no", _("No, not corruption-related")),
     ]
 
-    categories = forms.ModelMultipleChoiceField(
+    categories = ChosenRecordsField(
         label=_("Categories"), queryset=Category.objects.filter(active=True),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one category."),
-                        "invalid_choice": _("Choose categories from the list.")},
+                        "invalid_choice": _("Choose categories from the list."),
+                        "invalid_pk_value": _("Choose categories from the list.")},
     )
     corruption = forms.ChoiceField(
         label=_("Corruption-related"), choices=CORRUPTION_CHOICES, required=False,

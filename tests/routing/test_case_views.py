@@ -8,13 +8,13 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from outbox.models import Outbox
 from routing.case.forms import sign_suggestion
-from routing.models import Referral, ReferralState, TriageDecision
+from routing.models import Category, Referral, ReferralState, TriageDecision
 from tests.intake.pages_case import CASE, NOW, make_case, method_of
 from tests.org.test_access import PERSONAS, expected_status
 from tests.routing.helpers import make_agency, prepare, triage
 from tests.routing.pages_referral import PAGES, R2, make_referral_case, post_data
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_read_as_a_browser_reads_them")]
 
 CANARY = "canary-51d0"
 
@@ -149,6 +149,23 @@ def test_a_triage_without_a_category_is_refused_clearly(client, units, personas,
                            {"triage-priority": "high", "triage-reason": "..."})
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
+    assert not TriageDecision.objects.exists()
+
+
+@pytest.mark.parametrize("chosen", [str(2**63), str(-(2**63) - 1), "9" * 30, "сан"])
+def test_a_category_that_is_no_id_is_refused_as_not_on_the_list(
+    client, units, personas, signed_in, chosen
+):
+    """A number no id column can hold went to the database as it was and failed there
+    (SQLite: OverflowError, a server error); the fuzzer found 2**63."""
+    make_case(units, personas)
+    signed_in(personas["officer"])
+    bribery = Category.objects.get(code="bribery").pk
+    response = client.post(reverse("routing:triage", kwargs=CASE), {
+        "triage-categories": [bribery, chosen], "triage-priority": "high",
+        "triage-reason": "Хээл хахууль нэхсэн."})
+    assert response.status_code == 400
+    assert "Жагсаалтаас ангилал сонгоно уу." in response.content.decode()
     assert not TriageDecision.objects.exists()
 
 
