@@ -50,6 +50,23 @@ class DropRequestDetails(logging.Filter):
         return True
 
 
+class RefusalsWithoutTraceback(logging.Filter):
+    """Django logs each request refused by a permission check ("Forbidden (Permission
+    denied): /path") with the traceback of the refusal. A refusal is the access rules doing
+    their work, not a fault: the line stays, its ten lines of traceback go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and _is_refusal(record.exc_info[1]):
+            record.exc_info = record.exc_text = None
+        return True
+
+
+def _is_refusal(exception) -> bool:
+    # By name, as this module imports no Django (see above).
+    return any(cls.__name__ == "PermissionDenied" and cls.__module__ == "django.core.exceptions"
+               for cls in type(exception).__mro__)
+
+
 # Attributes every LogRecord has; anything else on a record was passed as `extra`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message", "asctime", "taskName",
@@ -92,7 +109,8 @@ def logging_config(*, log_format: str, level: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"no_request": {"()": "core.logging.DropRequestDetails"}},
+        "filters": {"no_request": {"()": "core.logging.DropRequestDetails"},
+                    "refusal": {"()": "core.logging.RefusalsWithoutTraceback"}},
         "formatters": {
             "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
             "json": {"()": "core.logging.JsonFormatter"},
@@ -107,6 +125,7 @@ def logging_config(*, log_format: str, level: str) -> dict:
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.server": {"level": "WARNING"},
+            "django.request": {"filters": ["refusal"]},
             # uvicorn set up its own handlers before it loaded Django; its lines go through
             # the same handler, filter and format as everything else.
             "uvicorn": {"handlers": ["console"], "level": level, "propagate": False},

@@ -237,3 +237,29 @@ def test_an_outage_is_logged_at_once_then_once_a_period_even_just_after_boot(mon
     monkeypatch.setattr(core_logging.time, "monotonic", lambda: next(clock))
     every = core_logging.Every(300)
     assert [every.due() for _ in range(4)] == [True, False, False, True]
+
+
+@pytest.mark.django_db
+def test_a_refused_request_is_one_line_without_the_refusals_traceback(
+        client, personas, signed_in, caplog):
+    """The access rules refusing someone is logged as the refusal, not as a fault with its
+    traceback; a real fault keeps its traceback."""
+    signed_in(personas["clerk"])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger("django.request").addHandler(handler)
+    try:
+        assert client.get("/staff/u/DG/referrals/").status_code == 403
+    finally:
+        logging.getLogger("django.request").removeHandler(handler)
+    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["message"] == "Forbidden (Permission denied): /staff/u/DG/referrals/"
+    assert line["level"] == "WARNING" and "exception" not in line
+    assert "Traceback" not in stream.getvalue()
+    try:
+        raise ValueError("a fault")
+    except ValueError:
+        fault = emit("django.request", "Internal Server Error: /x", level=logging.ERROR,
+                     exc_info=True)
+    assert "ValueError: a fault" in fault["exception"]
