@@ -14,7 +14,7 @@ from tests.org.test_access import PERSONAS, expected_status
 from tests.routing.helpers import make_agency, prepare, triage
 from tests.routing.pages_referral import PAGES, R2, make_referral_case, post_data
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_read_as_a_browser_reads_them")]
+pytestmark = pytest.mark.django_db
 
 CANARY = "canary-51d0"
 
