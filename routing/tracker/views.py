@@ -37,6 +37,7 @@ from org.access import unit_role_required
 from org.models import Role
 from routing.models import NOT_YET_WITH_AGENCY, Referral, ReferralState
 from routing.tracker.forms import TrackerFilterForm, referral_label
+from routing.tracker.rows import rows_html
 
 TRACKER_PER_PAGE = 50
 TRACKER_ROLES = (Role.OFFICER, Role.HEAD)
@@ -171,11 +172,13 @@ def tracker(request, unit):
                    if referral.unit_id == unit.pk else None)
         for referral in (by_id[pk] for pk in ids if pk in by_id)
     ]
+    with_units = len(unit_ids) > 1
     return render(request, "routing/tracker.html", {
         "unit": unit, "form": form, "page": page, "rows": rows, "today": today,
+        "rows_html": rows_html(rows, with_units=with_units),
         "labels": LABELS, "by_state": by_state, "overdue_count": overdue["count"],
         "overdue_more": overdue["more"], "total": total["count"],
-        "total_more": total["more"], "cap": paging.CAP, "with_units": len(unit_ids) > 1,
+        "total_more": total["more"], "cap": paging.CAP, "with_units": with_units,
     })
 
 

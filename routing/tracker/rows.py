@@ -1,0 +1,51 @@
+"""The tracker table's rows, written here rather than in templates/routing/tracker.html.
+
+A page shows 50 referrals, and Django's template language spent almost half of the page's
+time on their nine cells each (about 40 ms of 90 on a slow two-core machine); format_html
+writes the same markup for the page in about a millisecond. The template keeps the table,
+its caption and header, and everything else on the page.
+"""
+
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+_OVERDUE_ROW = mark_safe(' class="overdue"')
+
+
+def rows_html(rows, *, with_units: bool) -> SafeString:
+    """The `<tr>` of each TrackerRow, in order; `with_units` adds the unit's column (a
+    tracker that covers the units below its own)."""
+    return format_html_join("\n", "{}", ((_row(row, with_units),) for row in rows))
+
+
+def _row(row, with_units: bool) -> SafeString:
+    referral = row.referral
+    complaint = referral.complaint.reference
+    if row.case_url:
+        complaint = format_html('<a href="{}">{}</a>', row.case_url, complaint)
+    prepared = timezone.localtime(referral.prepared_at)
+    return format_html(
+        "<tr{}><th scope=\"row\">{}</th><td>{}</td>{}<td>{}</td><td>{}</td>"
+        '<td><time datetime="{}">{}</time></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        _OVERDUE_ROW if row.overdue else "", referral.reference, complaint,
+        format_html("<td>{}</td>", referral.unit.code) if with_units else "",
+        referral.agency.name, row.state_label,
+        prepared.isoformat(), formats.date_format(prepared, "SHORT_DATE_FORMAT"),
+        formats.localize(row.age_days), _next_due(row), referral.agency_reference or "—",
+    )
+
+
+def _next_due(row) -> SafeString | str:
+    """The day the referral waits on, marked when it has passed; a failed delivery needs
+    attention instead; nothing is waited on once it is returned or concluded."""
+    if row.failed:
+        return format_html('<strong class="error">{}</strong>', _("needs attention"))
+    if not row.next_due:
+        return "—"
+    day = format_html('<time datetime="{}">{}</time>', row.next_due.isoformat(),
+                      formats.date_format(row.next_due, "SHORT_DATE_FORMAT"))
+    if row.overdue:
+        return format_html('{} <strong class="error">{}</strong>', day, _("overdue"))
+    return day
