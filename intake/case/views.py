@@ -47,6 +47,7 @@ from intake.case.pages import (
     worklist_changed,
     worklist_form,
 )
+from intake.case.queue_rows import rows_html
 from intake.channels.pages import LOGGED_HERE, logged_page
 from intake.classification import Classification, classify
 from intake.damage import ContentDamaged
@@ -116,6 +117,7 @@ def queue(request, unit):
             for c in complaints]
     return render(request, "intake/staff/case/queue.html", {
         "unit": unit, "form": form, "page": page, "rows": rows, "today": today,
+        "rows_html": rows_html(rows, unit_code=unit.code, labels=LABELS),
         "labels": LABELS, "views": _views(request),
     })
 
