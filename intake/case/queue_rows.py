@@ -11,12 +11,12 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from intake.models import ACKNOWLEDGE
 
-_CORRUPTION_ROW = mark_safe(' class="corruption"')
+_CORRUPTION_ROW = format_html(' class="{}"', "corruption")
 _SLOT = "__reference__"
 
 

@@ -8,10 +8,10 @@ its caption and header, and everything else on the page.
 
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-_OVERDUE_ROW = mark_safe(' class="overdue"')
+_OVERDUE_ROW = format_html(' class="{}"', "overdue")
 
 
 def rows_html(rows, *, with_units: bool) -> SafeString:
