@@ -9,6 +9,7 @@ from audit.damage import Damage
 from audit.forms import EventFilterForm
 from audit.models import AuditEvent, Checkpoint
 from audit.presenting import present, reader_for
+from audit.rows import rows_html
 from audit.services import READ_ACTION, record, verify_chain
 from audit.terms import VERIFY_ACTION
 from core.paging import CappedPaginator
@@ -32,10 +33,10 @@ def events(request, unit):
     if form.is_bound:
         found = form.filter(found) if form.is_valid() else found.none()
     page = CappedPaginator(found, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = present(page.object_list, reader_for(request.user))
     return render(request, "audit/events.html", {
         "unit": unit, "form": form, "page": page, "read_action": READ_ACTION,
-        "shown": present(page.object_list, reader_for(request.user)),
-        "several_units": len(scope) > 1,
+        "shown": shown, "rows_html": rows_html(shown, several_units=len(scope) > 1),
     })
 
 
