@@ -209,6 +209,21 @@ def sign_in(client, user):
     return client
 
 
+def get_counted(client, url: str, query: dict | None = None) -> tuple[int, object]:
+    """GET `url` (a streamed file read to its end) and the number of database queries the
+    answer took, for the tests that a page costs the same queries at any length. The page
+    must answer 200."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, query or {})
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured), response
+
+
 @pytest.fixture
 def signed_in(client):
     return lambda user: sign_in(client, user)

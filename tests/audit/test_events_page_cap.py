@@ -3,11 +3,10 @@ the queries of a short trail. It counts from a trail of its own making, on a dat
 own (test_events_page.py shares one working month)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from audit.services import record
 from tests.audit.test_events_page import events_url
+from tests.conftest import get_counted
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +19,7 @@ def test_a_trail_longer_than_the_cap_says_so_and_costs_the_same_queries(
     url = events_url("en")
 
     def page(query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, query or {})
-        assert response.status_code == 200
-        return len(captured), response
+        return get_counted(client, url, query)
 
     for number in range(3):
         record(actor=personas["clerk"], action="complaint.titled", unit=units["DG"],

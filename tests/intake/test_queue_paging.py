@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from intake.models import Channel
+from tests.conftest import get_counted
 from tests.intake.test_queue import QUEUE, day, listed, log
 
 pytestmark = [pytest.mark.django_db,
@@ -65,10 +66,7 @@ def test_a_queue_longer_than_the_cap_says_so_pages_within_it_and_costs_the_same_
     monkeypatch.setattr("intake.case.views.QUEUE_PER_PAGE", 5)
 
     def queries(query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(QUEUE, query or {})
-        assert response.status_code == 200
-        return len(captured), response
+        return get_counted(client, QUEUE, query)
 
     for number in range(4):
         log(units["DG"], personas["clerk"], day(3, 2) + timedelta(hours=number))

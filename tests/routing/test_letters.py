@@ -5,14 +5,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from intake.models import Recusal
 from outbox.models import Outbox
 from routing.models import Referral, ReferralState
+from tests.conftest import get_counted
 from tests.intake.pages_case import NOW, method_of
 from tests.org.test_access import PERSONAS, expected_status
 from tests.routing.pages_letters import LETTER, NUMBER, PAGES, POST_DATA, make_letter_case
@@ -140,10 +139,8 @@ def test_letters_are_paged_first_approved_first_in_the_same_queries_at_any_lengt
     url = reverse("routing:letters", kwargs={"unit_code": "DG"})
 
     def page(query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, query or {})
-        assert response.status_code == 200
-        return len(captured), [row[0].reference for row in response.context["rows"]]
+        count, response = get_counted(client, url, query)
+        return count, [row[0].reference for row in response.context["rows"]]
 
     few, listed = page()
     assert listed == [NUMBER]

@@ -6,6 +6,7 @@ import pytest
 
 from routing.models import ReferralState
 from routing.tracker.views import TRACKER_PER_PAGE
+from tests.conftest import get_counted
 from tests.routing.pages_tracker import (
     add_referrals,
     day,
@@ -36,21 +37,13 @@ def head(client, personas, signed_in):
 def test_a_page_takes_as_many_queries_for_3_referrals_as_for_a_full_page(
     client, personas, signed_in, units, agencies, django_assert_max_num_queries
 ):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     first = make_referral(units["DG"], personas["clerk"], personas["officer"],
                           agencies["atg"], received=day(3, 2))
     add_referrals(first, 2)
     signed_in(personas["national_head"])
 
     def queries(url, query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(url, query or {})
-            if response.streaming:
-                b"".join(response.streaming_content)
-        assert response.status_code == 200
-        return len(captured)
+        return get_counted(client, url, query)[0]
 
     few = [queries(tracker("UBEG")), queries(tracker("UBEG"), {"overdue": "on"}),
            queries(tracker_csv("UBEG"))]
@@ -88,18 +81,12 @@ def test_a_tracker_longer_than_the_cap_says_over_and_costs_the_same_queries(
 ):
     """Counting stops at the cap (core.paging): the counts by state, the overdue count, the
     total and the list say "over 10" past it, and the page costs what a short one does."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     monkeypatch.setattr("core.paging.CAP", 10)
     first = make_referral(units["DG"], personas["clerk"], personas["officer"],
                           agencies["atg"], received=day(3, 2))
 
     def page(query=None):
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(tracker(language="en"), query or {})
-        assert response.status_code == 200
-        return len(captured), response
+        return get_counted(client, tracker(language="en"), query)
 
     few = [page()[0], page({"overdue": "on"})[0]]
     add_referrals(first, 36)  # 12 in each of three states
