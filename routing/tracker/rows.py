@@ -14,26 +14,34 @@ from django.utils.translation import gettext as _
 _OVERDUE_ROW = format_html(' class="{}"', "overdue")
 
 
-def rows_html(rows, *, with_units: bool) -> SafeString:
+def rows_html(rows, *, with_units: bool, labels: dict) -> SafeString:
     """The `<tr>` of each TrackerRow, in order; `with_units` adds the unit's column (a
-    tracker that covers the units below its own)."""
-    return format_html_join("\n", "{}", ((_row(row, with_units),) for row in rows))
+    tracker that covers the units below its own). `labels` are the columns' names, which a
+    phone shows beside each cell (data-label)."""
+    named = {name: str(label) for name, label in labels.items()}
+    return format_html_join("\n", "{}", ((_row(row, with_units, named),) for row in rows))
 
 
-def _row(row, with_units: bool) -> SafeString:
+def _row(row, with_units: bool, label: dict) -> SafeString:
     referral = row.referral
     complaint = referral.complaint.reference
     if row.case_url:
         complaint = format_html('<a href="{}">{}</a>', row.case_url, complaint)
     prepared = timezone.localtime(referral.prepared_at)
+    unit = (format_html('<td data-label="{}">{}</td>', label["unit"], referral.unit.code)
+            if with_units else "")
     return format_html(
-        "<tr{}><th scope=\"row\">{}</th><td>{}</td>{}<td>{}</td><td>{}</td>"
-        '<td><time datetime="{}">{}</time></td><td>{}</td><td>{}</td><td>{}</td></tr>',
-        _OVERDUE_ROW if row.overdue else "", referral.reference, complaint,
-        format_html("<td>{}</td>", referral.unit.code) if with_units else "",
-        referral.agency.name, row.state_label,
-        prepared.isoformat(), formats.date_format(prepared, "SHORT_DATE_FORMAT"),
-        formats.localize(row.age_days), _next_due(row), referral.agency_reference or "—",
+        '<tr{}><th scope="row">{}</th><td data-label="{}">{}</td>{}'
+        '<td data-label="{}">{}</td><td data-label="{}">{}</td>'
+        '<td data-label="{}"><time datetime="{}">{}</time></td><td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td><td data-label="{}">{}</td></tr>',
+        _OVERDUE_ROW if row.overdue else "", referral.reference,
+        label["complaint"], complaint, unit,
+        label["agency"], referral.agency.name, label["state"], row.state_label,
+        label["prepared_at"], prepared.isoformat(),
+        formats.date_format(prepared, "SHORT_DATE_FORMAT"),
+        label["age"], formats.localize(row.age_days), label["next_due"], _next_due(row),
+        label["agency_reference"], referral.agency_reference or "—",
     )
 
 

@@ -299,7 +299,8 @@ def test_the_parent_units_head_tracks_every_department_below(client, personas, s
     assert listed(response) == refs(tracked, *DG_NAMES, "sibling")
     assert response.context["with_units"]
     page = response.content.decode()
-    assert f"<td>{tracked['sibling'].unit.code}</td>" in page
+    # The unit's own cell, named on a phone by its column (data-label).
+    assert f'<td data-label="{LABELS["unit"]}">{tracked["sibling"].unit.code}</td>' in page
     # The case pages are the departments' own: not linked from the parent's tracker.
     assert "/c/" not in page
     narrowed = client.get(tracker("UBEG"), {"unit": "DU"})
