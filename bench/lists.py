@@ -21,7 +21,11 @@ Also measured: the recusal exclusion of the queue's first page written as an ant
 (NOT EXISTS on the recusal's (complaint, user) index) and as a list of the person's recused
 cases read first (NOT IN a literal list), on a raw cursor.
 
-    .venv/bin/python bench/lists.py [--quick] [--complaints N] [--explain]
+    .venv/bin/python bench/lists.py [--quick] [--complaints N] [--explain] [--profile PAGE]
+
+--profile PAGE (queue, tracker, letters or audit) prints, after the run, where each of that
+page's requests spends its time: the functions of twenty requests under cProfile, by their
+own time and by their time with what they call.
 """
 
 import shutil
@@ -114,7 +118,24 @@ def explain(label: str, captured) -> None:
         print(f"--- {label}\n{sql[:800]}\n" + "\n".join(lines))
 
 
-def measure(world: dict, rounds: int, show_plans: bool) -> dict:
+def profile(label: str, request) -> None:
+    """Twenty runs of `request` under cProfile: the functions most time is spent in."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        request()
+    profiler.disable()
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(25)
+        print(f"--- {label}, by {order} (20 requests)\n{out.getvalue().strip()}")
+
+
+def measure(world: dict, rounds: int, show_plans: bool, profiled: str | None = None) -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -133,6 +154,9 @@ def measure(world: dict, rounds: int, show_plans: bool) -> dict:
         found[index]["queries"] = len(captured)
         if show_plans:
             explain(f"{page} {who} {query}", captured)
+        if page == profiled:
+            profile(f"{page} {who} {query}",
+                    lambda c=clients[who], u=url, q=query: c.get(u, q))
     d01 = world["units"][0].pk
     floor(d01)
     floors = []
@@ -185,7 +209,7 @@ def measure_recusal(world: dict, rounds: int) -> dict[str, list[float]]:
     return times
 
 
-def run(total: int, rounds: int, show_plans: bool) -> dict:
+def run(total: int, rounds: int, show_plans: bool, profiled: str | None = None) -> dict:
     admin_url, database_url = server_urls()
     workdir = Path(tempfile.mkdtemp(prefix="shugel-bench-lists-"))
     create_database(admin_url)
@@ -202,7 +226,7 @@ def run(total: int, rounds: int, show_plans: bool) -> dict:
         seeded = time.perf_counter() - started
         connection.ensure_connection()
         return {"version": connection.connection.info.server_version, "world": world,
-                "seeded": seeded, "result": measure(world, rounds, show_plans),
+                "seeded": seeded, "result": measure(world, rounds, show_plans, profiled),
                 "recusal": measure_recusal(world, rounds)}
     finally:
         drop_database(admin_url)
@@ -247,10 +271,12 @@ def main():
     parser.add_argument("--explain", action="store_true",
                         help="print PostgreSQL's plan of each query a page makes of the "
                              "complaints, referrals or audit events")
+    parser.add_argument("--profile", choices=("queue", "tracker", "letters", "audit"),
+                        help="print where that page's requests spend their time (cProfile)")
     args = parser.parse_args()
     total = args.complaints or (40_000 if args.quick else 1_000_000)
     rounds = 4 if args.quick else 15
-    summary(run(total, rounds, args.explain), args.quick, rounds)
+    summary(run(total, rounds, args.explain, args.profile), args.quick, rounds)
 
 
 if __name__ == "__main__":
