@@ -4,6 +4,7 @@ Personas: clerk, officer, head, auditor, admin of the demo department (DG); `out
 officer of another department (DU); `national_head`, head of the parent authority.
 """
 
+import gc
 import time
 
 import pytest
@@ -31,6 +32,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("own_sqlite"):
             item.add_marker(skip)
+
+
+def pytest_collection_finish(session):
+    """Once the test modules are imported: the cycle collector leaves what exists now alone
+    (Django, the apps, the test modules: it is never garbage in a test process) and runs
+    less often. With Python's defaults it walked those objects again and again; on a pair
+    of runs of the authorization matrix, the case page and the reports' views, one after
+    the other on this kind of machine, this took 5 to 7 % off their CPU time. A test
+    process only: the site keeps Python's defaults."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 1000)
 
 
 @pytest.fixture(autouse=True, scope="session")
