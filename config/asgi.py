@@ -14,6 +14,7 @@ from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from core.handlers import PooledThreadsASGIHandler  # noqa: E402
+from core.heap import startup_heap_freeze  # noqa: E402
 from core.http_limits import one_at_a_time_beyond, refuse_oversized_bodies  # noqa: E402
 
 # Django's handler, with its threads (and their database connections) kept between requests:
@@ -30,3 +31,7 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# Everything above lives as long as the worker: out of the cycle collector's sight from here
+# (core/heap.py).
+startup_heap_freeze()
