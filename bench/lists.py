@@ -140,6 +140,12 @@ def measure(world: dict, rounds: int, show_plans: bool, profiled: str | None = N
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from core.heap import startup_heap_freeze
+
+    # As each server worker does once it is ready (config/asgi.py): without it a full
+    # collection walked this process's whole heap, the seed's leftovers too, in the middle
+    # of a measured request.
+    startup_heap_freeze()
     clients = {}
     for who in {who for _, who, _, _ in plan(world)}:
         clients[who] = Client()
