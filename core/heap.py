@@ -6,8 +6,9 @@ request thread of the process stopped, which showed as the slowest requests of t
 request would otherwise build and moves all of it out of the collector's sight
 (gc.freeze): a full collection then walks only what requests made since.
 
-Called at the end of config/asgi.py, in each server worker; nothing frozen is ever garbage,
-so freezing frees nothing less than before."""
+Called at the end of config/asgi.py, in each server worker. What is frozen lives as long as
+the worker anyway, so nothing that would have been freed is kept: the collection just before
+the freeze frees what start-up left over."""
 
 import gc
 

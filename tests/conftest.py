@@ -39,8 +39,8 @@ def pytest_collection_finish(session):
     (Django, the apps, the test modules: it is never garbage in a test process) and runs
     less often. With Python's defaults it walked those objects again and again; on a pair
     of runs of the authorization matrix, the case page and the reports' views, one after
-    the other on this kind of machine, this took 5 to 7 % off their CPU time. A test
-    process only: the site keeps Python's defaults."""
+    the other on this kind of machine, this took 5 to 7 % off their CPU time. The site's
+    workers freeze their start-up heap too (core/heap.py) but keep Python's thresholds."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 1000)
