@@ -8,8 +8,16 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "var" / "test-models"
+
+# A test that seeds the whole demo is slow: seeding trains the demo's triage model whenever
+# none is kept for the present data and code (half a minute of a core on this kind of
+# machine, after a fresh clone and after any change to routing/*.py), and tests waiting for
+# that model stall `make check`, the quick loop. `make test` runs them.
+SEEDS_THE_DEMO = pytest.mark.slow
 
 
 def _digest() -> str:

@@ -23,6 +23,7 @@ from notify.models import Notification
 from reporting.figures import ROWS, month_period, period_figures
 from routing.models import AgencyAnswer, TriageDecision
 from routing.services import answer_record, mark_delivered
+from tests.demo_model import SEEDS_THE_DEMO
 from tests.racing import at_once
 from tests.routing.helpers import approved_referral, make_agency, seeded_categories, triage
 
@@ -175,6 +176,7 @@ def test_writers_at_once_each_count(units):
 
 
 @pytest.mark.django_db
+@SEEDS_THE_DEMO
 def test_the_demo_data_counts_itself(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo")

@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from org.models import Membership, Unit
+from tests.demo_model import SEEDS_THE_DEMO
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,7 @@ def test_unit_names_follow_the_language(units):
         assert units["DG"].name.startswith("Дорноговь")
 
 
+@SEEDS_THE_DEMO
 def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
     call_command("seed_demo")
     first = (Unit.objects.count(), Membership.objects.count())
@@ -37,6 +39,7 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(capsys):
         "clerk", "officer", "head", "auditor", "admin"}
 
 
+@SEEDS_THE_DEMO
 def test_seed_demo_adds_agencies_and_complaints_once(settings, tmp_path):
     from intake.models import BoxOpening, Complaint, Recusal
     from outbox.models import Agency

@@ -12,6 +12,7 @@ from django.utils import timezone
 from outreach.figures.data import PARTS
 from outreach.figures.suppression import table_build
 from reporting.models import MonthlyReport, State
+from tests.demo_model import SEEDS_THE_DEMO
 from tests.outreach.test_suppression import check
 from vault.models import DataKey
 
@@ -143,6 +144,7 @@ def test_what_is_published_is_what_the_solver_cannot_undo(published, client):
 
 
 @pytest.mark.django_db
+@SEEDS_THE_DEMO
 def test_the_demo_once_its_month_is_approved_gives_nothing_away(settings, tmp_path, client):
     """make run's walk-through: the clerk drafts and prepares last month, the head approves
     it; /open/DG/ then shows it, and no count it hides can be worked out."""

@@ -8,10 +8,12 @@ from django.core.management import call_command
 from org.models import Unit
 from surveys.models import Round
 from surveys.results import period_summary
+from tests.demo_model import SEEDS_THE_DEMO
 
 pytestmark = pytest.mark.django_db
 
 
+@SEEDS_THE_DEMO
 def test_seed_demo_gives_dg_four_rounds_with_the_reference_figures_once(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo")
