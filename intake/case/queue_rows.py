@@ -9,11 +9,12 @@ and everything else on the page.
 from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.html import day_html
 from intake.models import ACKNOWLEDGE
 
 _CORRUPTION_ROW = format_html(' class="{}"', "corruption")
@@ -32,13 +33,12 @@ def rows_html(rows, *, unit_code: str, labels: dict) -> SafeString:
 
 def _row(row, case_url: str, label: dict) -> SafeString:
     complaint, triage = row.complaint, row.classification
-    received = timezone.localtime(complaint.received_at)
     return format_html(
         '<tr{}><th scope="row" data-label="{}"><a href="{}">{}</a></th>'
         '<td class="title" data-label="{}">{}</td><td data-label="{}">{}</td>'
         '<td data-label="{}">{}</td><td data-label="{}">{}</td>'
         '<td data-label="{}">{} <span class="muted">· {}</span></td><td data-label="{}">{}</td>'
-        '<td data-label="{}"><time datetime="{}">{}</time></td></tr>',
+        '<td data-label="{}">{}</td></tr>',
         _CORRUPTION_ROW if triage and triage.corruption_related else "",
         label["reference"], case_url.replace(_SLOT, quote(complaint.reference)),
         complaint.reference,
@@ -48,8 +48,7 @@ def _row(row, case_url: str, label: dict) -> SafeString:
         label["next_due"], _next_due(row),
         label["channel"], complaint.get_channel_display(), complaint.get_kind_display(),
         label["status"], complaint.get_status_display(),
-        label["received_at"], received.isoformat(),
-        formats.date_format(received, "SHORT_DATE_FORMAT"),
+        label["received_at"], day_html(timezone.localtime(complaint.received_at)),
     )
 
 
@@ -75,7 +74,5 @@ def _next_due(row) -> SafeString | str:
         clock = _("resolve by")
     overdue = (format_html(' <strong class="error">{}</strong>', _("overdue"))
                if row.next_overdue else "")
-    return format_html('<time datetime="{}">{}</time>{} <span class="muted clock">{}</span>',
-                       complaint.next_due.isoformat(),
-                       formats.date_format(complaint.next_due, "SHORT_DATE_FORMAT"), overdue,
-                       clock)
+    return format_html('{}{} <span class="muted clock">{}</span>', day_html(complaint.next_due),
+                       overdue, clock)

@@ -116,7 +116,7 @@ def queue(request, unit):
     rows = [QueueRow(c, c.acknowledge_overdue, c.resolve_overdue, classified.get(c.pk))
             for c in complaints]
     return render(request, "intake/staff/case/queue.html", {
-        "unit": unit, "form": form, "page": page, "rows": rows, "today": today,
+        "unit": unit, "form": form, "page": page, "rows": rows,
         "rows_html": rows_html(rows, unit_code=unit.code, labels=LABELS),
         "labels": LABELS, "views": _views(request),
     })

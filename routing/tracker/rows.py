@@ -11,6 +11,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from core.html import day_html
+
 _OVERDUE_ROW = format_html(' class="{}"', "overdue")
 
 
@@ -27,19 +29,17 @@ def _row(row, with_units: bool, label: dict) -> SafeString:
     complaint = referral.complaint.reference
     if row.case_url:
         complaint = format_html('<a href="{}">{}</a>', row.case_url, complaint)
-    prepared = timezone.localtime(referral.prepared_at)
     unit = (format_html('<td data-label="{}">{}</td>', label["unit"], referral.unit.code)
             if with_units else "")
     return format_html(
         '<tr{}><th scope="row">{}</th><td data-label="{}">{}</td>{}'
         '<td data-label="{}">{}</td><td data-label="{}">{}</td>'
-        '<td data-label="{}"><time datetime="{}">{}</time></td><td data-label="{}">{}</td>'
+        '<td data-label="{}">{}</td><td data-label="{}">{}</td>'
         '<td data-label="{}">{}</td><td data-label="{}">{}</td></tr>',
         _OVERDUE_ROW if row.overdue else "", referral.reference,
         label["complaint"], complaint, unit,
         label["agency"], referral.agency.name, label["state"], row.state_label,
-        label["prepared_at"], prepared.isoformat(),
-        formats.date_format(prepared, "SHORT_DATE_FORMAT"),
+        label["prepared_at"], day_html(timezone.localtime(referral.prepared_at)),
         label["age"], formats.localize(row.age_days), label["next_due"], _next_due(row),
         label["agency_reference"], referral.agency_reference or "—",
     )
@@ -52,8 +52,7 @@ def _next_due(row) -> SafeString | str:
         return format_html('<strong class="error">{}</strong>', _("needs attention"))
     if not row.next_due:
         return "—"
-    day = format_html('<time datetime="{}">{}</time>', row.next_due.isoformat(),
-                      formats.date_format(row.next_due, "SHORT_DATE_FORMAT"))
+    day = day_html(row.next_due)
     if row.overdue:
         return format_html('{} <strong class="error">{}</strong>', day, _("overdue"))
     return day

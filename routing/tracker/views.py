@@ -174,7 +174,7 @@ def tracker(request, unit):
     ]
     with_units = len(unit_ids) > 1
     return render(request, "routing/tracker.html", {
-        "unit": unit, "form": form, "page": page, "rows": rows, "today": today,
+        "unit": unit, "form": form, "page": page, "rows": rows,
         "rows_html": rows_html(rows, with_units=with_units, labels=LABELS),
         "labels": LABELS, "by_state": by_state, "overdue_count": overdue["count"],
         "overdue_more": overdue["more"], "total": total["count"],
