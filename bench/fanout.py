@@ -8,7 +8,7 @@ notifications. Measured:
            notify.push reads the 200 rows and group_sends each to its person's group;
   polled:  the embedded deployment, event raised elsewhere (the task worker): nothing is
            pushed; the web process's one watcher (notify.watch) sees SQLite's data_version
-           move (it looks every 0.05 s) and hands the new rows to the pages (NOTIFY_POLL_SECONDS,
+           move (it looks every 0.02 s) and hands the new rows to the pages (NOTIFY_POLL_SECONDS,
            here 1 s, is only how often it checks that the people still hold a role);
   redis:   as pushed, through Redis (only when REDIS_URL is set and answers);
   floor:   one group_send of a ready-made frame to one group all 200 pages joined, through

@@ -140,9 +140,10 @@ CACHES, CHANNEL_LAYERS = cache_and_channel_layers(REDIS_URL)
 
 # The database path of live notifications (seconds; 0 = off). With the in-process channel
 # layer, a notification made in the task worker cannot be pushed to the web process: one
-# watcher per server process (notify.watch) looks for it every 0.05 s, and this is how often
-# it checks that the people with a page open still hold a role. With Redis every process
-# can push, and pages read the table only if Redis fails (notify.consumers).
+# watcher per server process (notify.watch) looks for it every 0.02 s (0.05 s on a database
+# other than a SQLite file), and this is how often it checks that the people with a page open
+# still hold a role. With Redis every process can push, and pages read the table only if
+# Redis fails (notify.consumers).
 NOTIFY_POLL_SECONDS = env_int("SHUGEL_NOTIFY_POLL_SECONDS", 0 if REDIS_URL else 2)
 
 # The keyring lives outside the database and outside SECRET_KEY (see docs/security.md).

@@ -58,6 +58,7 @@ def test_the_change_signal_moves_only_when_another_connection_commits(tmp_path):
     writer.execute("CREATE TABLE t (n INTEGER)")
     signal = watch.ChangeSignal(str(path))
     try:
+        assert signal.seconds == watch.WATCH_SECONDS < watch.QUERY_SECONDS
         assert signal.changed()  # the first look only sets the starting point
         assert not signal.changed()
         writer.execute("INSERT INTO t VALUES (1)")
@@ -71,6 +72,7 @@ def test_the_change_signal_moves_only_when_another_connection_commits(tmp_path):
 def test_without_a_database_file_every_look_may_be_a_change():
     signal = watch.ChangeSignal(None)
     assert signal.changed() and signal.changed()
+    assert signal.seconds == watch.QUERY_SECONDS  # each look is a query
 
 
 def test_the_workers_notification_reaches_only_the_people_it_concerns(
