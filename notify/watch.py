@@ -6,11 +6,12 @@ reading the notifications table on its own, each server process keeps one watche
 its pages. Every WATCH_SECONDS it looks at a change signal that costs next to nothing:
 SQLite's `PRAGMA data_version` on a connection of its own, which moves whenever any other
 connection commits (5 us; the tick itself costs the event loop about 0.25 ms of CPU, so a
-look every 0.02 s is about 1 % of a core while a page is open). Only when it moved does the watcher read, in one query, the new
-notifications of the people with a page open in this process, and hand each to its person's
-group on the in-process layer, exactly as notify.push does after a commit here. What this
-process pushed itself is skipped. A database without that signal (PostgreSQL, an in-memory
-test database) is asked for its newest notification id instead, every QUERY_SECONDS.
+look every 0.02 s is about 1 % of a core while a page is open). Only when it moved does the
+watcher read, in one query, the new notifications of the people with a page open in this
+process, and hand each to its person's group on the in-process layer, exactly as notify.push
+does after a commit here. What this process pushed itself is skipped. A database without
+that signal (PostgreSQL, an in-memory test database) is asked for its newest notification id
+instead, every QUERY_SECONDS.
 
 The rules stay those of the layer path: a notification goes only to its recipient's own
 group (notify.push.user_group), and a row exists for someone exactly when they may be told
