@@ -14,6 +14,12 @@ one. Migrating costs about ten seconds a process there, and `make test` starts s
 
 The copy is the migrated database itself: tables, seed rows, the audit trail's triggers and
 whatever post_migrate wrote, so a test cannot tell the two apart.
+
+A transactional test ends by emptying every table. On PostgreSQL Django does that with one
+TRUNCATE of all 76 tables, which gives every table and index a new file: 0.44 to 0.54 s a
+time on a two-core machine, and over a hundred tests do it. The test processes empty them
+with DELETE instead (0.03 s on tables a test left nearly empty), the triggers off for that
+transaction only (`flush_by_delete`).
 """
 
 import fcntl
@@ -130,7 +136,33 @@ def _pg_restore(creation, template: str, *, serialize: bool) -> str:
     return name
 
 
+def flush_by_delete(operations_class) -> None:
+    """Makes PostgreSQL's flush DELETE from each table, with the triggers off (the foreign
+    keys' and the audit trail's) for the flush's own transaction: `SET LOCAL` ends with it.
+    Turning triggers off takes a superuser; with another role the flush stays TRUNCATE, and
+    so does a flush that resets the sequences."""
+    truncate = operations_class.sql_flush
+    superuser: dict[str, bool] = {}
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if tables and not reset_sequences:
+            alias = self.connection.alias
+            if alias not in superuser:
+                with self.connection.cursor() as cursor:
+                    cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+                    superuser[alias] = cursor.fetchone()[0]
+            if superuser[alias]:
+                quote = self.quote_name
+                return ["SET LOCAL session_replication_role = replica",
+                        *(f"DELETE FROM {quote(table)}" for table in tables)]
+        return truncate(self, style, tables, reset_sequences=reset_sequences,
+                        allow_cascade=allow_cascade)
+
+    operations_class.sql_flush = sql_flush
+
+
 def _pg_migrate_once(creation) -> None:
+    flush_by_delete(type(connection.ops))
     FOLDER.mkdir(parents=True, exist_ok=True)
     template = TEMPLATE_PREFIX + source_key()
     migrate = creation.create_test_db
