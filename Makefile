@@ -31,7 +31,13 @@ setup: fonts $(VENV)/.installed
 # then the tests marked `alone` one by one, since they measure time or capacity (a flood, a
 # timing, kills against live traffic) and a neighbour's load would blur it. pytest's exit
 # status 5 means a pass selected no test (PYTEST_ARGS naming one file), not a failure.
-WORKERS ?= -n 3
+# On SQLite a test that empties the database is followed by a copy of the migrated one
+# (tests/dbtemplate.py), so tests may run in any order and an idle process takes tests from
+# a busy one (worksteal: handed out in collection order, the last long tests kept one
+# process busy 15 to 50 s after the others had finished). On PostgreSQL the tables are
+# emptied, and each process must keep the collection order (tests that need the seeded
+# rows come before those that empty them).
+WORKERS ?= -n 3 --dist $(if $(DATABASE_URL),load,worksteal)
 SLOW_WORKERS ?= -n 2
 QUICK := -m "not slow and not browser"
 # Each pass prints how long it took; the first is `make check`.
