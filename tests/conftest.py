@@ -162,10 +162,11 @@ def _each_test_starts_in_the_default_language():
 
 @pytest.fixture(autouse=True)
 def _audit_trail_lets_the_test_database_be_flushed(request):
-    """A transactional test ends by emptying every table (DELETE; on PostgreSQL with the
-    triggers off for the flush's transaction, or TRUNCATE without a superuser: see
-    tests/dbtemplate.py), which the audit trail's triggers refuse. They are lifted just
-    before that flush; the flush's post_migrate signal puts them back (audit/schedules.py)."""
+    """A transactional test ends by emptying every table (on PostgreSQL DELETE with the
+    triggers off for the flush's transaction, or TRUNCATE without a superuser; on SQLite a
+    copy of the migrated database, triggers included: see tests/dbtemplate.py), which the
+    audit trail's triggers refuse. They are lifted just before that flush; the flush's
+    post_migrate signal puts them back (audit/schedules.py)."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or bool(
         marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))

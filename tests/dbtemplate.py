@@ -15,11 +15,13 @@ one. Migrating costs about ten seconds a process there, and `make test` starts s
 The copy is the migrated database itself: tables, seed rows, the audit trail's triggers and
 whatever post_migrate wrote, so a test cannot tell the two apart.
 
-A transactional test ends by emptying every table. On PostgreSQL Django does that with one
-TRUNCATE of all 76 tables, which gives every table and index a new file: 0.44 to 0.54 s a
-time on a two-core machine, and over a hundred tests do it. The test processes empty them
-with DELETE instead (0.03 s on tables a test left nearly empty), the triggers off for that
-transaction only (`flush_by_delete`).
+A transactional test ends, in Django, by emptying every table. On SQLite the test processes
+copy the migrated database back over the test database instead (`_flush_by_copying`), which
+brings back the migrations' seed rows too, so the order of the tests no longer matters. On
+PostgreSQL Django empties them with one TRUNCATE of all 76 tables, which gives every table
+and index a new file: 0.44 to 0.54 s a time on a two-core machine, and over a hundred tests
+do it. The test processes empty them with DELETE instead (0.03 s on tables a test left
+nearly empty), the triggers off for that transaction only (`flush_by_delete`).
 """
 
 import fcntl
