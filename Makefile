@@ -26,8 +26,9 @@ setup: fonts $(VENV)/.installed
 # The whole suite in three passes: the quick tests in three processes, each with a database
 # and a Redis database of its own (on this kind of machine, two cores, three took 110-116 s
 # where four took 123-131 s: a fourth process costs more in start-up and switching than it
-# fills in the few waits of the quick tests); the slow and browser tests two at a time (real
-# servers on free ports, browsers, restore drills: mostly waiting, so two share the cores);
+# fills in the few waits of the quick tests); the slow and browser tests three at a time
+# (real servers on free ports, browsers, restore drills: mostly waiting; two kept 1.3 of the
+# 2 cores busy, and three took 171 s where two took 202 s);
 # then the tests marked `alone` one by one, since they measure time or capacity (a flood, a
 # timing, kills against live traffic) and a neighbour's load would blur it. pytest's exit
 # status 5 means a pass selected no test (PYTEST_ARGS naming one file), not a failure.
@@ -38,7 +39,7 @@ setup: fonts $(VENV)/.installed
 # emptied, and each process must keep the collection order (tests that need the seeded
 # rows come before those that empty them).
 WORKERS ?= -n 3 --dist $(if $(DATABASE_URL),load,worksteal)
-SLOW_WORKERS ?= -n 2
+SLOW_WORKERS ?= -n 3
 QUICK := -m "not slow and not browser"
 # Each pass prints how long it took; the first is `make check`.
 test: fonts $(VENV)/.installed-dev
