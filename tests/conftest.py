@@ -9,6 +9,7 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -218,11 +219,20 @@ def make_staff(username, unit, role, *, with_device=True):
 
 
 def make_personas(units: dict[str, Unit]) -> dict:
-    dg = units["DG"]
-    people = {role.value: make_staff(role.value, dg, role) for role in Role}
-    people["outsider"] = make_staff("outsider", units["DU"], Role.OFFICER)
-    people["national_head"] = make_staff("national_head", units["UBEG"], Role.HEAD)
-    return people
+    """The seven personas, as make_staff would make them, in three INSERTs instead of 21:
+    two thirds of the tests start with them."""
+    cast = [*((role.value, units["DG"], role) for role in Role),
+            ("outsider", units["DU"], Role.OFFICER), ("national_head", units["UBEG"], Role.HEAD)]
+    password = make_password(PASSWORD)
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=name, password=password, first_name=name.title(),
+                         last_name="Т.")
+        for name, _, _ in cast)
+    Membership.objects.bulk_create(Membership(user=user, unit=unit, role=role)
+                                   for user, (_, unit, role) in zip(users, cast, strict=True))
+    TOTPDevice.objects.bulk_create(TOTPDevice(user=user, name="phone", confirmed=True)
+                                   for user in users)
+    return {user.username: user for user in users}
 
 
 @pytest.fixture
