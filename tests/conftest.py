@@ -20,16 +20,24 @@ from vault.keyring import Keyring, reload_keyring
 PASSWORD = "correct horse battery staple"
 
 
-# The quick pass's longest modules, each test 1 to 5 s on a two-core machine (the rest take
-# a few hundredths). pytest-xdist hands tests out in the order they were collected: last in
-# that order, as they were by name, they kept one process busy for 25 to 50 s after the other
-# two had run out of tests. First, the others fill in around them.
+# The quick pass's longest modules that run in one transaction, each test 1 to 5 s on a
+# two-core machine (most take a few hundredths). pytest-xdist hands tests out in the order
+# they were collected: last in that order, as they were by name, they kept one process busy
+# for 25 to 50 s after the other two had run out of tests. First, the others fill in around
+# them. (The long tests that empty the database, the live updates', are left where they
+# are: put together, handing out by order, as on PostgreSQL, gave them all to one process.)
 LONGEST_FIRST = frozenset({
     "tests/security/test_authz_matrix.py", "tests/security/test_fuzz_forms.py",
-    "tests/security/test_authz_websocket.py", "tests/security/test_mongolian_pages.py",
-    "tests/security/test_templates_safe.py", "tests/reporting/test_figures.py",
-    "tests/notify/test_watch.py", "tests/notify/test_consumer.py", "tests/core/test_rendering.py",
+    "tests/security/test_mongolian_pages.py", "tests/security/test_templates_safe.py",
+    "tests/reporting/test_figures.py", "tests/core/test_rendering.py",
 })
+
+
+def empties_the_database(item) -> bool:
+    """Whether the test runs outside one transaction, and so ends by emptying the database."""
+    marker = item.get_closest_marker("django_db")
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames)) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -37,6 +45,10 @@ def pytest_collection_modifyitems(config, items):
     """The longest modules first, then the rest in their order; pytest-django then puts the
     tests that use the database in one transaction before those that empty it, and those
     before the tests without one, keeping this order within each (its sort is stable).
+    Then the tests that empty it go last: handed out in order (PostgreSQL's `make test`),
+    they came in one batch of some fifty, 45 s of live-update and backup tests that one
+    process ran while the others took the tests without a database; last, they are handed
+    out a few at a time.
 
     A test marked own_sqlite starts an installation of its own on a SQLite file and hands
     it neither DATABASE_URL nor REDIS_URL: on PostgreSQL and Redis it would only repeat,
@@ -45,6 +57,7 @@ def pytest_collection_modifyitems(config, items):
 
     items.sort(key=lambda item: item.nodeid.partition("::")[0] not in LONGEST_FIRST)
     outcome = yield
+    items.sort(key=empties_the_database)
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         return outcome
     skip = pytest.mark.skip(reason="runs an installation of its own on SQLite, whatever the "
