@@ -44,7 +44,9 @@ def test_the_screen_turns_and_survives_the_server_going_away(browser, live_serve
         turned.add(showing())
         page.wait_for_timeout(500)
     assert turned == {"lines", "figures"}, "the slides stopped while the server was away"
-    assert "7052-2200" in page.locator("body").inner_text()
+    # What it last read, on its slide (whichever slide is showing at this moment).
+    page.wait_for_selector("[data-slide=lines]:not([hidden])", timeout=5_000)
+    assert "7052-2200" in page.locator("[data-slide=lines]").inner_text()
 
     # Back, with a campaign the head added meanwhile: shown without a reload.
     ScreenSettings.objects.filter(unit=units["DG"]).update(
