@@ -20,13 +20,13 @@ from vault.keyring import Keyring, reload_keyring
 PASSWORD = "correct horse battery staple"
 
 
-# The quick pass's longest modules that run in one transaction, each test 1 to 5 s on a
-# two-core machine (most take a few hundredths). pytest-xdist hands tests out in the order
-# they were collected: last in that order, as they were by name, they kept one process busy
-# for 25 to 50 s after the other two had run out of tests. First, the others fill in around
-# them. (The long tests that empty the database, the live updates', are left where they
-# are: put together, handing out by order, as on PostgreSQL, gave them all to one process.)
-# The slow pass's longest, 15 to 40 s each, go first for the same reason.
+# The longest modules, first in their pass so that the other processes fill in around them.
+# pytest-xdist hands tests out in the order they were collected; last in that order, as they
+# were by name, the quick pass's (1 to 5 s a test, where most take a few hundredths) kept
+# one process busy 25 to 50 s after the other two had run out of tests, and the slow pass's
+# (15 to 40 s) 8 s. The quick pass's live-update tests are left out: they empty the
+# database, so they come last anyway, handed out a few at a time (put first among those,
+# they went to one process together).
 LONGEST_FIRST = frozenset({
     "tests/security/test_authz_matrix.py", "tests/security/test_fuzz_forms.py",
     "tests/security/test_mongolian_pages.py", "tests/security/test_templates_safe.py",
@@ -184,7 +184,7 @@ def _audit_trail_lets_the_test_database_be_flushed(request):
     triggers off for the flush's transaction, or TRUNCATE without a superuser; on SQLite a
     copy of the migrated database, triggers included: see tests/dbtemplate.py), which the
     audit trail's triggers refuse. They are lifted just before that flush; the flush's
-    post_migrate signal puts them back (audit/schedules.py)."""
+    post_migrate signal (audit/schedules.py), or the copy, puts them back."""
     marker = request.node.get_closest_marker("django_db")
     transactional = "transactional_db" in request.fixturenames or bool(
         marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
