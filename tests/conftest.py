@@ -185,11 +185,7 @@ def _audit_trail_lets_the_test_database_be_flushed(request):
     copy of the migrated database, triggers included: see tests/dbtemplate.py), which the
     audit trail's triggers refuse. They are lifted just before that flush; the flush's
     post_migrate signal (audit/schedules.py), or the copy, puts them back."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
-    )
-    if not transactional:
+    if not empties_the_database(request.node):
         yield
         return
     # Requested here so that this fixture's teardown runs before the flush.
@@ -225,30 +221,35 @@ def units(db):
     return make_units()
 
 
+def _staff(username: str, password: str):
+    """A staff member as every test makes one (unsaved): `password` already hashed."""
+    return get_user_model()(username=username, password=password, first_name=username.title(),
+                            last_name="Т.")
+
+
+def _phone(user) -> TOTPDevice:
+    return TOTPDevice(user=user, name="phone", confirmed=True)
+
+
 def make_staff(username, unit, role, *, with_device=True):
-    user = get_user_model().objects.create_user(
-        username=username, password=PASSWORD, first_name=username.title(), last_name="Т."
-    )
+    user = _staff(username, make_password(PASSWORD))
+    user.save()
     Membership.objects.create(user=user, unit=unit, role=role)
     if with_device:
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        _phone(user).save()
     return user
 
 
 def make_personas(units: dict[str, Unit]) -> dict:
-    """The seven personas, as make_staff would make them, in three INSERTs instead of 21:
-    two thirds of the tests start with them."""
+    """The seven personas, as make_staff makes each, in three INSERTs instead of 21: two
+    thirds of the tests start with them."""
     cast = [*((role.value, units["DG"], role) for role in Role),
             ("outsider", units["DU"], Role.OFFICER), ("national_head", units["UBEG"], Role.HEAD)]
     password = make_password(PASSWORD)
-    users = get_user_model().objects.bulk_create(
-        get_user_model()(username=name, password=password, first_name=name.title(),
-                         last_name="Т.")
-        for name, _, _ in cast)
+    users = get_user_model().objects.bulk_create(_staff(name, password) for name, _, _ in cast)
     Membership.objects.bulk_create(Membership(user=user, unit=unit, role=role)
                                    for user, (_, unit, role) in zip(users, cast, strict=True))
-    TOTPDevice.objects.bulk_create(TOTPDevice(user=user, name="phone", confirmed=True)
-                                   for user in users)
+    TOTPDevice.objects.bulk_create(map(_phone, users))
     return {user.username: user for user in users}
 
 
