@@ -101,9 +101,10 @@ def _referrals_in(request, unit_ids, today: date):
     return Referral.objects.filter(unit_id__in=unit_ids).visible_to(request.user).tracked(today)
 
 
-def _counts(referrals) -> tuple[list[dict], dict, dict]:
+def _counts(referrals) -> tuple[list[dict], dict, dict, dict[str, int]]:
     """Referrals by state, how many are overdue and how many in all, in one query, each
-    counted no further than core.paging.CAP: a longer count is shown as "over" it."""
+    counted no further than core.paging.CAP: a longer count is shown as "over" it. Last,
+    the counts as counted (CAP + 1 for a longer one), by state, "overdue" and "total"."""
     found = paging.capped_counts({
         **{state.value: referrals.filter(state=state) for state in ReferralState},
         "overdue": referrals.filter(OVERDUE), "total": referrals,
@@ -114,7 +115,7 @@ def _counts(referrals) -> tuple[list[dict], dict, dict]:
 
     by_state = [{"state": state.value, "label": state.label, **shown(state.value)}
                 for state in ReferralState]
-    return by_state, shown("overdue"), {**shown("total"), "counted": found["total"]}
+    return by_state, shown("overdue"), shown("total"), found
 
 
 def _age(referral, today: date) -> int:
@@ -142,23 +143,35 @@ def _shown(found):
     return found.select_related("unit", "complaint", "agency").only(*METADATA)
 
 
-def _filters_given(form) -> bool:
-    """Whether the form narrows anything (a query string with only `page` does not)."""
+def _counted_already(form, counted: dict[str, int]) -> int | None:
+    """How many referrals the form selects, when the summary has counted them already: with
+    no filter (a query string with only `page`), a state alone or "overdue" alone, the list
+    is one of the summary's rows. None when anything else narrows it."""
     if not form.is_bound:
-        return False
-    return not form.is_valid() or any(form.cleaned_data.values())
+        return counted["total"]
+    if not form.is_valid():
+        return None
+    given = {name for name, value in form.cleaned_data.items() if value}
+    if not given:
+        return counted["total"]
+    if given == {"state"}:
+        return counted[form.cleaned_data["state"]]
+    if given == {"overdue"}:
+        return counted["overdue"]
+    return None
 
 
 @unit_role_required(*TRACKER_ROLES)
 @require_GET
 def tracker(request, unit):
     today, unit_ids, form, everything, found = _filtered(request, unit)
-    by_state, overdue, total = _counts(everything)
+    by_state, overdue, total, counted = _counts(everything)
     # The page is found by ids first, then its 50 rows are read with their deadlines: so
     # the deadlines are worked out for 50 rows, not for every row sorted to find them.
     paginator = paging.CappedPaginator(found.values_list("pk", flat=True), TRACKER_PER_PAGE)
-    if not _filters_given(form):
-        paginator.count = total["counted"]  # already counted with the states
+    already = _counted_already(form, counted)
+    if already is not None:
+        paginator.count = already  # counted with the summary, to the same cap
     page = paginator.get_page(request.GET.get("page"))
     ids = list(page.object_list)
     by_id = {referral.pk: referral for referral in _shown(found).filter(pk__in=ids)}

@@ -282,6 +282,16 @@ def test_an_invalid_filter_says_why_and_lists_nothing(client, head, one, query):
     assert 'role="alert"' in exported.content.decode()
 
 
+def test_a_filter_that_finds_nothing_says_so(client, head, tracked):
+    """An empty list is not a blank space: the page says none was found, in Mongolian."""
+    page = client.get(tracker(), {"state": S.RETURNED, "overdue": "on"})
+    assert page.context["rows"] == []
+    with translation.override("mn"):
+        found = translation.ngettext("%(counter)s referral found.",
+                                     "%(counter)s referrals found.", 0) % {"counter": 0}
+    assert f'<p class="count" role="status">{found}</p>' in page.content.decode()
+
+
 def test_an_invalid_filter_is_explained_in_mongolian(client, head, one):
     page = client.get(tracker(), {"prepared_from": "2026.03.10", "prepared_to": "2026.03.01"})
     with translation.override("mn"):

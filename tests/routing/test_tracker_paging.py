@@ -102,3 +102,24 @@ def test_a_tracker_longer_than_the_cap_says_over_and_costs_the_same_queries(
     text = response.content.decode()
     assert "Over 10 referrals found: the newest 10 are listed." in text
     assert 'id="overdue-count">over 10<' in text
+
+
+def test_a_list_the_summary_has_counted_is_not_counted_again(client, head, units, personas,
+                                                             agencies):
+    """A state alone or "overdue" alone is one of the summary's rows: the list's length is
+    that row's count, with no query of its own; any other filter is counted for itself."""
+    first = make_referral(units["DG"], personas["clerk"], personas["officer"],
+                          agencies["atg"], received=day(3, 2))
+    add_referrals(first, 5)
+    plain, everything = get_counted(client, tracker())
+    by_state = {row["state"]: row["count"] for row in everything.context["by_state"]}
+    for alone, summarised in (({"state": S.DELIVERED}, by_state[S.DELIVERED]),
+                              ({"overdue": "on"}, everything.context["overdue_count"]),
+                              ({"page": "1"}, everything.context["total"])):
+        queries, response = get_counted(client, tracker(), alone)
+        assert queries == plain, alone
+        assert response.context["page"].paginator.count == summarised == len(
+            listed(response)), alone
+    together, response = get_counted(client, tracker(), {"state": S.DELIVERED, "overdue": "on"})
+    assert together == plain + 1
+    assert response.context["page"].paginator.count == len(listed(response))
