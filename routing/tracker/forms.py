@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import WholeChoiceIterator
 from intake.fields import DayField
 from org.models import Unit
 from outbox.models import Agency
@@ -23,7 +24,13 @@ def referral_label(name: str):
     return capfirst(Referral._meta.get_field(name).verbose_name)
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class ShortChoiceField(forms.ModelChoiceField):
+    """A list of tens of rows (the agencies, the units of one tree), read in one query."""
+
+    iterator = WholeChoiceIterator
+
+
+class UnitChoiceField(ShortChoiceField):
     def label_from_instance(self, unit):
         return f"{unit.code} · {unit.name}"
 
@@ -37,7 +44,7 @@ class TrackerFilterForm(forms.Form):
 
     state = forms.ChoiceField(label=referral_label("state"), required=False,
                               choices=[("", _("Any state")), *ReferralState.choices])
-    agency = forms.ModelChoiceField(
+    agency = ShortChoiceField(
         label=referral_label("agency"), required=False, to_field_name="code",
         queryset=Agency.objects.only("code", "name_mn", "name_en").order_by("code"),
         empty_label=_("Any agency"),
