@@ -163,8 +163,22 @@ def flush_by_delete(operations_class) -> None:
     operations_class.sql_flush = sql_flush
 
 
+def drop_by_force(creation) -> None:
+    """Makes the test database's DROP end the sessions still open on it (PostgreSQL 13 and
+    later): a live server's request thread can still be closing its connection when the
+    last test of a process has ended, and a plain DROP then fails ("is being accessed by
+    other users") and leaves the database behind."""
+    def _destroy_test_db(test_database_name, verbosity):
+        with creation._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE {creation.connection.ops.quote_name(test_database_name)}"
+                           " WITH (FORCE)")
+
+    creation._destroy_test_db = _destroy_test_db
+
+
 def _pg_migrate_once(creation) -> None:
     flush_by_delete(type(connection.ops))
+    drop_by_force(creation)
     FOLDER.mkdir(parents=True, exist_ok=True)
     template = TEMPLATE_PREFIX + source_key()
     migrate = creation.create_test_db
