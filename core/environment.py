@@ -107,7 +107,8 @@ def database_from_url(url: str) -> dict:
     if parts.scheme in {"postgres", "postgresql"}:
         options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's, reading timestamps with psycopg's compiled loader (core/postgresql/base.py).
+            "ENGINE": "core.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -133,7 +133,7 @@ def test_relative_sqlite_urls_are_relative_to_the_checkout():
 
 def test_postgres_urls_are_parsed():
     db = database_from_url("postgres://shugel:s%40cret@db.internal:5433/shugel?sslmode=require")
-    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["ENGINE"] == "core.postgresql"
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
         "shugel", "s@cret", "db.internal", "5433", "shugel")
     assert db["OPTIONS"] == {"sslmode": "require"}
