@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import vocabulary
 from audit.chain import canonical_json
 from audit.models import ActorKind
+from core.choices import ShortChoiceField
 from core.dates import DayField
 from org.models import Membership, Role
 from org.naming import staff_title
@@ -41,7 +42,7 @@ def action_choices() -> list:
 class EventFilterForm(forms.Form):
     """Filters for the auditor's list of events. Dates are local (Ulaanbaatar) days."""
 
-    unit = forms.ModelChoiceField(
+    unit = ShortChoiceField(
         queryset=None, required=False, label=_("Unit"), empty_label=_("All my units"),
         help_text=_("A unit includes the units under it."),
     )

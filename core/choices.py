@@ -2,11 +2,12 @@
 
 Django's ModelChoiceField reads its rows through QuerySet.iterator(), which on PostgreSQL
 opens a server-side cursor (DECLARE, FETCH, CLOSE: three round trips), so that a list of any
-length is never held in memory at once. The lists that use this iterator are short by
-nature (the units of one tree, the agencies): a plain SELECT reads them in one round trip,
-which took the head's tracker's two lists from 2.3 ms to 1.1 ms.
+length is never held in memory at once. The lists that use ShortChoiceField are short by
+nature (the units of one tree, the agencies, the officers of one unit): a plain SELECT reads
+them in one round trip, which took the head's tracker's two lists from 2.3 ms to 1.1 ms.
 """
 
+from django import forms
 from django.forms.models import ModelChoiceIterator
 
 
@@ -18,3 +19,10 @@ class WholeChoiceIterator(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         for instance in self.queryset.all():  # a fresh copy: nothing is cached on the field
             yield self.choice(instance)
+
+
+class ShortChoiceField(forms.ModelChoiceField):
+    """A list of tens of rows (the agencies, the units of one tree, the officers of one unit),
+    read in one query."""
+
+    iterator = WholeChoiceIterator

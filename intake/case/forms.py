@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ShortChoiceField
 from intake.case.services import AMENDABLE_FIELDS
 from intake.fields import MAX_BODY, DayField, PlainTextField, TitleField
 from intake.models import Channel, Complaint, Kind, Status
@@ -173,7 +174,7 @@ class WorklistForm(TitleForm):
     (intake.case.worklist.officers_for); an empty choice gives it to nobody. One form, so
     that a title typed is never lost by choosing the officer."""
 
-    officer = forms.ModelChoiceField(
+    officer = ShortChoiceField(
         label=_("Assigned officer"), queryset=None, required=False,
         empty_label=_("Nobody yet"),
         error_messages={"invalid_choice": _(

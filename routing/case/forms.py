@@ -6,6 +6,7 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ShortChoiceField
 from intake.fields import MAX_BODY, ChosenRecordsField, DayField, PlainTextField, TitleField
 from outbox.models import Agency
 from routing.case.carry import FORM_ID
@@ -72,7 +73,7 @@ class TriageForm(forms.Form):
 
 
 class ReferralForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency = ShortChoiceField(
         label=_("Agency"), queryset=Agency.objects.filter(active=True), empty_label=None,
         error_messages={"invalid_choice": _("Choose an agency from the list.")},
     )

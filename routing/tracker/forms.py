@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import WholeChoiceIterator
+from core.choices import ShortChoiceField
 from intake.fields import DayField
 from org.models import Unit
 from outbox.models import Agency
@@ -22,12 +22,6 @@ from routing.models import Referral, ReferralState
 def referral_label(name: str):
     """A referral field's own (translated) name, for a label or a column heading."""
     return capfirst(Referral._meta.get_field(name).verbose_name)
-
-
-class ShortChoiceField(forms.ModelChoiceField):
-    """A list of tens of rows (the agencies, the units of one tree), read in one query."""
-
-    iterator = WholeChoiceIterator
 
 
 class UnitChoiceField(ShortChoiceField):

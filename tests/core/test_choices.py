@@ -6,7 +6,7 @@ from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.choices import WholeChoiceIterator
+from core.choices import ShortChoiceField, WholeChoiceIterator
 from org.models import Unit
 from routing.tracker.forms import TrackerFilterForm
 
@@ -34,3 +34,16 @@ def test_the_trackers_lists_take_one_plain_select_each(units):
     assert len(captured) == 2
     assert all(query["sql"].startswith("SELECT") for query in captured.captured_queries)
     assert html.count("<option") == len(units) + 1 + 1 + form.fields["agency"].queryset.count()
+
+
+@pytest.mark.parametrize(("form", "name"), [
+    ("routing.tracker.forms.TrackerFilterForm", "agency"),
+    ("routing.tracker.forms.TrackerFilterForm", "unit"),
+    ("audit.forms.EventFilterForm", "unit"),
+    ("routing.case.forms.ReferralForm", "agency"),
+    ("intake.case.forms.WorklistForm", "officer"),
+])
+def test_the_short_lists_of_the_staff_pages_are_read_whole(form, name):
+    from django.utils.module_loading import import_string
+
+    assert isinstance(import_string(form).base_fields[name], ShortChoiceField)
