@@ -10,6 +10,14 @@ from psycopg.postgres import types
 
 from core.postgresql.base import UtcTimestampLoader
 
+if connection.vendor == "postgresql":
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+
+    class DjangosLoader(BaseTzLoader):
+        """Django's own timestamptz loader, as it registers it for a UTC connection."""
+
+        timezone = UTC
+
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's backend"),
     pytest.mark.django_db,
@@ -41,11 +49,6 @@ def test_the_connection_reads_timestamps_with_the_compiled_loader():
 
 
 def test_every_value_is_what_djangos_loader_gives():
-    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
-
-    class DjangosLoader(BaseTzLoader):
-        timezone = UTC
-
     ours, djangos = _read(), _read(DjangosLoader)
     assert ours == djangos
     assert all(value.tzinfo is UTC for value in ours)
@@ -61,10 +64,12 @@ def test_a_session_in_another_zone_falls_back_to_djangos_way():
     try:
         # Not the last microsecond of 9999 in UTC: Ulaanbaatar is already in year 10000.
         found = _read(texts=TEXTS[:6])
+        djangos = _read(DjangosLoader, texts=TEXTS[:6])
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET TIME ZONE 'UTC'")
     assert all(value.tzinfo is UTC for value in found)
+    assert found == djangos
 
 
 def test_the_template_django_shares_between_connections_is_left_alone():
