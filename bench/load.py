@@ -38,6 +38,7 @@ import tempfile
 from pathlib import Path
 
 from _load_clients import drive, track_all
+from _load_cpu import breakdown, breakdown_lines, reading
 from _load_deployment import Deployment, PostgresCluster
 from _load_figures import failures, latency_line, percentile, rate, server_problems
 
@@ -95,8 +96,10 @@ def main() -> int:
         drive(deployment.port, clients=min(clients, 10), seconds=2, info=info, staff=1)
         floor = drive(deployment.port, clients=clients, seconds=seconds, info=info,
                       floor=True)
+        before = reading(deployment.sessions())
         load = drive(deployment.port, clients=clients, seconds=seconds, info=info,
                      staff=args.staff, think=args.think)
+        cpu = breakdown(before, reading(deployment.sessions()))
         shown = load.receipts()
         sample = random.Random(8).sample(shown, min(len(shown), 40 if args.quick else 200))
         lost = track_all(deployment.port, sample)
@@ -112,7 +115,7 @@ def main() -> int:
         if cluster:
             cluster.destroy()
     return report(args, deployment, clients, seconds, floor, load, sample, lost, problems,
-                  check, tail, hashes)
+                  check, tail, hashes, cpu)
 
 
 def argon2_floor(deployment, quick: bool, before: dict | None = None) -> dict:
@@ -126,7 +129,7 @@ def argon2_floor(deployment, quick: bool, before: dict | None = None) -> dict:
 
 
 def report(args, deployment, clients, seconds, floor, load, sample, lost, problems, check,
-           tail, hashes) -> int:
+           tail, hashes, cpu) -> int:
     submits = load.of("submit")
     print(f"load ({args.mode}{', quick' if args.quick else ''}): {deployment.vendor}; "
           f"{clients} clients + {args.staff} officers, {seconds:.0f} s per phase, "
@@ -152,6 +155,8 @@ def report(args, deployment, clients, seconds, floor, load, sample, lost, proble
           + ("" if args.mode == "embedded" else
              f" ({'meets' if to_argon2 >= TARGET_ARGON2_RATIO_SCALED else 'MISSES'} the "
              f"target of >= {TARGET_ARGON2_RATIO_SCALED})"))
+    for line in breakdown_lines(cpu, len(good)):
+        print(line)
     p95 = percentile([s.ms for s in good], .95)
     target = TARGET_P95_EMBEDDED_MS if args.mode == "embedded" else TARGET_P95_MS
     meets = "meets" if p95 < target else "MISSES"
