@@ -142,8 +142,7 @@ CACHES, CHANNEL_LAYERS = cache_and_channel_layers(REDIS_URL)
 # layer, a notification made in the task worker cannot be pushed to the web process: one
 # watcher per server process (notify.watch) looks for it every 0.02 s (0.05 s on a database
 # other than a SQLite file), and this is how often it checks that the people with a page open
-# still hold a role. With Redis every process can push, and pages read the table only if
-# Redis fails (notify.consumers).
+# still hold a role. With Redis every process pushes; pages read the table only if it fails.
 NOTIFY_POLL_SECONDS = env_int("SHUGEL_NOTIFY_POLL_SECONDS", 0 if REDIS_URL else 2)
 
 # The keyring lives outside the database and outside SECRET_KEY (see docs/security.md).
@@ -156,13 +155,15 @@ MEDIA_ROOT = Path(env_str("SHUGEL_MEDIA_ROOT", str(DATA_DIR / "media")))
 # core.http_limits refuses anything larger before reading it.
 FILE_UPLOAD_HANDLERS = ["intake.uploads.LimitedMemoryUploadHandler"]
 MAX_REQUEST_BYTES = 5 * 10 * 1024 * 1024 + 256 * 1024
-# HTTP requests one server process runs at once (core.http_limits); the rest wait their turn.
-# Each running request holds a thread and, on PostgreSQL, a connection. Many at once make the
-# threads fight over the GIL, and a transaction holding a lock everyone needs (SQLite's write
-# lock, the audit chain's head) crawls until the writers behind it time out ("database is
-# locked"). 0 = no limit.
+# HTTP requests one server process runs at once (core.http_limits: the rest wait, a POST
+# first); each holds a thread and, on PostgreSQL, a connection. Many at once fight over the
+# GIL, and one holding a lock all need (SQLite's, the audit chain's head) crawls until the
+# writers behind it time out ("database is locked"). 0 = no limit.
 MAX_REQUESTS_IN_FLIGHT = env_int("SHUGEL_MAX_REQUESTS_IN_FLIGHT", 8)
 require(MAX_REQUESTS_IN_FLIGHT >= 0, "SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0 (no limit) or more")
+# Receipt hashes (Argon2id, 19 MiB each) one process makes at once (docs/security.md).
+RECEIPT_HASHES_AT_ONCE = env_int("SHUGEL_RECEIPT_HASHES_AT_ONCE", os.cpu_count() or 1)
+require(RECEIPT_HASHES_AT_ONCE >= 1, "SHUGEL_RECEIPT_HASHES_AT_ONCE must be 1 or more")
 # Bytes of large request bodies (1 MiB and more) one process holds at once, arriving or
 # waiting for their turn (core.http_limits): without it, each connection sending a 50 MB body
 # would add 50 MB however many there were. A body that does not fit waits, unread, until

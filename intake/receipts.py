@@ -9,6 +9,8 @@ the code exists, so right and wrong codes take the same time.
 
 import hashlib
 import secrets
+import threading
+from functools import cache
 
 from argon2.low_level import Type, hash_secret_raw
 from django.conf import settings
@@ -45,19 +47,27 @@ def hash_cost() -> tuple[int, int]:
     return getattr(settings, "RECEIPT_HASH_COST", (TIME_COST, MEMORY_COST_KIB))
 
 
+@cache
+def _slots(count: int) -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(count)
+
+
 def _hash(code: str, version: int) -> str:
     pepper = keyring.key("receipt", version)
     salt = hashlib.sha256(b"shugel-receipt-salt|" + pepper).digest()[:16]
     time_cost, memory_kib = hash_cost()
-    digest = hash_secret_raw(
-        secret=code.encode() + pepper,
-        salt=salt,
-        time_cost=time_cost,
-        memory_cost=memory_kib,
-        parallelism=PARALLELISM,
-        hash_len=32,
-        type=Type.ID,
-    )
+    # At most settings.RECEIPT_HASHES_AT_ONCE hashes at once in this process: a request
+    # beyond them waits its turn instead of filling another 19 MiB and sharing the cores.
+    with _slots(settings.RECEIPT_HASHES_AT_ONCE):
+        digest = hash_secret_raw(
+            secret=code.encode() + pepper,
+            salt=salt,
+            time_cost=time_cost,
+            memory_cost=memory_kib,
+            parallelism=PARALLELISM,
+            hash_len=32,
+            type=Type.ID,
+        )
     return f"v{version}:{digest.hex()}"
 
 

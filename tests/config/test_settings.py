@@ -56,6 +56,7 @@ def test_production_refuses_debug(tmp_path):
     ("SHUGEL_RETENTION_COMPLAINT_YEARS", "0", "every SHUGEL_RETENTION_*_YEARS must be 1 or more"),
     ("SHUGEL_RETENTION_WARN_DAYS", "-1", "SHUGEL_RETENTION_WARN_DAYS must not be negative"),
     ("SHUGEL_MAX_REQUESTS_IN_FLIGHT", "-2", "SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0"),
+    ("SHUGEL_RECEIPT_HASHES_AT_ONCE", "0", "SHUGEL_RECEIPT_HASHES_AT_ONCE must be 1 or more"),
     ("SHUGEL_BODY_BUDGET_MB", "10", "SHUGEL_BODY_BUDGET_MB must hold at least one whole"),
     ("SHUGEL_MAX_UPLOAD_PIXELS", "0", "SHUGEL_MAX_UPLOAD_PIXELS must be 1 or more"),
     ("SHUGEL_BODY_STALL_SECONDS", "0", "SHUGEL_BODY_STALL_SECONDS must be 1 or more"),

@@ -1,3 +1,9 @@
+import threading
+import time
+
+import pytest
+
+from intake import receipts
 from intake.receipts import (
     CODE_DIGITS,
     MEMORY_COST_KIB,
@@ -39,3 +45,30 @@ def test_people_may_type_spaces_and_dashes_but_nothing_else():
 
 def test_a_malformed_code_costs_the_same_work_but_matches_nothing():
     assert receipt_candidates(None) == []
+
+
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_no_more_hashes_run_at_once_than_the_setting_allows(settings, monkeypatch, at_once):
+    """Each Argon2id hash fills 19 MiB: eight requests hashing at once in a process hold only
+    settings.RECEIPT_HASHES_AT_ONCE of them, the rest wait for a slot."""
+    settings.RECEIPT_HASHES_AT_ONCE = at_once
+    inside = most = 0
+    lock = threading.Lock()
+
+    def slow_hash(**kwargs):
+        nonlocal inside, most
+        with lock:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.03)
+        with lock:
+            inside -= 1
+        return bytes(32)
+
+    monkeypatch.setattr(receipts, "hash_secret_raw", slow_hash)
+    threads = [threading.Thread(target=receipt_hash, args=(new_code(),)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most == at_once
