@@ -109,3 +109,76 @@ def test_a_body_sent_in_chunks_is_refused_once_it_passes_the_limit(settings):
     assert reached == []
     assert sent[0]["status"] == 413
     assert next(chunks) == b"never read"
+
+
+def served_order(arrivals: list[tuple[str, str]], limit: int = 1) -> list[str]:
+    """Sends requests named and of the method given, in that order, while the first one
+    holds the only turn; returns the order in which they ran."""
+    ran = []
+    first_inside = asyncio.Event()
+
+    async def endpoint(scope, receive, send):
+        ran.append(scope["name"])
+        if len(ran) == 1:
+            first_inside.set()
+        await asyncio.sleep(0.01)
+
+    limited = one_at_a_time_beyond(limit, endpoint)
+
+    async def all_in_order():
+        first, *rest = arrivals
+        tasks = [asyncio.create_task(limited(
+            {"type": "http", "method": first[1], "name": first[0]}, _whole_body, None))]
+        await first_inside.wait()
+        for name, method in rest:
+            tasks.append(asyncio.create_task(limited(
+                {"type": "http", "method": method, "name": name}, _whole_body, None)))
+            await asyncio.sleep(0)  # each arrives, in order, before the next
+        await asyncio.wait_for(asyncio.gather(*tasks), 5)
+
+    asyncio.run(all_in_order())
+    return ran
+
+
+def test_a_report_being_sent_goes_ahead_of_pages_being_opened():
+    order = served_order([("busy", "GET"), ("form 1", "GET"), ("form 2", "GET"),
+                          ("report 1", "POST"), ("report 2", "POST")])
+    assert order == ["busy", "report 1", "report 2", "form 1", "form 2"]
+
+
+def test_a_stream_of_posts_cannot_shut_the_pages_out():
+    arrivals = [("busy", "GET"), ("page", "HEAD")] + [(f"post {n}", "POST") for n in range(7)]
+    order = served_order(arrivals)
+    # Every fourth turn goes to a page that is waiting.
+    assert order == ["busy", "post 0", "post 1", "post 2", "page", "post 3", "post 4",
+                     "post 5", "post 6"]
+
+
+def test_requests_of_one_kind_keep_their_order_of_arrival():
+    arrivals = [("busy", "POST")] + [(f"page {n}", "GET") for n in range(5)]
+    assert served_order(arrivals) == [name for name, _ in arrivals]
+
+
+def test_a_client_that_leaves_while_waiting_or_as_its_turn_comes_holds_no_turn():
+    from core.http_limits import Turns
+
+    async def scenario():
+        turns = Turns(1)
+        await turns.take(sending=False)  # held
+        leaving = asyncio.create_task(turns.take(sending=True))
+        handed = asyncio.create_task(turns.take(sending=True))
+        staying = asyncio.create_task(turns.take(sending=False))
+        await asyncio.sleep(0)
+        leaving.cancel()  # left while waiting
+        await asyncio.sleep(0)
+        turns.give()  # the held turn goes to `handed`...
+        handed.cancel()  # ...whose client leaves before it runs: it passes the turn on
+        await asyncio.wait_for(staying, 1)
+        assert leaving.cancelled() and handed.cancelled()
+        assert not turns.sending and not turns.opening
+        turns.give()  # `staying` is done
+        assert turns.free == 1
+        await turns.take(sending=False)  # and the one turn is there to take
+        assert turns.free == 0
+
+    asyncio.run(scenario())
