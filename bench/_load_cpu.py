@@ -2,7 +2,8 @@
 of /proc, so a ratio below target says which process spent the cores.
 
 A part is found by what a process is: the web server and the task worker by their session
-(each is started in a session of its own), PostgreSQL and Redis by their command name, the
+(each is started in a session of its own; `manage.py serve` starts both, and the task
+worker is told apart by its command line), PostgreSQL and Redis by their command name, the
 clients by being this process. Anything else that ran meanwhile is "other" (the machine is
 shared). A process's reaped children count with it (cutime, cstime); a child that ended
 between the readings is counted whole, so a part whose processes come and go reads a little
@@ -27,7 +28,12 @@ def _part(pid: int, comm: str, session: int, roles: dict[int, str]) -> str:
     if pid == os.getpid():
         return "clients (this bench)"
     if session in roles:
-        return roles[session]
+        # `manage.py serve` starts the task worker in its own session: told apart by name.
+        try:
+            command = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+        except OSError:
+            command = b""
+        return "task worker" if b"qcluster" in command else roles[session]
     if comm.startswith("postgres"):
         return "PostgreSQL"
     if comm.startswith("redis-server"):

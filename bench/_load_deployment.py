@@ -131,9 +131,8 @@ class Deployment:
     def sessions(self) -> dict[int, str]:
         """{session id: part} of the running processes, for bench/_load_cpu.py: each was
         started in a session of its own, whose id is its pid."""
-        names = (["web server and task worker"] if self.embedded
-                 else ["web server", "task worker"])
-        return {process.pid: name for process, name in zip(self.processes, names, strict=False)}
+        return {process.pid: name for process, name
+                in zip(self.processes, ["web server", "task worker"], strict=False)}
 
     def wait_until_up(self, wait: float) -> float:
         started = time.monotonic()
