@@ -159,7 +159,7 @@ MAX_REQUEST_BYTES = 5 * 10 * 1024 * 1024 + 256 * 1024
 # first); each holds a thread and, on PostgreSQL, a connection. Many at once fight over the
 # GIL, and one holding a lock all need (SQLite's, the audit chain's head) crawls until the
 # writers behind it time out ("database is locked"). 0 = no limit.
-MAX_REQUESTS_IN_FLIGHT = env_int("SHUGEL_MAX_REQUESTS_IN_FLIGHT", 8)
+MAX_REQUESTS_IN_FLIGHT = env_int("SHUGEL_MAX_REQUESTS_IN_FLIGHT", 4)
 require(MAX_REQUESTS_IN_FLIGHT >= 0, "SHUGEL_MAX_REQUESTS_IN_FLIGHT must be 0 (no limit) or more")
 # Receipt hashes (Argon2id, 19 MiB each) one process makes at once (docs/security.md).
 RECEIPT_HASHES_AT_ONCE = env_int("SHUGEL_RECEIPT_HASHES_AT_ONCE", os.cpu_count() or 1)
