@@ -15,6 +15,14 @@ pytestmark = pytest.mark.skipif(not Path("/proc/stat").exists(), reason="reads /
 BUSY = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
 
 
+def busy_server(then_wait: bool) -> subprocess.Popen:
+    """A process in a session of its own that spends 0.4 s of CPU once it reads a line,
+    then ends or (`then_wait`) waits for another line."""
+    script = f"input()\n{BUSY}" + ("\ninput()" if then_wait else "")
+    return subprocess.Popen([sys.executable, "-c", script], text=True,
+                            stdin=subprocess.PIPE, start_new_session=True)
+
+
 def spin(seconds: float) -> None:
     end = time.process_time() + seconds
     while time.process_time() < end:
@@ -22,8 +30,7 @@ def spin(seconds: float) -> None:
 
 
 def test_each_part_is_charged_its_own_cpu():
-    server = subprocess.Popen([sys.executable, "-c", f"input()\n{BUSY}"], text=True,
-                              stdin=subprocess.PIPE, start_new_session=True)
+    server = busy_server(then_wait=False)
     try:
         roles = {server.pid: "web server"}
         before = reading(roles)
@@ -40,8 +47,7 @@ def test_each_part_is_charged_its_own_cpu():
 
 
 def test_a_running_server_is_charged_to_its_part():
-    server = subprocess.Popen([sys.executable, "-c", f"input()\n{BUSY}\ninput()"], text=True,
-                              stdin=subprocess.PIPE, start_new_session=True)
+    server = busy_server(then_wait=True)
     try:
         roles = {server.pid: "web server"}
         before = reading(roles)
