@@ -2,7 +2,7 @@
 
 A request that declares a body larger than any Shugel accepts is refused before a byte of it
 is read; at most settings.MAX_REQUESTS_IN_FLIGHT requests run at once and the others wait
-in the event loop; large bodies are read before their request takes its turn, within a
+in the event loop, posts ahead of pages; large bodies are read before their request takes its turn, within a
 budget of bytes (settings.BODY_BUDGET_BYTES), and one that stalls is dropped.
 tests/faults/test_requests_in_flight.py and test_body_budget.py hold it to that.
 """
@@ -179,7 +179,8 @@ class Turns:
 
 def one_at_a_time_beyond(limit: int, app, *, budget_bytes: int | None = None):
     """Runs at most `limit` HTTP requests at once (settings.MAX_REQUESTS_IN_FLIGHT); the
-    others wait in the event loop, in order of arrival, without a thread of their own.
+    others wait in the event loop without a thread of their own, in order of arrival but
+    posts first (Turns).
 
     A request's body is read before it takes its turn, so that a slow upload (a phone on a
     poor line, or someone sending a byte a second on purpose) holds no turn while it

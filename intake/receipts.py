@@ -10,7 +10,6 @@ the code exists, so right and wrong codes take the same time.
 import hashlib
 import secrets
 import threading
-from functools import cache
 
 from argon2.low_level import Type, hash_secret_raw
 from django.conf import settings
@@ -47,9 +46,15 @@ def hash_cost() -> tuple[int, int]:
     return getattr(settings, "RECEIPT_HASH_COST", (TIME_COST, MEMORY_COST_KIB))
 
 
-@cache
+_SLOTS: dict[int, threading.BoundedSemaphore] = {}
+
+
 def _slots(count: int) -> threading.BoundedSemaphore:
-    return threading.BoundedSemaphore(count)
+    """The process's hash slots (one set per setting, for the tests that change it). Two
+    threads asking first both get the one that setdefault kept."""
+    slots = _SLOTS.get(count)
+    return slots if slots is not None else _SLOTS.setdefault(
+        count, threading.BoundedSemaphore(count))
 
 
 def _hash(code: str, version: int) -> str:
