@@ -2,8 +2,9 @@
 
 A request that declares a body larger than any Shugel accepts is refused before a byte of it
 is read; at most settings.MAX_REQUESTS_IN_FLIGHT requests run at once and the others wait
-in the event loop, posts ahead of pages; large bodies are read before their request takes its turn, within a
-budget of bytes (settings.BODY_BUDGET_BYTES), and one that stalls is dropped.
+in the event loop, posts ahead of pages; large bodies are read before their request takes
+its turn, within a budget of bytes (settings.BODY_BUDGET_BYTES), and one that stalls is
+dropped.
 tests/faults/test_requests_in_flight.py and test_body_budget.py hold it to that.
 """
 
