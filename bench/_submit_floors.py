@@ -4,27 +4,21 @@ that other work on a shared machine moves least. bench/load.py uses the hash's f
 (through bench/_load_django.py)."""
 
 import multiprocessing
-import os
 import statistics
 import subprocess
 import time
-from pathlib import Path
+
+from _load_cpu import TICKS, reading
 
 
 def server_cpu(server: subprocess.Popen) -> float:
     """CPU seconds used so far by the server's processes (its session: the supervisor and
-    every uvicorn worker), from /proc; 0 where there is no /proc."""
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == server.pid:  # the session id: start_new_session made it the pid
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+    every uvicorn worker), from /proc as bench/_load_cpu.py reads it; 0 where there is no
+    /proc."""
+    found = reading({server.pid: "server"})
+    if found is None:
+        return 0.0
+    return sum(ticks for part, ticks in found.by_pid.values() if part == "server") / TICKS
 
 
 def _hashes_for(seconds: float) -> tuple[float, float]:
