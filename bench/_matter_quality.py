@@ -1,7 +1,8 @@
 """The quality half of bench/matter_links.py: recall of the planted pairs and false
 suggestions, computed in memory with intake.likeness's own signatures and thresholds and the
-rules of intake.matters.suggestions_for (the same unit, within the window, the same phone
-first, then the most similar wording above the threshold, at most five).
+rules of intake.matters.suggestions_for (the same unit, within the window, the nearest few
+of each bucket, the same phone first, then the most similar wording above the threshold, at
+most five).
 
 In memory, so that 10,000 complaints are judged in seconds: the database path is the same
 lookup (tests/intake/test_matters.py checks it end to end), timed at 1,000,000 complaints by
@@ -45,15 +46,21 @@ def _signed(items, likeness):
     return signatures, buckets, time.perf_counter() - started
 
 
-def _suggested(i, items, signatures, buckets, index, window_days, likeness, limit):
+def _suggested(i, items, signatures, buckets, index, window_days, likeness, limit,
+               per_bucket):
     """What complaint `i` is shown, as intake.matters.suggestions_for would: among the
-    earlier complaints of its unit within the window (those there when it came in)."""
+    earlier complaints of its unit within the window (those there when it came in), the
+    `per_bucket` nearest in time of each bucket."""
     item = items[i]
     shared: dict[int, int] = defaultdict(int)
     for value in buckets[i]:
-        for j in index.get((item.unit, value), ()):
-            if j != i and item.day - window_days <= items[j].day <= item.day:
+        taken = 0
+        for j in reversed(index.get((item.unit, value), ())):  # the latest first
+            if taken == per_bucket or items[j].day < item.day - window_days:
+                break
+            if j != i and items[j].day <= item.day:
                 shared[j] += 1
+                taken += 1
     candidates = sorted(shared, key=lambda j: -shared[j])[:50]
     similar = {j: likeness.similarity(signatures[i], signatures[j]) for j in candidates}
     similar = {j: s for j, s in similar.items() if s >= likeness.MIN_SIMILARITY}
@@ -63,7 +70,8 @@ def _suggested(i, items, signatures, buckets, index, window_days, likeness, limi
     return ranked[:limit], similar
 
 
-def measured_quality(items, likeness, *, window_days: int, limit: int = 5) -> Quality:
+def measured_quality(items, likeness, *, window_days: int, per_bucket: int,
+                     limit: int = 5) -> Quality:
     signatures, buckets, seconds = _signed(items, likeness)
     order = sorted(range(len(items)), key=lambda i: (items[i].day, i))
     index: dict = defaultdict(list)
@@ -72,7 +80,7 @@ def measured_quality(items, likeness, *, window_days: int, limit: int = 5) -> Qu
     for i in order:  # as they come in
         item = items[i]
         shown, similar = _suggested(i, items, signatures, buckets, index, window_days,
-                                    likeness, limit)
+                                    likeness, limit, per_bucket)
         for j in shown:
             if items[j].matter == item.matter:
                 found += 1

@@ -13,7 +13,9 @@ Speed: the time to sign one complaint (as a ratio to lower-casing and splitting 
 and the time to suggest for one new complaint with 1,000,000 complaints' buckets in the
 table (filled with bulk SQL: 100 units over five years; the new complaint's unit has its
 window's worth of unrelated complaints that meet it in a bucket or two, as the generated
-set shows unrelated complaints do), as a ratio to one indexed SELECT on the same table.
+set shows unrelated complaints do), as a ratio to one indexed SELECT on the same table;
+then the same with 10,000 near-identical complaints (50,000 in full) added to its window,
+each sharing all its buckets, as a campaign of one text or a flood would make them.
 
     .venv/bin/python bench/matter_links.py [--quick] [--seed N] [--skip-speed]
 
@@ -24,6 +26,7 @@ import random
 import statistics
 import sys
 import time
+from datetime import timedelta
 
 from _matter_quality import measured_quality
 from _matter_texts import generated, sentences, third_person
@@ -33,6 +36,8 @@ UNITS = 100
 YEARS = 5
 # Unrelated complaints of the new one's window that meet it in one bucket, and in two.
 MEET_ONCE, MEET_TWICE = 40, 8
+# Near-identical complaints in the new one's window, for the time of a flooded panel (5x full).
+FLOOD = 10_000
 
 
 def quality(args, likeness, window_days: int, keys: int = 3) -> None:
@@ -40,7 +45,10 @@ def quality(args, likeness, window_days: int, keys: int = 3) -> None:
     total, planted = (2_000, 100) if args.quick else (10_000, 500)
     items = generated(total, planted, units=10 if not args.quick else 2, days=365,
                       seed=args.seed)
-    runs = [measured_quality(items, likeness, window_days=window_days) for _ in range(keys)]
+    from intake.matters import PER_BUCKET
+
+    runs = [measured_quality(items, likeness, window_days=window_days, per_bucket=PER_BUCKET)
+            for _ in range(keys)]
     started = time.perf_counter()
     for item in items:
         item.text.lower().split()
@@ -160,6 +168,30 @@ def speed(args) -> None:
           f"{YEARS} years; filled in {seconds:.0f} s)")
     print(f"  suggest for one new complaint: {suggest * 1000:.2f} ms "
           f"({suggest / floor:.1f}x one indexed SELECT of {floor * 1000:.3f} ms)")
+    flood = FLOOD if args.quick else 5 * FLOOD
+    _flood(flood, probe)
+    flooded = _timed(lambda: suggestions_for(probe, visible), repeats=10)
+    print(f"  the same, with {flood:,} near-identical complaints in its window (a campaign, "
+          f"or a flood): {flooded * 1000:.2f} ms ({flooded / floor:.1f}x the SELECT)")
+
+
+def _flood(count: int, probe) -> None:
+    """`count` complaints of the probe's unit, received around it, that share every bucket
+    of the probe: many people sending one text."""
+    from django.db import connection
+
+    from intake.matter_models import LikenessBucket
+
+    table = LikenessBucket._meta.db_table
+    own = list(LikenessBucket.objects.filter(complaint=probe).values_list("bucket", flat=True))
+    at = probe.received_at
+    rows = [(4_000_000 + n, probe.unit_id,
+             (at - timedelta(minutes=n % 20_000)).strftime("%Y-%m-%d %H:%M:%S"), bucket, 1)
+            for n in range(count) for bucket in own]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (complaint_id, unit_id, received_at, bucket, version) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)", rows)
 
 
 def _timed(operation, repeats: int = 30) -> float:

@@ -10,13 +10,14 @@ the cases the person asking may see (Complaint.objects.for_staff: their unit's, 
 they are recused from), so nobody learns of a complaint they may not open.
 """
 
+import collections
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.services import record
@@ -35,6 +36,11 @@ from vault.errors import VaultError
 MAX_SUGGESTIONS = 5
 # Candidates taken from the buckets before visibility and dismissals are applied.
 _CANDIDATES = 50
+# Rows read from each of a complaint's buckets on either side of it in time, the nearest
+# first: at most 2 x likeness.BANDS x PER_BUCKET rows a case page, however many share them.
+PER_BUCKET = 50
+# Stands for the bucket in the query compiled once (a bucket is a signed 64-bit hash).
+_ANY_BUCKET = -(2**63) + 1
 
 
 def window() -> timedelta:
@@ -99,25 +105,47 @@ def _opened(sealed: LikenessSignature) -> list[int]:
         return []  # shredded or damaged: it compares with nothing
 
 
+def _meeting(complaint: Complaint, version: int, since, until) -> collections.Counter:
+    """Complaint id -> how many of `complaint`'s buckets it shares, counted over at most
+    PER_BUCKET complaints on either side of it in time in each bucket (one query of one
+    indexed seek per bucket and side: unit, bucket, received_at). A bucket that thousands
+    of near-identical complaints share (a campaign of one text, or a flood) costs no more
+    to read than one that few do."""
+    buckets = list(LikenessBucket.objects.filter(complaint=complaint)
+                   .values_list("bucket", flat=True))
+    if not buckets:
+        return collections.Counter()
+    near = (LikenessBucket.objects.filter(unit_id=complaint.unit_id, version=version,
+                                          bucket=_ANY_BUCKET)
+            .exclude(complaint_id=complaint.pk).values_list("complaint_id"))
+    sides = [near.filter(received_at__gte=since, received_at__lte=complaint.received_at)
+             .order_by("-received_at", "-complaint_id"),
+             near.filter(received_at__gt=complaint.received_at, received_at__lte=until)
+             .order_by("received_at", "complaint_id")]
+    parts, params = [], []
+    for side in sides:
+        # Compiled once, then repeated for each bucket with only the bucket's value changed.
+        sql, side_params = side[:PER_BUCKET].query.get_compiler(side.db).as_sql()
+        at = side_params.index(_ANY_BUCKET)
+        for bucket in buckets:
+            parts.append(f"SELECT complaint_id FROM ({sql}) AS near{len(parts)}")  # noqa: S608
+            params += [*side_params[:at], bucket, *side_params[at + 1:]]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return collections.Counter(complaint_id for (complaint_id,) in cursor.fetchall())
+
+
 def _similar(complaint: Complaint, since, until) -> dict[int, float]:
-    """Complaints of the unit in the window whose buckets meet `complaint`'s (one indexed
-    lookup: unit, bucket, received_at), with the similarity their signatures estimate."""
+    """Complaints of the unit in the window whose buckets meet `complaint`'s (_meeting),
+    with the similarity their signatures estimate: of the _CANDIDATES sharing most."""
     own = _signature(complaint.pk)
     if own is None or not own[1]:
         return {}
     version, mine = own
-    # The values themselves, not a subquery: each is then one seek in the index.
-    buckets = list(LikenessBucket.objects.filter(complaint=complaint)
-                   .values_list("bucket", flat=True))
-    met = (LikenessBucket.objects
-           .filter(unit_id=complaint.unit_id, received_at__gte=since, received_at__lte=until,
-                   version=version, bucket__in=buckets)
-           .exclude(complaint_id=complaint.pk)
-           .values("complaint_id").annotate(shared=Count("id")).order_by("-shared")
-           [:_CANDIDATES])
+    met = _meeting(complaint, version, since, until)
+    candidates = sorted(met, key=lambda pk: (-met[pk], pk))[:_CANDIDATES]
     found = LikenessSignature.objects.filter(
-        complaint_id__in=[row["complaint_id"] for row in met], version=version,
-    ).select_related("data_key")
+        complaint_id__in=candidates, version=version).select_related("data_key")
     return {sealed.complaint_id: likeness.similarity(mine, _opened(sealed)) for sealed in found}
 
 

@@ -228,6 +228,26 @@ def test_the_reporters_tracking_page_never_tells_of_the_other_complaint(client, 
         assert word not in page.casefold()
 
 
+def test_a_flood_of_one_text_is_read_only_as_far_as_the_nearest_in_each_bucket(
+        units, personas, monkeypatch, django_assert_num_queries):
+    """Many people sending one text share every bucket: the panel reads the nearest few on
+    either side in time of each bucket, not all of them."""
+    from intake import likeness, matters
+
+    monkeypatch.setattr(matters, "PER_BUCKET", 2)
+    clerk = personas["clerk"]
+    before = [letter(units["DG"], clerk, TOLD, days_ago=days) for days in (6, 5, 4, 3, 2)]
+    probe = letter(units["DG"], clerk, TOLD, days_ago=1)
+    after = [letter(units["DG"], clerk, TOLD, days_ago=0)]
+    since, until = probe.received_at - matters.window(), probe.received_at + matters.window()
+    version = LikenessSignature.objects.get(complaint=probe).version
+    with django_assert_num_queries(2):  # the probe's buckets, then one read of them all
+        met = matters._meeting(probe, version, since, until)
+    assert met == {c.pk: likeness.BANDS for c in [*before[-2:], *after]}
+    found = suggestions_for(probe, visible(personas["officer"], units["DG"], {"officer"}))
+    assert {s.complaint for s in found} == {*before[-2:], *after}
+
+
 # --- what is stored ---------------------------------------------------------------------------
 
 def test_the_signature_tables_hold_no_plaintext(units, personas):
