@@ -41,3 +41,34 @@ def test_the_end_of_a_transactional_test_brings_back_the_migrated_database():
     record(action="test.marker", actor=SYSTEM)
     with pytest.raises(IntegrityError, match="append-only"), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'test.changed'")
+
+
+def test_the_copy_back_waits_for_a_live_server_still_reading_and_gives_up_in_the_end():
+    """A browser test's live server may still be answering a page's last request as the
+    test ends; the copy back waits for it instead of failing the test at teardown."""
+    import sqlite3
+    import threading
+
+    from tests.dbtemplate import _backup_when_unlocked
+
+    uri = "file:copy-back-lock?mode=memory&cache=shared"
+    target = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    target.execute("CREATE TABLE t (x)")
+    target.execute("INSERT INTO t VALUES ('test')")
+    target.commit()
+    reader = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+    source = sqlite3.connect(":memory:")
+    source.execute("CREATE TABLE t (x)")
+    source.execute("INSERT INTO t VALUES ('migrated')")
+    source.commit()
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT x FROM t").fetchone()  # holds the table, as a query under way
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            _backup_when_unlocked(source, target, tries=3, pause=0.01)
+        threading.Timer(0.2, lambda: reader.execute("COMMIT")).start()
+        _backup_when_unlocked(source, target)
+        assert target.execute("SELECT x FROM t").fetchall() == [("migrated",)]
+    finally:
+        for each in (source, reader, target):
+            each.close()
