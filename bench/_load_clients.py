@@ -49,11 +49,18 @@ def judge_failure(status: int, page: bytes) -> bool:
             and 'File "' not in text and "Exception" not in text)
 
 
+def address(number: int, *, staff: bool = False) -> str:
+    """A loopback address of a client's own: the server counts each address's open requests
+    (core.http_limits.OPEN_PER_CLIENT), as people come from their own."""
+    return f"127.0.{1 if staff else 0}.{10 + number % 240}"
+
+
 class Browser:
     """One client: a keep-alive connection and its cookies, as a browser keeps them."""
 
-    def __init__(self, port: int, cookies: dict | None = None):
+    def __init__(self, port: int, cookies: dict | None = None, source: str = "127.0.0.1"):
         self.port = port
+        self.source = source
         self.connection = None
         self.cookies = dict(cookies or {})
 
@@ -68,8 +75,8 @@ class Browser:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         reused = self.connection is not None
         if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                         timeout=REQUEST_TIMEOUT)
+            self.connection = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=REQUEST_TIMEOUT, source_address=(self.source, 0))
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
@@ -172,9 +179,9 @@ class Staff:
     """A signed-in officer working the queue: open it, open a case, read it (an audited
     POST), acknowledge it when it is new."""
 
-    def __init__(self, port: int, info: dict, session_key: str):
+    def __init__(self, port: int, info: dict, session_key: str, source: str = "127.0.0.1"):
         self.info = info
-        self.browser = Browser(port, {info["session_cookie"]: session_key})
+        self.browser = Browser(port, {info["session_cookie"]: session_key}, source)
         self.port = port
         self.origin = f"http://127.0.0.1:{port}"
 
@@ -238,7 +245,7 @@ def drive(port: int, *, clients: int, seconds: float, info: dict, staff: int = 0
     stop_at = run.started + seconds
 
     def reporter(number):
-        browser = Browser(port)
+        browser = Browser(port, source=address(number))
         mine = []
         rng = random.Random(number)
         if think and not floor:
@@ -258,7 +265,8 @@ def drive(port: int, *, clients: int, seconds: float, info: dict, staff: int = 0
 
     def officer(number):
         rng = random.Random(number)
-        worker = Staff(port, info, info["sessions"][number % len(info["sessions"])])
+        worker = Staff(port, info, info["sessions"][number % len(info["sessions"])],
+                       address(number, staff=True))
         mine = []
         while time.monotonic() < stop_at:
             got = worker.round(rng)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from _load_clients import multipart
+from _load_clients import address, multipart
 from _setup import ROOT, arguments, throwaway_environment
 from _submit_floors import argon2_measured, report_cpu, server_cpu
 
@@ -184,16 +184,17 @@ class Sample:
 class Browser:
     """One client: a keep-alive connection and the CSRF cookie, as a browser keeps them."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, source: str = "127.0.0.1"):
         self.port = port
+        self.source = source
         self.connection = None
         self.csrf_cookie = ""
 
     def send(self, method: str, path: str, body: bytes | None = None, headers=None):
         for attempt in (1, 2):
             if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                             timeout=60)
+                self.connection = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=60, source_address=(self.source, 0))
             try:
                 self.connection.request(method, path, body=body, headers=headers or {})
                 response = self.connection.getresponse()
@@ -274,15 +275,16 @@ def load(operation, port: int, clients: int, warmup: float, seconds: float) -> R
     start = time.perf_counter()
     window = (start + warmup, start + warmup + seconds)
 
-    def client():
-        browser = Browser(port)
+    def client(number):
+        browser = Browser(port, address(number))
         mine = []
         while time.perf_counter() < window[1]:
             mine.append(operation(browser))
         with lock:
             samples.extend(mine)
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(number,), daemon=True)
+               for number in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

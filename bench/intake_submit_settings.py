@@ -1,7 +1,8 @@
 """Settings for bench/intake_submit.py only, never for a real deployment: the real settings,
 plus the floor endpoint's URL configuration, and the public rate limits raised so that the
-benchmark's clients on one machine (one address) are not turned away as a flood. The limits
-are still counted on every request, as in production; Argon2 is untouched."""
+benchmark's clients on one machine (a few hundred loopback addresses, each sending back to
+back) are not turned away as a flood. The limits are still counted on every request, as in
+production; Argon2 is untouched."""
 
 from config.settings import *  # noqa: F403
 from intake import ratelimit  # noqa: E402

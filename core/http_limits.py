@@ -33,10 +33,16 @@ def _stalled_text(path: str) -> str:
         "can from a better connection. Nothing was saved."))
 
 
-async def _answer(send, status: int, text: str) -> None:
+def _too_many_text(path: str) -> str:
+    return _in_page_language(path, gettext_noop(
+        "Too many requests from your connection are open at once. Wait a moment and try "
+        "again. Nothing was saved."))
+
+
+async def _answer(send, status: int, text: str, headers=()) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"cache-control", b"no-store")]})
+                            (b"cache-control", b"no-store"), *headers]})
     await send({"type": "http.response.body", "body": text.encode()})
 
 
@@ -131,6 +137,43 @@ async def _read_body(scope, receive, send, *, watched: bool) -> list | None:
             return arrived
 
 
+# As nginx's limit_conn in deploy/nginx/shugel.conf, for a server reachable without it.
+OPEN_PER_CLIENT = 32
+
+
+class OpenByClient:
+    """How many requests each client has open in this process, from arrival (before its
+    body is read) to its answer; a client at `limit` is answered 429 at once. Clients are
+    told apart by a hash of their address salted for this process (Python's own string
+    hash), never the address, and one goes from the table when it has nothing open.
+    Without a limit like this, one machine opening hundreds of connections and sending
+    each a body it never finishes holds what the server reads ahead of each."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.open: dict[int, int] = {}
+
+    def enter(self, scope) -> int | None | bool:
+        """The client's key to give back to `leave`, None for a request with no address
+        (not counted), or False when the client already has `limit` open."""
+        client = scope.get("client")
+        if not client:
+            return None
+        key = hash(client[0])
+        if self.open.get(key, 0) >= self.limit:
+            return False
+        self.open[key] = self.open.get(key, 0) + 1
+        return key
+
+    def leave(self, key: int | None) -> None:
+        if key is None:
+            return
+        if self.open[key] == 1:
+            del self.open[key]
+        else:
+            self.open[key] -= 1
+
+
 SENDING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 SENDING_IN_A_ROW = 3
 
@@ -181,7 +224,31 @@ class Turns:
         self.free += 1
 
 
-def one_at_a_time_beyond(limit: int, app, *, budget_bytes: int | None = None):
+async def _take_turn(scope, receive, send, app, turns: Turns, budget: BodyBudget) -> None:
+    """The request's share of the budget, its body, then its turn (one_at_a_time_beyond)."""
+    reserved = min(_reservation(scope), budget.total)
+    if reserved:
+        await budget.take(reserved)
+    try:
+        arrived = await _read_body(scope, receive, send, watched=bool(reserved))
+        if arrived is None:
+            return
+
+        async def replay():
+            return arrived.pop(0) if arrived else await receive()
+
+        await turns.take(scope.get("method") in SENDING_METHODS)
+        try:
+            await app(scope, replay, send)
+        finally:
+            turns.give()
+    finally:
+        if reserved:
+            await budget.give(reserved)
+
+
+def one_at_a_time_beyond(limit: int, app, *, budget_bytes: int | None = None,
+                         open_per_client: int | None = None):
     """Runs at most `limit` HTTP requests at once (settings.MAX_REQUESTS_IN_FLIGHT); the
     others wait in the event loop without a thread of their own, in order of arrival but
     posts first (Turns).
@@ -192,31 +259,22 @@ def one_at_a_time_beyond(limit: int, app, *, budget_bytes: int | None = None):
     (settings.BODY_BUDGET_BYTES), and a large body that stalls or crawls is dropped, so that
     no one holds the budget by sending slowly. A declared length over the limit never gets
     here (refuse_oversized_bodies); a body sent in chunks is counted as it arrives and
-    refused once it passes the limit."""
+    refused once it passes the limit. One client may have at most OPEN_PER_CLIENT
+    requests open here at once, from arrival to answer (OpenByClient)."""
     if limit <= 0:
         return app
     turns = Turns(limit)
     budget = BodyBudget(settings.BODY_BUDGET_BYTES if budget_bytes is None else budget_bytes)
+    clients = OpenByClient(OPEN_PER_CLIENT if open_per_client is None else open_per_client)
 
     async def limited(scope, receive, send):
-        reserved = min(_reservation(scope), budget.total)
-        if reserved:
-            await budget.take(reserved)
+        client = clients.enter(scope)
+        if client is False:
+            await _answer(send, 429, _too_many_text(scope["path"]), [(b"retry-after", b"5")])
+            return
         try:
-            arrived = await _read_body(scope, receive, send, watched=bool(reserved))
-            if arrived is None:
-                return
-
-            async def replay():
-                return arrived.pop(0) if arrived else await receive()
-
-            await turns.take(scope.get("method") in SENDING_METHODS)
-            try:
-                await app(scope, replay, send)
-            finally:
-                turns.give()
+            await _take_turn(scope, receive, send, app, turns, budget)
         finally:
-            if reserved:
-                await budget.give(reserved)
+            clients.leave(client)
 
     return limited

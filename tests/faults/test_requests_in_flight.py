@@ -182,3 +182,59 @@ def test_a_client_that_leaves_while_waiting_or_as_its_turn_comes_holds_no_turn()
         assert turns.free == 0
 
     asyncio.run(scenario())
+
+
+def test_one_client_may_have_only_so_many_requests_open_and_others_are_not_held_back():
+    """Requests count from arrival to answer, by address: the one over the limit is answered
+    429 at once, in the page's language, while another address goes on; once one of the
+    first client's requests is answered it may send again, and the table keeps nothing."""
+    from django.utils import translation
+
+    from core.http_limits import OpenByClient, _too_many_text
+
+    release = None
+    answers = []
+
+    async def endpoint(scope, receive, send):
+        await release.wait()
+        answers.append((scope["client"][0], "served"))
+
+    limited = one_at_a_time_beyond(8, endpoint, open_per_client=3)
+
+    def request(address, path="/report/"):
+        async def send(message):
+            if message["type"] == "http.response.start":
+                answers.append((address, message["status"], dict(message["headers"])))
+            else:
+                answers.append((address, message["body"].decode()))
+        return limited({"type": "http", "path": path, "method": "GET", "headers": [],
+                        "client": (address, 50000)}, _whole_body, send)
+
+    async def scene():
+        nonlocal release
+        release = asyncio.Event()
+        held = [asyncio.create_task(request("203.0.113.5")) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        await request("203.0.113.5", "/en/report/")  # the fourth: refused at once
+        other = asyncio.create_task(request("198.51.100.7"))
+        await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*held, other)
+        await request("203.0.113.5")  # room again
+
+    asyncio.run(scene())
+    refused = [a for a in answers if a[0] == "203.0.113.5" and a[1] == 429]
+    assert len(refused) == 1 and refused[0][2][b"retry-after"] == b"5"
+    assert ("203.0.113.5", _too_many_text("/en/report/")) in answers
+    assert answers.count(("203.0.113.5", "served")) == 4
+    assert ("198.51.100.7", "served") in answers
+    with translation.override("mn"):
+        assert _too_many_text("/report/") != _too_many_text("/en/report/")
+
+    counted = OpenByClient(2)
+    keys = [counted.enter({"client": ("192.0.2.1", n)}) for n in range(2)]
+    assert counted.enter({"client": ("192.0.2.1", 9)}) is False
+    assert counted.enter({}) is None  # no address (a Unix socket): not counted
+    for key in keys:
+        counted.leave(key)
+    assert counted.open == {}
