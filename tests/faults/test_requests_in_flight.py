@@ -232,9 +232,10 @@ def test_one_client_may_have_only_so_many_requests_open_and_others_are_not_held_
         assert _too_many_text("/report/") != _too_many_text("/en/report/")
 
     counted = OpenByClient(2)
-    keys = [counted.enter({"client": ("192.0.2.1", n)}) for n in range(2)]
-    assert counted.enter({"client": ("192.0.2.1", 9)}) is False
-    assert counted.enter({}) is None  # no address (a Unix socket): not counted
-    for key in keys:
+    keys = [OpenByClient.key({"client": ("192.0.2.1", port)}) for port in range(3)]
+    assert keys[0] == keys[2]  # the address counts, not the connection
+    assert [counted.enter(key) for key in keys] == [True, True, False]
+    assert OpenByClient.key({}) is None and counted.enter(None)  # no address: not counted
+    for key in keys[:2]:
         counted.leave(key)
     assert counted.open == {}
