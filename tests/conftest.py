@@ -194,8 +194,9 @@ def _audit_trail_lets_the_test_database_be_flushed(request):
     from django.db import connection
 
     from audit import triggers
+    from tests.dbtemplate import when_unlocked
 
-    triggers.remove(connection)
+    when_unlocked(lambda: triggers.remove(connection))
 
 
 def make_units() -> dict[str, Unit]:

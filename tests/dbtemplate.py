@@ -246,23 +246,25 @@ def _flush_by_copying(migrated: bytes) -> None:
         source = sqlite3.connect(":memory:")
         try:
             source.deserialize(migrated)
-            _backup_when_unlocked(source, connection.connection)
+            when_unlocked(lambda: source.backup(connection.connection))
         finally:
             source.close()
 
     TransactionTestCase._fixture_teardown = _fixture_teardown
 
 
-def _backup_when_unlocked(source, target, *, tries: int = 100, pause: float = 0.05) -> None:
-    """source.backup(target), tried again while another connection to the shared in-memory
-    database holds a table: a browser test's live server may still be answering the page's
-    last request (a notification poll) as the test ends. A copy that fails is copied whole
-    again; after `tries` (5 s) the error stands."""
+def when_unlocked(operation, *, tries: int = 100, pause: float = 0.05):
+    """operation(), tried again while another connection to the shared in-memory database
+    holds a table ("database table is locked"): a browser test's live server may still be
+    answering the page's last request (a notification poll) as the test ends, when its
+    teardown lifts the audit triggers and copies the migrated database back. Each step is
+    whole again when repeated (DROP TRIGGER IF EXISTS, a full copy). After `tries` (5 s)
+    the error stands."""
     for attempt in range(tries):
         try:
-            source.backup(target)
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or attempt == tries - 1:
+            return operation()
+        except (sqlite3.OperationalError, DatabaseError) as error:
+            if "is locked" not in str(error) or attempt == tries - 1:
                 raise
             time.sleep(pause)
+    return None
