@@ -17,6 +17,7 @@ from django.db import connection
 from audit import chain, triggers
 from audit.models import AuditEvent, ChainHead
 from audit.services import SYSTEM, make_checkpoint, record
+from tests.sqlite_files import migrated_copy
 
 MANAGE = Path(settings.BASE_DIR) / "manage.py"
 
@@ -143,6 +144,7 @@ def migrated_template(tmp_path_factory):
     """Tests using it are marked own_sqlite: on PostgreSQL they would repeat the SQLite run."""
     folder = tmp_path_factory.mktemp("sqlite-template")
     env = environment(folder, keyring=settings.KEYRING_PATH)
+    migrated_copy(folder / "shugel.sqlite3")  # the migrate below then has nothing to apply
     migrated = manage(env, "migrate", "--noinput", "-v0")
     assert migrated.returncode == 0, migrated.stderr
     return folder / "shugel.sqlite3"

@@ -20,6 +20,8 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from tests.sqlite_files import migrated_copy
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "3132333435363738393031323334353637383930"
 PASSWORD = "correct horse battery staple"
@@ -87,6 +89,7 @@ def asgi_server(request, tmp_path_factory, browser):
                        capture_output=True, timeout=120)
 
     manage("keys", "generate")
+    migrated_copy(workdir / "live.sqlite3")  # its migrate then has nothing to apply
     manage("migrate", "--no-input")
     manage("shell", "-c", SEED)
     port = free_port()

@@ -1,6 +1,10 @@
 """A transactional test on SQLite ends with the migrated database copied back
 (tests/dbtemplate.py), so that `make check` can run the suite's tests in any order."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.db import IntegrityError, connection
 from django.test import TransactionTestCase
@@ -10,6 +14,7 @@ from audit.models import AuditEvent
 from audit.services import SYSTEM, record
 from org.models import Unit
 from routing.models import Category, TriageTerm
+from tests.sqlite_files import ROOT, migrated_copy
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite",
@@ -77,3 +82,22 @@ def test_the_teardown_waits_for_a_live_server_still_reading_and_gives_up_in_the_
     finally:
         for each in (source, reader, target):
             each.close()
+
+
+@pytest.mark.slow
+def test_an_installations_copied_database_is_migrated_to_the_last_migration(tmp_path):
+    """tests/sqlite_files.py: the copy an installation starts from has nothing left to
+    apply, is its owner's alone, and leaves no journal of an earlier file beside it."""
+    path = tmp_path / "data" / "shugel.sqlite3"
+    path.parent.mkdir()
+    path.with_name("shugel.sqlite3-wal").write_bytes(b"an earlier file's journal")
+    assert migrated_copy(path) == path
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert not path.with_name("shugel.sqlite3-wal").exists()
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("SHUGEL_", "DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env.update(SHUGEL_ENV="development", SHUGEL_DATA_DIR=str(path.parent),
+               DATABASE_URL=f"sqlite:///{path}")
+    checked = subprocess.run([sys.executable, "manage.py", "migrate", "--check"], cwd=ROOT,
+                             env=env, capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -32,6 +32,7 @@ from tests.intake.test_web_submission import (  # noqa: F401 (fixtures)
     receipt_of,
     report_form,
 )
+from tests.sqlite_files import database_path, migrated_copy
 from tests.surveys.helpers import answer_as_a_citizen, round_open_today
 from tests.vault.canary import decoded_task_tables, forms
 from vault.keyring import Keyring
@@ -277,6 +278,7 @@ def installation(tmp_path) -> dict:
     (tmp_path / "data").mkdir()
     Keyring.generate().save(tmp_path / "keys" / "keyring.json")
     env = server_environment(tmp_path)
+    migrated_copy(database_path(env))  # its migrate below then has nothing to apply
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", (
         "from org.models import Unit; Unit.objects.create(code='DG', kind='department', "

@@ -21,6 +21,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.sqlite_files import migrated_copy
 from tests.vault.canary import canary, contains, decoded_task_tables, forms, leaks
 from tests.vault.test_canary import (
     child_environment,
@@ -223,7 +224,7 @@ def test_no_canary_from_intake_reaches_sqlite_its_wal_media_logs_temp_files_or_t
     (tmp_path / "db").mkdir()
     (tmp_path / "tmp").mkdir()
     Keyring.generate().save(tmp_path / "keys" / "keyring.json")
-    database = tmp_path / "db" / "shugel.sqlite3"
+    database = migrated_copy(tmp_path / "db" / "shugel.sqlite3")  # the writer migrates it too
     wal = database.with_name(database.name + "-wal")
     log = tmp_path / "writer.log"
     env = {**child_environment(tmp_path), "TMPDIR": str(tmp_path / "tmp")}

@@ -33,6 +33,7 @@ from tests.intake.test_anonymity import (
 )
 from tests.intake.test_web_submission import jpeg, pdf
 from tests.ops.deploy import exec_start, runnable_here
+from tests.sqlite_files import database_path, migrated_copy
 from tests.vault.canary import canary, forms
 from vault.keyring import Keyring
 
@@ -154,6 +155,7 @@ def test_the_deployed_web_server_logs_json_lines_with_no_canary_address_or_agent
     Keyring.generate().save(tmp_path / "keys" / "keyring.json")
     env = server_environment(tmp_path)
     assert "SHUGEL_LOG_FORMAT" not in env, "production's default format is what is tested"
+    migrated_copy(database_path(env))  # its migrate below then has nothing to apply
     manage(env, "migrate", "--noinput")
     manage(env, "shell", "-c", (
         "from org.models import Unit; Unit.objects.create(code='DG', kind='department', "

@@ -30,6 +30,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from devtools.standin import AgencyStandIn
+from tests.sqlite_files import migrated_copy
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -151,7 +152,7 @@ def crash_database(tmp_path):
     """A database URL the subprocesses share, dropped afterwards on PostgreSQL."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path / 'crash.sqlite3'}"
+        yield f"sqlite:///{migrated_copy(tmp_path / 'crash.sqlite3')}"
         return
     import psycopg
 

@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.sqlite_files import migrated_copy
 from tests.vault.canary import contains, decoded_task_tables, leaks, write_records
 from vault.keyring import Keyring
 
@@ -55,7 +56,7 @@ def files_while_open(tmp_path: Path, argv: list[str]) -> tuple[dict[str, bytes],
     while the writer held them open (its WAL included), the database's path and the log."""
     (tmp_path / "db").mkdir()
     Keyring.generate().save(tmp_path / "keys" / "keyring.json")
-    database = tmp_path / "db" / "shugel.sqlite3"
+    database = migrated_copy(tmp_path / "db" / "shugel.sqlite3")  # the writer migrates it too
     wal = database.with_name(database.name + "-wal")
     log = tmp_path / "writer.log"
     with open(log, "wb") as log_file:
