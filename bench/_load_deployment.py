@@ -25,6 +25,7 @@ from _setup import ROOT, throwaway_environment
 
 sys.path.insert(0, str(ROOT))
 from tests.demo_model import SEED_DEMO  # noqa: E402 - needs the checkout on the path
+from tests.sqlite_files import migrated_copy  # noqa: E402
 
 PYTHON = sys.executable
 # The real settings with the public rate limits raised (one machine is one address) and the
@@ -100,6 +101,10 @@ class Deployment:
             with psycopg.connect(self.admin_url, autocommit=True) as admin:
                 admin.execute(f'CREATE DATABASE "{self.db_name}"')
         self.run("manage.py", "keys", "generate")
+        if self.embedded:
+            # A copy of a file migrated once per source tree, as the tests start theirs
+            # (tests/sqlite_files.py): migrate then applies nothing, in 1.4 s, not 8.
+            migrated_copy(self.workdir / "shugel.sqlite3")
         self.run("manage.py", "migrate", "--verbosity", "0")
         # The demo, with its triage model trained once per data set and kept in
         # var/test-models as the test suite keeps it (tests/demo_model.py).
