@@ -198,6 +198,17 @@ def provisional_deadlines(complaint: Complaint, today: date | None = None) -> li
                       complaint_id=complaint.pk)
 
 
+def case_clocks_of_note(complaint: Complaint,
+                        today: date | None = None) -> tuple[list[Deadline], list[Deadline]]:
+    """For the case page, `overdue_clocks` and `provisional_deadlines` of one case from one
+    reading of its running clocks (four queries, where the two read apart take eight)."""
+    today = today or timezone.localdate()
+    running = _deadlines("isnull", False, complaint_id=complaint.pk)
+    known = known_through(today)
+    return ([item for item in running if item.due < today],
+            [item for item in running if item.due > known])
+
+
 def escalations_for(complaint: Complaint):
     """The escalations of one case's clocks, oldest first, with the unit each went to.
     Reminders (step 0) are not escalations: nothing had run out yet."""

@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from lifecycle.calendar_watch import calendar_warn
-from lifecycle.clocks import provisional_deadlines
+from lifecycle.clocks import case_clocks_of_note, overdue_clocks, provisional_deadlines
 from notify.models import Kind, Notification
 from org.calendar import known_through, missing_year
 from org.models import CalendarDay
@@ -102,3 +102,20 @@ def test_the_case_page_marks_deadlines_counted_over_unknown_days(
         enter_tsagaan_sar(2027, 2, 7)
         assert provisional_deadlines(complaint) == []
         assert 'id="clocks-provisional"' not in client.get(url).content.decode()
+
+
+def test_the_case_page_reads_the_overdue_and_the_provisional_clocks_at_once(
+        units, personas, django_assert_num_queries):
+    """case_clocks_of_note gives what overdue_clocks and provisional_deadlines give apart,
+    in half their queries: four, and one for the calendar."""
+    with time_machine.travel(datetime(2026, 12, 10, 10, tzinfo=UB), tick=False):
+        complaint = make_case(units, personas)
+        complaint.__class__.objects.filter(pk=complaint.pk).update(
+            received_at=datetime(2026, 11, 30, 9, tzinfo=UB),
+            acknowledge_due=date(2026, 12, 9), resolve_due=date(2027, 1, 14))
+        complaint.refresh_from_db()
+        apart = (overdue_clocks(complaint), provisional_deadlines(complaint))
+        assert [[item.clock for item in found] for found in apart] == [["acknowledge"],
+                                                                       ["resolve"]]
+        with django_assert_num_queries(5):
+            assert case_clocks_of_note(complaint) == apart
