@@ -85,14 +85,21 @@ def test_the_status_page_names_the_missing_year_and_is_quiet_once_it_is_entered(
         assert "2027.12.31" in section(page, "calendar")
 
 
+def case_due_over_new_year(units, personas):
+    """A case received on 30 November 2026, to be acknowledged by 9 December and resolved by
+    14 January 2027, past the last day the calendar knows."""
+    complaint = make_case(units, personas)
+    complaint.__class__.objects.filter(pk=complaint.pk).update(
+        received_at=datetime(2026, 11, 30, 9, tzinfo=UB),
+        acknowledge_due=date(2026, 12, 9), resolve_due=date(2027, 1, 14))
+    complaint.refresh_from_db()
+    return complaint
+
+
 def test_the_case_page_marks_deadlines_counted_over_unknown_days(
         client, units, personas, signed_in):
     with time_machine.travel(datetime(2026, 12, 1, 10, tzinfo=UB), tick=False):
-        complaint = make_case(units, personas)
-        complaint.__class__.objects.filter(pk=complaint.pk).update(
-            received_at=datetime(2026, 11, 30, 9, tzinfo=UB),
-            acknowledge_due=date(2026, 12, 9), resolve_due=date(2027, 1, 14))
-        complaint.refresh_from_db()
+        complaint = case_due_over_new_year(units, personas)
         assert [clock.clock for clock in provisional_deadlines(complaint)] == ["resolve"]
         signed_in(personas["officer"])
         url = reverse("intake:case", kwargs={"unit_code": "DG",
@@ -107,13 +114,9 @@ def test_the_case_page_marks_deadlines_counted_over_unknown_days(
 def test_the_case_page_reads_the_overdue_and_the_provisional_clocks_at_once(
         units, personas, django_assert_num_queries):
     """case_clocks_of_note gives what overdue_clocks and provisional_deadlines give apart,
-    in half their queries: four, and one for the calendar."""
+    in fewer queries: four, and one for the calendar."""
     with time_machine.travel(datetime(2026, 12, 10, 10, tzinfo=UB), tick=False):
-        complaint = make_case(units, personas)
-        complaint.__class__.objects.filter(pk=complaint.pk).update(
-            received_at=datetime(2026, 11, 30, 9, tzinfo=UB),
-            acknowledge_due=date(2026, 12, 9), resolve_due=date(2027, 1, 14))
-        complaint.refresh_from_db()
+        complaint = case_due_over_new_year(units, personas)
         apart = (overdue_clocks(complaint), provisional_deadlines(complaint))
         assert [[item.clock for item in found] for found in apart] == [["acknowledge"],
                                                                        ["resolve"]]
