@@ -28,6 +28,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -157,9 +158,9 @@ def _deadlines(due_lookup: str, bound, complaint_id: int | None = None) -> list[
                                            item.referral_id or 0))
 
 
-def find_overdue(today: date, complaint_id: int | None = None) -> list[Deadline]:
-    """Every clock that has run out on `today` (of one case, given `complaint_id`)."""
-    return _deadlines("lt", today, complaint_id)
+def find_overdue(today: date) -> list[Deadline]:
+    """Every clock that has run out on `today`."""
+    return _deadlines("lt", today)
 
 
 def reminder_window_end(today: date, unit: Unit | None) -> date:
@@ -185,28 +186,24 @@ def find_approaching(today: date) -> list[Deadline]:
     return [item for item in candidates if item.due <= window_ends[item.unit_id]]
 
 
-def overdue_clocks(complaint: Complaint, today: date | None = None) -> list[Deadline]:
-    """The clocks of one case that have run out, for the case page."""
-    return find_overdue(today or timezone.localdate(), complaint_id=complaint.pk)
+class CaseClocks(NamedTuple):
+    """What the case page says of one case's running clocks."""
+
+    overdue: list[Deadline]  # run out before today
+    # Due after the last day the holiday calendar knows (org.calendar.known_through):
+    # counted as if next year's lunar new year were working days, so they may move when the
+    # holidays are entered.
+    provisional: list[Deadline]
 
 
-def provisional_deadlines(complaint: Complaint, today: date | None = None) -> list[Deadline]:
-    """The running clocks of one case due after the last day the holiday calendar knows
-    (org.calendar.known_through): counted as if next year's lunar new year were working
-    days, so they may move when the holidays are entered."""
-    return _deadlines("gt", known_through(today or timezone.localdate()),
-                      complaint_id=complaint.pk)
-
-
-def case_clocks_of_note(complaint: Complaint,
-                        today: date | None = None) -> tuple[list[Deadline], list[Deadline]]:
-    """For the case page, `overdue_clocks` and `provisional_deadlines` of one case from one
-    reading of its running clocks (four queries, where the two read apart take eight)."""
+def clocks_of_case(complaint: Complaint, today: date | None = None) -> CaseClocks:
+    """One case's overdue and provisional clocks, from one reading of its running clocks
+    (four queries, and one for the calendar)."""
     today = today or timezone.localdate()
     running = _deadlines("isnull", False, complaint_id=complaint.pk)
     known = known_through(today)
-    return ([item for item in running if item.due < today],
-            [item for item in running if item.due > known])
+    return CaseClocks(overdue=[item for item in running if item.due < today],
+                      provisional=[item for item in running if item.due > known])
 
 
 def escalations_for(complaint: Complaint):

@@ -3,7 +3,7 @@ and escalations inside routing's triage card (routing.triage_notes), and the ret
 panel with the legal hold at the foot of the page (intake.panels). Metadata only: neither
 decrypts anything."""
 
-from lifecycle.clocks import case_clocks_of_note, escalations_for
+from lifecycle.clocks import clocks_of_case, escalations_for
 from lifecycle.forms import LegalHoldForm
 from lifecycle.retention import retention_of
 from org.models import Role
@@ -12,7 +12,7 @@ from org.models import Role
 def case_clocks(request, unit, complaint, content):
     """The clocks of the case that have run out, the escalations taken on them, and the
     deadlines counted over days the holiday calendar does not know yet."""
-    overdue, provisional = case_clocks_of_note(complaint)
+    overdue, provisional = clocks_of_case(complaint)
     escalations = list(escalations_for(complaint))
     if not overdue and not escalations and not provisional:
         return None

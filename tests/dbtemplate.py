@@ -65,15 +65,21 @@ def _exclusive(path: Path):
 
 
 def _save(template: Path) -> None:
+    keep(connection.connection, template, older="migrated-*.sqlite3")
+
+
+def keep(source: sqlite3.Connection, template: Path, *, older: str) -> None:
+    """Copies the database `source` is connected to into the file `template`, whole or not
+    at all, then removes the files in FOLDER matching `older` (made from other code)."""
     partial = template.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     target = sqlite3.connect(partial)
     try:
-        connection.connection.backup(target)
+        source.backup(target)
     finally:
         target.close()
     os.replace(partial, template)
-    for old in FOLDER.glob("migrated-*.sqlite3"):
+    for old in FOLDER.glob(older):
         if old != template:
             old.unlink(missing_ok=True)
 

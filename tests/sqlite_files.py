@@ -22,7 +22,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from tests.dbtemplate import FOLDER, ROOT, _exclusive, source_key
+from tests.dbtemplate import FOLDER, ROOT, _exclusive, keep, source_key
 
 PREFIX = "installed-"
 
@@ -69,15 +69,8 @@ def _migrate_from_nothing(template: Path) -> None:
         if done.returncode != 0:
             raise RuntimeError(f"migrating a new SQLite file failed: {done.stderr[-2000:]}")
         # One self-contained file, whatever journal the migration left beside it.
-        partial = template.with_suffix(".partial")
-        partial.unlink(missing_ok=True)
-        source, target = sqlite3.connect(made), sqlite3.connect(partial)
+        source = sqlite3.connect(made)
         try:
-            source.backup(target)
+            keep(source, template, older=f"{PREFIX}*.sqlite3")
         finally:
             source.close()
-            target.close()
-        os.replace(partial, template)
-    for old in FOLDER.glob(f"{PREFIX}*.sqlite3"):
-        if old != template:
-            old.unlink(missing_ok=True)

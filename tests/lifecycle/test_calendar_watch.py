@@ -11,7 +11,7 @@ import time_machine
 from django.urls import reverse
 
 from lifecycle.calendar_watch import calendar_warn
-from lifecycle.clocks import case_clocks_of_note, overdue_clocks, provisional_deadlines
+from lifecycle.clocks import clocks_of_case
 from notify.models import Kind, Notification
 from org.calendar import known_through, missing_year
 from org.models import CalendarDay
@@ -100,25 +100,27 @@ def test_the_case_page_marks_deadlines_counted_over_unknown_days(
         client, units, personas, signed_in):
     with time_machine.travel(datetime(2026, 12, 1, 10, tzinfo=UB), tick=False):
         complaint = case_due_over_new_year(units, personas)
-        assert [clock.clock for clock in provisional_deadlines(complaint)] == ["resolve"]
+        assert [clock.clock for clock in clocks_of_case(complaint).provisional] == ["resolve"]
         signed_in(personas["officer"])
         url = reverse("intake:case", kwargs={"unit_code": "DG",
                                              "reference": complaint.reference})
         page = client.get(url).content.decode()
         assert 'id="clocks-provisional"' in page
         enter_tsagaan_sar(2027, 2, 7)
-        assert provisional_deadlines(complaint) == []
+        assert clocks_of_case(complaint).provisional == []
         assert 'id="clocks-provisional"' not in client.get(url).content.decode()
 
 
 def test_the_case_page_reads_the_overdue_and_the_provisional_clocks_at_once(
         units, personas, django_assert_num_queries):
-    """case_clocks_of_note gives what overdue_clocks and provisional_deadlines give apart,
-    in fewer queries: four, and one for the calendar."""
+    """clocks_of_case reads a case's running clocks once and splits them: the one run out
+    before today is overdue, the one due past the known calendar provisional; four
+    queries, and one for the calendar."""
     with time_machine.travel(datetime(2026, 12, 10, 10, tzinfo=UB), tick=False):
         complaint = case_due_over_new_year(units, personas)
-        apart = (overdue_clocks(complaint), provisional_deadlines(complaint))
-        assert [[item.clock for item in found] for found in apart] == [["acknowledge"],
-                                                                       ["resolve"]]
         with django_assert_num_queries(5):
-            assert case_clocks_of_note(complaint) == apart
+            found = clocks_of_case(complaint)
+        assert [[item.clock for item in part] for part in found] == [["acknowledge"],
+                                                                     ["resolve"]]
+        assert [item.due for item in found.overdue] == [date(2026, 12, 9)]
+        assert [item.due for item in found.provisional] == [date(2027, 1, 14)]

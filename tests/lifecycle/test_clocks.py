@@ -26,7 +26,7 @@ from intake.case.services import complaint_acknowledge, resolve_due_extend
 from intake.models import Channel, Complaint, Kind, Recusal
 from intake.services import Content, staff_channel_log
 from lifecycle import clocks
-from lifecycle.clocks import escalations_for, overdue_clocks, scan
+from lifecycle.clocks import clocks_of_case, escalations_for, scan
 from lifecycle.models import Escalation
 from notify.models import Channel as NoticeChannel
 from notify.models import Dispatch, Event, Notification
@@ -200,7 +200,7 @@ def test_an_overdue_refer_clock_goes_to_the_head_then_to_the_parent(
     [event] = Event.objects.filter(kind=Notice.CLOCK_OVERDUE)
     assert event.subject == {"complaint": case.pk, "reference": case.reference,
                              "clock": "refer", "step": 1, "due": "2026-02-17"}
-    assert [item.clock for item in overdue_clocks(case, date(2026, 2, 18))] == [Clock.REFER]
+    assert [item.clock for item in clocks_of_case(case, date(2026, 2, 18)).overdue] == [Clock.REFER]
     assert [(step.step, step.to_unit.code) for step in escalations_for(case)] == [(1, "DG")]
     case.refresh_from_db()
     assert case.escalated_to is None
@@ -499,7 +499,7 @@ def test_a_referral_approved_in_time_stops_the_refer_clock(units, staff, run_sca
     assert list(Escalation.objects.filter(clock=Clock.REFER, step=1)
                 .values_list("complaint__reference", flat=True)) == [only_prepared.reference]
     assert Clock.REFER not in {
-        item.clock for item in overdue_clocks(referred, add_working_days(due, 1))}
+        item.clock for item in clocks_of_case(referred, add_working_days(due, 1)).overdue}
 
 
 @pytest.fixture
@@ -550,7 +550,7 @@ def test_the_agencys_acknowledgement_stops_its_clock(delivered, staff, run_scan)
     run_scan(date(2026, 3, 16))
     assert _steps(Clock.AGENCY_ACKNOWLEDGE) == [(Clock.AGENCY_ACKNOWLEDGE, 1, "DG")]
     assert Clock.AGENCY_ACKNOWLEDGE not in {
-        item.clock for item in overdue_clocks(delivered.complaint, date(2026, 3, 16))}
+        item.clock for item in clocks_of_case(delivered.complaint, date(2026, 3, 16)).overdue}
 
 
 # --- what leaves the system ----------------------------------------------------------------------
