@@ -144,7 +144,9 @@ def cache_and_channel_layers(url: str) -> tuple[dict, dict]:
         return ({"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
                 {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}})
     return ({"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                         "LOCATION": url, "KEY_PREFIX": "shugel"}},
+                         "LOCATION": url, "KEY_PREFIX": "shugel",
+                         # One pool a process, not one a request (core/redis_pool.py).
+                         "OPTIONS": {"pool_class": "core.redis_pool.SharedConnectionPool"}}},
             {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
                          "CONFIG": {"hosts": [url], "prefix": "shugel"}}})
 
