@@ -46,7 +46,8 @@ def argon2_rate(seconds: float, processes: int) -> float:
     return argon2_measured(seconds, processes)[0]
 
 
-def report_cpu(submit_cpu: float, insert_cpu: float, hash_cpu: float) -> None:
+def report_cpu(submit_cpu: float, insert_cpu: float, hash_cpu: float,
+               target: float) -> None:
     """The same comparison in CPU time, which other work on a shared machine moves far less
     than it moves rates: what the server spent on one submission (the form's GET and the
     POST) against one Argon2id hash. The rate can reach this ratio only if the server has
@@ -55,3 +56,9 @@ def report_cpu(submit_cpu: float, insert_cpu: float, hash_cpu: float) -> None:
           f"{insert_cpu:.1f} ms; an Argon2id hash {hash_cpu:.1f} ms")
     print(f"CPU ratio to floor (b): {hash_cpu / submit_cpu:8.2f}   (the hash's share of a "
           f"submission's CPU)")
+    # What the target leaves the rest of a submission: the two requests through the server,
+    # each at least the cost of floor (a)'s bare one-insert POST.
+    allowed = hash_cpu / target - hash_cpu
+    print(f"the target of >= {target} leaves a submission {allowed:.1f} ms of CPU beyond the "
+          f"hash, for the form page and the post (two floor (a) POSTs: "
+          f"{2 * insert_cpu:.1f} ms); it spent {submit_cpu - hash_cpu:.1f} ms")
