@@ -51,13 +51,12 @@ def report_cpu(submit_cpu: float, insert_cpu: float, hash_cpu: float,
     """The same comparison in CPU time, which other work on a shared machine moves far less
     than it moves rates: what the server spent on one submission (the form's GET and the
     POST) against one Argon2id hash. The rate can reach this ratio only if the server has
-    the cores to itself."""
+    the cores to itself. Then what `target` (the bench's ratio to the hash) leaves a
+    submission beyond its hash, beside two of floor (a)'s bare POSTs and what it spent."""
     print(f"server CPU a submission: {submit_cpu:6.1f} ms (GET + POST); a floor (a) POST "
           f"{insert_cpu:.1f} ms; an Argon2id hash {hash_cpu:.1f} ms")
     print(f"CPU ratio to floor (b): {hash_cpu / submit_cpu:8.2f}   (the hash's share of a "
           f"submission's CPU)")
-    # What the target leaves the rest of a submission: the two requests through the server,
-    # each at least the cost of floor (a)'s bare one-insert POST.
     allowed = hash_cpu / target - hash_cpu
     print(f"the target of >= {target} leaves a submission {allowed:.1f} ms of CPU beyond the "
           f"hash, for the form page and the post (two floor (a) POSTs: "

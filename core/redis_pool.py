@@ -4,9 +4,10 @@ Django keeps a cache object per thread and per async context (django.core.cache.
 an asgiref Local), and its Redis cache makes its connection pool with the object. Under
 ASGI every request runs in a context of its own, so every request that touched the cache
 (the rate limits, the sign-in lockout) built a new pool and opened a new connection to
-Redis: a socket, the client's greeting and a SELECT, then a close when the pool was
-collected. Measured through config.asgi: two new connections a web submission (one for the
-form, one for the post). Django's open pull request 18459 describes the same.
+Redis: a socket and the client's greeting (CLIENT SETINFO, and SELECT for a database other
+than 0), then a close when the pool was collected. Measured through config.asgi: two new
+connections a web submission (one for the form, one for the post). Django's open pull
+request 18459 describes the same.
 
 This pool class hands every cache object of the process the same pool for the same URL and
 options, so a request borrows a connection that is already open. redis-py's pool is
