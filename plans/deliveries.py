@@ -19,7 +19,7 @@ from outbox.services import outbox_enqueue
 from outbox.subjects import Subject
 from plans.document import build
 from plans.models import PlanReport
-from reporting.access import may_write
+from reporting.access import WRITERS, may_write
 from reporting.services import recipients_of
 from routing.letters.waiting import WaitingLetter
 from vault.models import DataKey
@@ -108,10 +108,10 @@ def plan_letter_mark_sent(*, report: PlanReport, outbox_id: int, by,
     return row
 
 
-def letters_to_post(request, unit) -> list[WaitingLetter]:
+def letters_to_post(unit, roles: set[str]) -> list[WaitingLetter]:
     """The unit's approved implementation reports waiting for their printed letter, for
     routing's list of outgoing letters (routing.letters.waiting); writers only."""
-    if not may_write(request.user, unit):
+    if not roles & set(WRITERS):
         return []
     waiting = Outbox.objects.filter(subject_kind=OUTBOX_KIND, state=Outbox.State.MANUAL,
                                     subject_id__in=PlanReport.objects.filter(unit=unit)

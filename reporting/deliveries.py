@@ -15,7 +15,7 @@ from org.models import Role
 from outbox.models import Outbox
 from outbox.services import outbox_retry
 from outbox.subjects import Subject
-from reporting.access import WRITERS, may_write, require, roles_in
+from reporting.access import WRITERS, require, roles_in
 from reporting.models import ReportDelivery
 from reporting.services import OUTBOX_KIND, tell
 from routing.letters.waiting import WaitingLetter
@@ -94,12 +94,12 @@ def report_delivery_retry(*, delivery: ReportDelivery, by) -> ReportDelivery:
     return delivery
 
 
-def letters_to_post(request, unit) -> list[WaitingLetter]:
+def letters_to_post(unit, roles: set[str]) -> list[WaitingLetter]:
     """The unit's approved reports waiting for their printed letter (a recipient that takes
     them by post), for routing's list of outgoing letters (routing.letters.waiting): where
     the clerk looks for what to post. Only the report's writers are shown them; the letter
     is printed and marked sent on the report's own page."""
-    if not may_write(request.user, unit):
+    if not roles & set(WRITERS):
         return []
     waiting = (ReportDelivery.objects
                .filter(report__unit=unit, outbox__state=Outbox.State.MANUAL)

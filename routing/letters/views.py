@@ -47,8 +47,8 @@ def _render_list(request, unit, *, forms=None, status=200):
     rows = [(referral, forms.get(referral.pk) or LetterSentForm(prefix=f"sent-{referral.pk}"))
             for referral in waiting]
     return render(request, "routing/letters.html", {
-        "unit": unit, "rows": rows, "page": page, "others": waiting_letters(request, unit)},
-        status=status)
+        "unit": unit, "rows": rows, "page": page,
+        "others": waiting_letters(unit, request.unit_roles)}, status=status)
 
 
 @unit_role_required(*LETTER_ROLES)

@@ -3,7 +3,9 @@ the referrals: an app higher in the order (reporting, for an approved monthly re
 recipient takes it by post) registers a source in its AppConfig.ready, and routing shows
 what it finds without importing that app.
 
-A source is `source(request, unit)` returning WaitingLetter rows the person may act on.
+A source is `source(unit, roles)` returning the WaitingLetter rows that someone holding
+`roles` in `unit` may act on. The roles are those the letters page checked for the request
+(org.access.unit_role_required), so a source asks the database nothing about the person.
 """
 
 from collections.abc import Callable
@@ -28,8 +30,8 @@ def register(source: Callable) -> None:
         _sources.append(source)
 
 
-def waiting_letters(request, unit) -> list[WaitingLetter]:
+def waiting_letters(unit, roles: set[str]) -> list[WaitingLetter]:
     found = []
     for source in _sources:
-        found.extend(source(request, unit))
+        found.extend(source(unit, roles))
     return found
