@@ -19,8 +19,9 @@ from org.naming import staff_title
 REFERENCE = re.compile(r"^[\w./-]{1,64}$")
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    """Staff by name and position; `titles` holds each one's position (or role) by id."""
+class PersonChoiceField(ShortChoiceField):
+    """Staff by name and position; `titles` holds each one's position (or role) by id. Read
+    in one query: every one of them is written into the page's list anyway."""
 
     titles: dict = {}
 

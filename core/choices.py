@@ -5,6 +5,8 @@ opens a server-side cursor (DECLARE, FETCH, CLOSE: three round trips), so that a
 length is never held in memory at once. The lists that use ShortChoiceField are short by
 nature (the units of one tree, the agencies, the officers of one unit): a plain SELECT reads
 them in one round trip, which took the head's tracker's two lists from 2.3 ms to 1.1 ms.
+Whatever such a list holds is written into the page whole, so reading it whole at once
+holds no more than the page does.
 """
 
 from django import forms
