@@ -35,6 +35,13 @@ ALLOWED = {
     ("reporting/charts.py", "mark_safe", "_join"):
         "joins parts that are each the SafeString of a format_html call, which escaped every "
         "label, title and number in them (test_chart_svg_escapes_every_text_in_it)",
+    ("core/rendering.py", "SafeString", "input_html"):
+        "an input element whose every value went through _escaped (conditional_escape "
+        "without its wrappers), compared with Django's own input.html and attrs.html for "
+        "hostile values (tests/core/test_rendering.py)",
+    ("core/rendering.py", "SafeString", "select_html"):
+        "a select list whose every name, label and attribute went through _escaped, "
+        "compared with Django's select.html for hostile choices (tests/core/test_rendering.py)",
     ("templates/routing/cover_letter.txt", "autoescape off", "autoescape off"):
         "a plain-text letter, not HTML; cover_letter_draft returns it as a plain str (not "
         "marked safe), so any page that shows it escapes it "
