@@ -34,6 +34,16 @@ def roles_in_unit(user, unit: Unit) -> set[str]:
     )
 
 
+def unit_and_roles(user, unit_code: str) -> tuple[Unit | None, set[str]]:
+    """The open unit of `unit_code` and the roles `user` holds in it, in one query; (None,
+    an empty set) when they hold none there, or there is no such open unit."""
+    if not user.is_authenticated or not user.is_active:
+        return None, set()
+    held = list(Membership.objects.active().filter(user=user, unit__code=unit_code)
+                .select_related("unit"))
+    return (held[0].unit if held else None), {membership.role for membership in held}
+
+
 def may_act(user, unit: Unit, roles: Iterable[str] | None = None) -> bool:
     """Whether `user` holds one of `roles` in `unit` (any role when `roles` is None)."""
     held = roles_in_unit(user, unit)
@@ -71,8 +81,7 @@ def unit_role_required(*roles: str):
             refusal = _needs_login(request)
             if refusal is not None:
                 return refusal
-            unit = Unit.objects.active().filter(code=unit_code).first()
-            held = roles_in_unit(request.user, unit) if unit else set()
+            unit, held = unit_and_roles(request.user, unit_code)
             if not held:
                 raise Http404
             if roles and not held & set(roles):
