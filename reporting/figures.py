@@ -162,12 +162,15 @@ def corruption(unit_ids, period: Period) -> list[dict]:
     """The period's corruption-related complaints (by their current triage), each with its
     categories and what became of it: the referrals made, to whom, acknowledged or not, and
     the agency's reference number."""
-    complaints = list(
-        Complaint.objects.filter(
-            unit_id__in=unit_ids, received_at__gte=period.start, received_at__lt=period.end,
-            triage_decisions__current=True, triage_decisions__corruption_related=True)
-        .order_by("received_at", "pk")
-        .values("pk", "reference", "channel", "received_at", "status"))
+    # Which ones first, from two indexes alone (the queue's unit and day, the current
+    # corruption-related triage), then their rows: asked in one join, PostgreSQL read the
+    # month's complaints of every unit by their day and kept the unit's (10 ms against 1.3
+    # for a unit's month of 10^6 complaints, bench/report.py's database).
+    chosen = Complaint.objects.filter(
+        unit_id__in=unit_ids, received_at__gte=period.start, received_at__lt=period.end,
+        triage_decisions__current=True, triage_decisions__corruption_related=True).values("pk")
+    complaints = list(Complaint.objects.filter(pk__in=chosen).order_by("received_at", "pk")
+                      .values("pk", "reference", "channel", "received_at", "status"))
     ids = [row["pk"] for row in complaints]
     codes: dict[int, list[str]] = {}
     for complaint_id, code in (Category.objects.filter(
