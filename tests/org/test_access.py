@@ -5,7 +5,12 @@ pages do not confirm what exists); members whose role is not allowed get 403.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from org.access import unit_and_roles
+from org.models import Membership, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +48,27 @@ def test_staff_pages_refuse_the_wrong_role_and_the_wrong_unit(
     signed_in(personas[persona])
     response = client.get(reverse(name, kwargs=kwargs))
     assert response.status_code in expected_status(persona, allowed), (persona, name)
+
+
+def test_a_closed_unit_and_an_ended_role_open_no_page(client, personas, signed_in):
+    head, home = personas["head"], reverse("org:unit_home", kwargs={"unit_code": "DG"})
+    signed_in(head)
+    assert client.get(home).status_code == 200
+    Unit.objects.filter(code="DG").update(is_active=False)
+    assert client.get(home).status_code == 404
+    Unit.objects.filter(code="DG").update(is_active=True)
+    Membership.objects.filter(user=head, unit__code="DG").update(is_active=False)
+    assert client.get(home).status_code == 404
+
+
+def test_the_unit_and_the_roles_in_it_take_one_query(personas):
+    clerk = personas["clerk"]
+    with CaptureQueriesContext(connection) as captured:
+        unit, held = unit_and_roles(clerk, "DG")
+        assert unit.code == "DG" and unit.name  # the unit's own columns came with it
+    assert held == {"clerk"} and len(captured) == 1
+    assert unit_and_roles(clerk, "NOSUCH") == (None, set())
+    assert unit_and_roles(personas["outsider"], "DG") == (None, set())
 
 
 @pytest.mark.parametrize(("name", "kwargs", "allowed"), STAFF_PAGES)
