@@ -11,13 +11,12 @@ head's tracker spent 1.2 ms on writing its two lists (31 units, the agencies), 0
 Every other widget (textarea, radio, multiwidget) still renders from its template.
 """
 
-import html
-
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
+
+from core.html import escaped
 
 # The widget templates that only include django/forms/widgets/input.html.
 INPUT_TEMPLATES = frozenset(
@@ -29,35 +28,25 @@ SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
 
 
-def _escaped(value) -> str:
-    """conditional_escape without its wrappers: safe text as it is, anything else escaped.
-    Django's format_html and conditional_escape each first look through their arguments
-    for lazy text; on a page of fifty inputs those looks were most of the inputs' time."""
-    if isinstance(value, Promise):
-        value = str(value)
-    written = getattr(value, "__html__", None)
-    return written() if written is not None else html.escape(str(value))
-
-
 def _attributes(attrs: dict) -> str:
     # attrs.html: a True attribute is its name alone, a False one is left out.
-    return "".join(f" {_escaped(name)}" if value is True
-                   else f' {_escaped(name)}="{_escaped(value)}"'
+    return "".join(f" {escaped(name)}" if value is True
+                   else f' {escaped(name)}="{escaped(value)}"'
                    for name, value in attrs.items() if value is not False)
 
 
 def input_html(widget: dict) -> SafeString:
     """One input element from a widget's context, as input.html and attrs.html write it
     (each value that is not already safe is escaped, as `{{ }}` does)."""
-    value = "" if widget["value"] is None else f' value="{_escaped(widget["value"])}"'
-    return SafeString(f'<input type="{_escaped(widget["type"])}" '
-                      f'name="{_escaped(widget["name"])}"{value}{_attributes(widget["attrs"])}>')
+    value = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
+    return SafeString(f'<input type="{escaped(widget["type"])}" '
+                      f'name="{escaped(widget["name"])}"{value}{_attributes(widget["attrs"])}>')
 
 
 def _option_html(option: dict) -> str:
     # select_option.html; `{{ widget.label }}` is localised as any template variable is.
-    return (f'<option value="{_escaped(option["value"])}"{_attributes(option["attrs"])}>'
-            f'{_escaped(localize(template_localtime(option["label"])))}</option>\n')
+    return (f'<option value="{escaped(option["value"])}"{_attributes(option["attrs"])}>'
+            f'{escaped(localize(template_localtime(option["label"])))}</option>\n')
 
 
 def select_html(widget: dict) -> SafeString | None:
@@ -68,9 +57,9 @@ def select_html(widget: dict) -> SafeString | None:
         if any(option["template_name"] != OPTION_TEMPLATE for option in options):
             return None
         written = "".join(f"\n  {_option_html(option)}" for option in options)
-        groups.append(f'\n  <optgroup label="{_escaped(group_name)}">{written}\n  </optgroup>'
+        groups.append(f'\n  <optgroup label="{escaped(group_name)}">{written}\n  </optgroup>'
                       if group_name else written)
-    return SafeString(f'<select name="{_escaped(widget["name"])}"'
+    return SafeString(f'<select name="{escaped(widget["name"])}"'
                       f'{_attributes(widget["attrs"])}>{"".join(groups)}\n</select>')
 
 

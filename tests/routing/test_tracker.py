@@ -282,6 +282,21 @@ def test_an_invalid_filter_says_why_and_lists_nothing(client, head, one, query):
     assert 'role="alert"' in exported.content.decode()
 
 
+def test_the_tracker_escapes_what_the_agency_and_the_staff_wrote(client, head, tracked):
+    """The agency's reference comes from the agency's API and its name from the
+    administrator: on the page each is text, never markup (routing/tracker/rows.py writes
+    the rows without the template language's escaping)."""
+    referral = tracked["acknowledged"]
+    type(referral).objects.filter(pk=referral.pk).update(
+        agency_reference='"><script>alert(1)</script>')
+    type(referral.agency).objects.filter(pk=referral.agency_id).update(
+        name_mn="<b>Хулгай & Co</b>", name_en="<b>Theft & Co</b>")
+    html = client.get(tracker()).content.decode()
+    assert "&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Хулгай &amp; Co&lt;/b&gt;" in html
+    assert "<script>alert" not in html and "<b>Хулгай" not in html
+
+
 def test_a_filter_that_finds_nothing_says_so(client, head, tracked):
     """An empty list is not a blank space: the page says none was found, in Mongolian."""
     page = client.get(tracker(), {"state": S.RETURNED, "overdue": "on"})

@@ -42,6 +42,12 @@ ALLOWED = {
     ("core/rendering.py", "SafeString", "select_html"):
         "a select list whose every name, label and attribute went through _escaped, "
         "compared with Django's select.html for hostile choices (tests/core/test_rendering.py)",
+    ("core/html.py", "SafeString", "day_html"):
+        "a <time> element of a date's ISO form and its formatted day, both through escaped "
+        "(tests/core/test_html.py)",
+    ("routing/tracker/rows.py", "SafeString", "rows_html"):
+        "joins rows in which every value went through escaped and every label was escaped "
+        "once (test_the_tracker_escapes_what_the_agency_and_the_staff_wrote)",
     ("templates/routing/cover_letter.txt", "autoescape off", "autoescape off"):
         "a plain-text letter, not HTML; cover_letter_draft returns it as a plain str (not "
         "marked safe), so any page that shows it escapes it "
