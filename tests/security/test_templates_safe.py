@@ -45,6 +45,12 @@ ALLOWED = {
     ("core/html.py", "SafeString", "day_html"):
         "a <time> element of a date's ISO form and its formatted day, both through escaped "
         "(tests/core/test_html.py)",
+    ("audit/rows.py", "SafeString", "rows_html"):
+        "joins event rows in which every value went through escaped "
+        "(test_the_raw_record_is_folded_escaped_and_pretty_printed)",
+    ("audit/rows.py", "SafeString", "details_html"):
+        "a list of details whose every label and value went through escaped "
+        "(test_the_raw_record_is_folded_escaped_and_pretty_printed)",
     ("routing/tracker/rows.py", "SafeString", "rows_html"):
         "joins rows in which every value went through escaped and every label was escaped "
         "once (test_the_tracker_escapes_what_the_agency_and_the_staff_wrote)",
