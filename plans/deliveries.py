@@ -19,7 +19,7 @@ from outbox.services import outbox_enqueue
 from outbox.subjects import Subject
 from plans.document import build
 from plans.models import PlanReport
-from reporting.access import WRITERS, may_write
+from reporting.access import may_write, writes
 from reporting.services import recipients_of
 from routing.letters.waiting import WaitingLetter
 from vault.models import DataKey
@@ -111,7 +111,7 @@ def plan_letter_mark_sent(*, report: PlanReport, outbox_id: int, by,
 def letters_to_post(unit, roles: set[str]) -> list[WaitingLetter]:
     """The unit's approved implementation reports waiting for their printed letter, for
     routing's list of outgoing letters (routing.letters.waiting); writers only."""
-    if not roles & set(WRITERS):
+    if not writes(roles):
         return []
     waiting = Outbox.objects.filter(subject_kind=OUTBOX_KIND, state=Outbox.State.MANUAL,
                                     subject_id__in=PlanReport.objects.filter(unit=unit)

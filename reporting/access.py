@@ -25,8 +25,13 @@ def may_read(user, unit: Unit) -> bool:
                 or roles_in(user, unit.ancestors()) & set(OVERSEERS))
 
 
+def writes(roles) -> bool:
+    """Whether someone holding `roles` in a unit writes its reports (a clerk or the head)."""
+    return bool(set(roles) & set(WRITERS))
+
+
 def may_write(user, unit: Unit) -> bool:
-    return bool(roles_in(user, [unit]) & set(WRITERS))
+    return writes(roles_in(user, [unit]))
 
 
 def may_approve(user, unit: Unit) -> bool:

@@ -15,7 +15,7 @@ from org.models import Role
 from outbox.models import Outbox
 from outbox.services import outbox_retry
 from outbox.subjects import Subject
-from reporting.access import WRITERS, require, roles_in
+from reporting.access import WRITERS, require, roles_in, writes
 from reporting.models import ReportDelivery
 from reporting.services import OUTBOX_KIND, tell
 from routing.letters.waiting import WaitingLetter
@@ -99,7 +99,7 @@ def letters_to_post(unit, roles: set[str]) -> list[WaitingLetter]:
     them by post), for routing's list of outgoing letters (routing.letters.waiting): where
     the clerk looks for what to post. Only the report's writers are shown them; the letter
     is printed and marked sent on the report's own page."""
-    if not roles & set(WRITERS):
+    if not writes(roles):
         return []
     waiting = (ReportDelivery.objects
                .filter(report__unit=unit, outbox__state=Outbox.State.MANUAL)

@@ -53,6 +53,14 @@ def test_a_reason_typed_beside_it_is_kept_and_nothing_is_done(posted, personas, 
     assert row.state == Outbox.State.MANUAL
 
 
+def test_an_officer_is_not_shown_the_reports_letter(posted, personas, signed_in):
+    _report, row = posted
+    officer = signed_in(personas["officer"])
+    letters = officer.get("/staff/u/DG/letters/")
+    assert letters.status_code == 200
+    assert row.subject_reference not in letters.content.decode()
+
+
 def test_no_number_or_the_wrong_role_changes_nothing(posted, personas, signed_in):
     _report, row = posted
     clerk = signed_in(personas["clerk"])
